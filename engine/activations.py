@@ -1,0 +1,177 @@
+"""Activation functions and their slopes, as DESIGN.md section 2 lists them.
+
+Every activation maps a layer input ``z`` of shape (m, n) to an activation
+``a`` of the same shape, and knows its slope f'(z) — computed from ``a`` where
+the seeds do so (sigmoid, tanh) and from ``z`` for the relu family, whose
+slope is not a function of the output alone.
+
+All functions write into a caller-supplied ``out`` array when given one, so
+that the training kernel can reuse its buffers epoch after epoch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+
+
+class Activation:
+    """One activation function f and its slope f'.
+
+    Attributes
+    ----------
+    name : str
+        The lesson-file name (``"sigmoid"``, ``"relu"``, ...).
+    symbol : str
+        The formula of f in the learner's notation, for titles and help.
+    slope_symbol : str
+        The formula of f' in the same notation.
+    slope_from_z : bool
+        True when f'(z) needs z rather than a = f(z) (relu family).
+    row_wise : bool
+        True when a[i, j] depends on the whole row i of z (softmax).
+    """
+
+    name = ""
+    symbol = ""
+    slope_symbol = ""
+    slope_from_z = False
+    row_wise = False
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return f(z), shape (m, n), without overflow for any finite z."""
+        raise NotImplementedError
+
+    def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return f'(z) elementwise, shape (m, n), given z and a = f(z)."""
+        raise NotImplementedError
+
+    def value_at(self, z: float) -> float:
+        """f of one number, for the activation-curve views."""
+        return float(self.forward(np.array([[z]], dtype=float))[0, 0])
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}: {self.symbol})"
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+    symbol = "1/(1 + e^(−z))"
+    slope_symbol = "a·(1 − a)"
+
+    def forward(self, z, out=None):
+        # 1/(1+e^-z) == ½·tanh(z/2) + ½: tanh never overflows, so no
+        # warning can escape for any finite z, and it costs fewer ufunc calls
+        # than the two-branch exp form on the small matrices we train.
+        out = np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        np.multiply(out, 0.5, out=out)
+        np.add(out, 0.5, out=out)
+        return out
+
+    def slope(self, z, a, out=None):
+        out = np.subtract(1.0, a, out=out)
+        np.multiply(out, a, out=out)
+        return out
+
+
+class Tanh(Activation):
+    name = "tanh"
+    symbol = "tanh z"
+    slope_symbol = "1 − a²"
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def slope(self, z, a, out=None):
+        out = np.multiply(a, a, out=out)
+        np.subtract(1.0, out, out=out)
+        return out
+
+
+class Relu(Activation):
+    name = "relu"
+    symbol = "max(0, z)"
+    slope_symbol = "1 if z > 0 else 0"
+    slope_from_z = True
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0.0, out=out)
+
+    def slope(self, z, a, out=None):
+        if out is None:
+            out = np.empty_like(z, dtype=float)
+        np.greater(z, 0.0, out=out)
+        return out
+
+
+class LeakyRelu(Activation):
+    name = "leaky_relu"
+    symbol = "z if z > 0 else 0.01·z"
+    slope_symbol = "1 if z > 0 else 0.01"
+    slope_from_z = True
+    leak = 0.01
+
+    def forward(self, z, out=None):
+        # np.where allocates; the leaky branch is rarely on a hot path.
+        result = np.where(z > 0.0, z, self.leak * z)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+    def slope(self, z, a, out=None):
+        result = np.where(z > 0.0, 1.0, self.leak)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+
+class Linear(Activation):
+    name = "linear"
+    symbol = "z"
+    slope_symbol = "1"
+
+    def forward(self, z, out=None):
+        if out is None:
+            return np.array(z, dtype=float, copy=True)
+        out[...] = z
+        return out
+
+    def slope(self, z, a, out=None):
+        if out is None:
+            return np.ones_like(z, dtype=float)
+        out.fill(1.0)
+        return out
+
+
+class Softmax(Activation):
+    name = "softmax"
+    symbol = "e^(z_j − max z) / Σ_k e^(z_k − max z)"
+    slope_symbol = "(cancels with cross-entropy)"
+    row_wise = True
+
+    def forward(self, z, out=None):
+        shifted = z - z.max(axis=1, keepdims=True)
+        out = np.exp(shifted, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def slope(self, z, a, out=None):
+        raise ValueError("softmax has no elementwise slope: it is used only with cross_entropy, "
+                         "where delta = (a − y)/m")
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act for act in (Sigmoid(), Tanh(), Relu(), LeakyRelu(), Linear(), Softmax())
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Return the activation called ``name``; KeyError names the choices."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise KeyError(f"unknown activation {name!r}; expected one of "
+                       + ", ".join(ACTIVATIONS)) from None

@@ -1,0 +1,115 @@
+"""The headless command line of DESIGN.md section 5.
+
+``main.py lessons`` lists the built-in lessons; ``main.py run LESSON`` trains
+without a window. Exit status: 0 success, 2 bad input (one line on stderr,
+no traceback), 3 diverged (one line naming the epoch).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from . import limits
+from .errors import LessonError
+from .files import write_json
+from .iteration import record_iteration
+from .lesson import builtin_lessons, load_lesson, resolve_lesson
+from .runrecord import run_record
+from .session import Session
+
+__all__ = ["main", "EXIT_OK", "EXIT_BAD_INPUT", "EXIT_DIVERGED"]
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED = 0, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a short message (its default),
+    but never prints a traceback and names the program as main.py."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"main.py: {message}\n")
+
+
+def _positive_epochs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--epochs: expected a whole number, got {text!r}")
+    if not 1 <= value <= limits.MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"--epochs: {value} is out of range; expected 1 to "
+                                         f"{limits.MAX_EPOCHS}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="main.py", description="Backprop Tracer without a window.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("lessons", help="list the built-in lessons: id and title")
+    run = commands.add_parser("run", help="train a lesson without a window")
+    run.add_argument("lesson", metavar="LESSON", help="a lesson file or a built-in lesson id")
+    run.add_argument("--epochs", type=_positive_epochs, metavar="N",
+                     help="override the lesson's epoch count")
+    run.add_argument("--json", metavar="OUT", help="write the run record")
+    run.add_argument("--xlsx", metavar="OUT", help="write the Excel workbook of the first iteration")
+    run.add_argument("--script", metavar="OUT",
+                     help="write a standalone NumPy script that reproduces the run")
+    return parser
+
+
+def list_lessons() -> int:
+    for lesson_id, title, _ in builtin_lessons():
+        print(f"{lesson_id}\t{title}")
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    for option, what in (("xlsx", "the Excel workbook export"),
+                         ("script", "the standalone NumPy script export")):
+        if getattr(args, option):
+            raise LessonError(f"--{option}: {what} is not available in this version yet; "
+                              f"use --json for the run record")
+    lesson = load_lesson(resolve_lesson(args.lesson))
+    epochs = args.epochs or lesson.epochs
+    session = Session(lesson)
+    first = record_iteration(session.trainer, session.state)
+    report = session.run(epochs)
+    losses = session.loss_history
+    final_loss = session.trainer.full_loss(session.params)
+    if args.json:
+        document = run_record(lesson.title, losses, final_loss, session.params, first)
+        try:
+            write_json(document, args.json, indent=None)
+        except OSError as exc:
+            raise LessonError(f"{args.json}: cannot write the run record: "
+                              f"{exc.strerror or exc}") from None
+    if report.diverged is not None:
+        print(report.diverged.message(), file=sys.stderr)
+        return EXIT_DIVERGED
+    first_loss = losses[0] if len(losses) else float("nan")
+    ending = "reached the tolerance" if report.reached_tolerance else "done"
+    print(f"{lesson.title}: {len(losses)} epochs, loss {first_loss:.6g} → {losses[-1]:.6g} "
+          f"({ending}); final loss on all data {final_loss:.6g}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        with np.errstate(all="ignore"):
+            if args.command == "lessons":
+                return list_lessons()
+            return run(args)
+    except LessonError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("not enough memory for this lesson; make the network or the data smaller",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

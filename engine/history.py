@@ -1,0 +1,145 @@
+"""What training has been through: loss per epoch and checkpoints.
+
+Memory stays bounded however long a run is: a checkpoint (a copy of the
+training state) is kept only every ``interval`` iterations, and when their
+number passes the budget every other one is dropped and the interval
+doubles. Any earlier iteration is reached by restoring the nearest
+checkpoint and recomputing forward, which is exact because training is
+deterministic.
+
+Iterations are counted globally: iteration g is batch g mod B of epoch g // B
+(B batches per epoch); checkpoint g is the state *before* iteration g.
+"""
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+from .training import Divergence, TrainingState, UNSTABLE_RISING_EPOCHS
+
+__all__ = ["History", "CHECKPOINT_BUDGET_BYTES", "instability"]
+
+CHECKPOINT_BUDGET_BYTES = 32 * 1024 * 1024
+MAX_CHECKPOINTS = 4096
+
+
+class History:
+    """Loss per completed epoch, checkpoints, and where training diverged.
+
+    Parameters
+    ----------
+    origin : TrainingState
+        The state training starts from (kept as the first checkpoint).
+    batches_per_epoch : int
+    interval : int
+        Initial spacing of checkpoints, in epochs (a power of two).
+    """
+
+    def __init__(self, origin: TrainingState, batches_per_epoch: int, interval: int):
+        self.batches_per_epoch = batches_per_epoch
+        self.interval = interval
+        self._losses = np.empty(1024)
+        self._count = 0
+        self._keys: list[int] = []
+        self._states: dict[int, TrainingState] = {}
+        self.floor = 0
+        self.divergence: Divergence | None = None
+        self._max_checkpoints = max(16, min(MAX_CHECKPOINTS,
+                                            CHECKPOINT_BUDGET_BYTES // max(1, origin.nbytes())))
+        self.rebase(origin)
+
+    # -- losses -------------------------------------------------------------
+    @property
+    def epochs(self) -> int:
+        """The furthest epoch whose loss is known."""
+        return self._count
+
+    def losses(self, upto: int | None = None) -> np.ndarray:
+        """loss[e] for the epochs 1..upto (all known when None), shape (upto,); a view."""
+        return self._losses[: self._count if upto is None else min(upto, self._count)]
+
+    def record_losses(self, first_epoch: int, losses: np.ndarray) -> None:
+        """Store losses of epochs first_epoch+1 ... (0-based ``first_epoch`` completed before)."""
+        end = first_epoch + len(losses)
+        if end > self._losses.size:
+            grown = np.empty(max(end, 2 * self._losses.size))
+            grown[: self._count] = self._losses[: self._count]
+            self._losses = grown
+        self._losses[first_epoch:end] = losses
+        self._count = max(self._count, end)
+
+    # -- checkpoints ----------------------------------------------------------
+    def wants_checkpoint(self, epoch: int) -> bool:
+        """Whether the state at the start of ``epoch`` should be kept."""
+        return epoch % self.interval == 0 and epoch * self.batches_per_epoch not in self._states
+
+    def add_checkpoint(self, state: TrainingState) -> None:
+        """Keep a copy of ``state`` (which must be at an epoch boundary)."""
+        key = state.epoch * self.batches_per_epoch + state.batch
+        if key in self._states or key < self.floor:
+            return
+        bisect.insort(self._keys, key)
+        self._states[key] = state.copy()
+        if len(self._keys) > self._max_checkpoints:
+            self._thin()
+
+    def _thin(self) -> None:
+        self.interval *= 2
+        step = self.interval * self.batches_per_epoch
+        keep = [k for k in self._keys if k == self.floor or k % step == 0]
+        for key in set(self._keys) - set(keep):
+            del self._states[key]
+        self._keys = keep
+
+    def nearest(self, iteration: int) -> TrainingState:
+        """A copy of the latest checkpoint at or before ``iteration``."""
+        if iteration < self.floor:
+            raise ValueError(f"iteration {iteration} is before the earliest one kept ({self.floor})")
+        index = bisect.bisect_right(self._keys, iteration) - 1
+        return self._states[self._keys[index]].copy()
+
+    def rebase(self, state: TrainingState) -> None:
+        """Start a new timeline at ``state``: forget checkpoints, the future and
+        everything before (after an edit the past cannot be replayed)."""
+        key = state.epoch * self.batches_per_epoch + state.batch
+        self._keys = [key]
+        self._states = {key: state.copy()}
+        self.floor = key
+        self._count = min(self._count, state.epoch)
+        if self.divergence is not None and self.divergence.epoch > state.epoch:
+            self.divergence = None
+
+    def truncate_future(self, epoch: int) -> None:
+        """Forget losses after ``epoch`` (checkpoints stay: they remain true)."""
+        self._count = min(self._count, epoch)
+
+    def nbytes(self) -> int:
+        """Memory held by losses and checkpoints."""
+        return self._losses.nbytes + sum(s.nbytes() for s in self._states.values())
+
+    @property
+    def checkpoint_count(self) -> int:
+        return len(self._keys)
+
+
+def instability(losses: np.ndarray) -> str | None:
+    """Why a finite run looks unstable, or None.
+
+    Unstable means the latest loss is above the first, or the loss has risen
+    for ``UNSTABLE_RISING_EPOCHS`` epochs in a row (DESIGN.md section 2).
+
+    Parameters
+    ----------
+    losses : ndarray, shape (epochs,)
+    """
+    if losses.size < 2:
+        return None
+    if losses[-1] > losses[0]:
+        return (f"the loss ({losses[-1]:.4g}) is higher than at the start ({losses[0]:.4g}) "
+                f"— the learning rate may be too high")
+    tail = losses[-(UNSTABLE_RISING_EPOCHS + 1):]
+    if tail.size == UNSTABLE_RISING_EPOCHS + 1 and np.all(np.diff(tail) > 0):
+        return (f"the loss has risen for {UNSTABLE_RISING_EPOCHS} epochs in a row "
+                f"— the learning rate may be too high")
+    return None

@@ -1,0 +1,526 @@
+"""Lesson files (DESIGN.md section 4): load with validation, save.
+
+Every problem is reported as a ``LessonError`` whose message names the file,
+the key (``network.layers[1]``, ``data.X row 3``) and what would be
+accepted. Nothing is half-loaded: a Lesson exists only once all of it is valid.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import limits
+from .activations import ACTIVATIONS
+from .datasets import DATASET_NAMES, truth_table
+from .errors import LessonError
+from .files import write_json
+from .kernel import Hyperparameters
+from .losses import LOSSES, check_pairing
+from .network import INITIALISATIONS, Architecture
+from .steps import PRESENTATIONS
+
+__all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
+           "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
+           "read_json_file"]
+
+LESSON_FORMAT = "backprop-tracer.lesson"
+LESSON_VERSION = 1
+
+_TOP_KEYS = {"format", "version", "title", "notes", "source", "presentation", "step_notes",
+             "data", "network", "training", "session"}
+_NETWORK_DEFAULTS = {"layers": None, "activation": "sigmoid", "bias": True, "train_bias": True,
+                     "init": "uniform", "seed": 0, "weights": None, "biases": None}
+_TRAINING_DEFAULTS = {"loss": "half_sse", "learning_rate": 0.1, "batch_size": None,
+                      "epochs": 10000, "l2": 0.0, "momentum": 0.0, "tolerance": None}
+_DATASET_KEYS = {"dataset", "samples", "noise", "seed", "test_fraction", "features"}
+
+
+@dataclass
+class Lesson:
+    """A validated lesson.
+
+    Attributes
+    ----------
+    title : str
+    X : ndarray, shape (m, n0)
+    y : ndarray, shape (m, nL)
+    architecture : Architecture
+    init : str
+    seed : int
+    weights : list of ndarray (n_{l-1}, n_l), or None
+        Explicit initial weights (override ``init``).
+    biases : list of ndarray (n_l,), or None
+    loss, learning_rate, batch_size, epochs, l2, momentum, tolerance
+        The training settings of DESIGN.md section 4.
+    notes, source, presentation, step_notes
+        What the window shows beside the network.
+    data_spec : dict
+        The ``data`` object as written, so that saving keeps a data-set reference.
+    path : Path or None
+        Where the lesson was read from.
+    """
+
+    title: str
+    X: np.ndarray
+    y: np.ndarray
+    architecture: Architecture
+    init: str = "uniform"
+    seed: int = 0
+    weights: list[np.ndarray] | None = None
+    biases: list[np.ndarray] | None = None
+    loss: str = "half_sse"
+    learning_rate: float = 0.1
+    batch_size: int | None = None
+    epochs: int = 10000
+    l2: float = 0.0
+    momentum: float = 0.0
+    tolerance: float | None = None
+    notes: str = ""
+    source: str = ""
+    presentation: str = "gradient"
+    step_notes: dict[str, str] = field(default_factory=dict)
+    data_spec: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def hyper(self) -> Hyperparameters:
+        return Hyperparameters(self.loss, self.learning_rate, self.l2, self.momentum)
+
+    def to_json(self) -> dict:
+        """The lesson as a JSON-ready dict in the file format."""
+        arch = self.architecture
+        acts = list(arch.activations)
+        doc: dict[str, Any] = {
+            "format": LESSON_FORMAT, "version": LESSON_VERSION, "title": self.title,
+        }
+        if self.notes:
+            doc["notes"] = self.notes
+        if self.source:
+            doc["source"] = self.source
+        if self.presentation != "gradient":
+            doc["presentation"] = self.presentation
+        if self.step_notes:
+            doc["step_notes"] = dict(self.step_notes)
+        doc["data"] = self.data_spec or {"X": self.X.tolist(), "y": self.y.tolist()}
+        doc["network"] = {
+            "layers": list(arch.layers),
+            "activation": acts[0] if len(set(acts)) == 1 else acts,
+            "bias": arch.bias, "train_bias": arch.train_bias, "init": self.init,
+            "seed": self.seed,
+            "weights": None if self.weights is None else [w.tolist() for w in self.weights],
+            "biases": None if self.biases is None else [b.tolist() for b in self.biases],
+        }
+        doc["training"] = {
+            "loss": self.loss, "learning_rate": self.learning_rate,
+            "batch_size": self.batch_size, "epochs": self.epochs, "l2": self.l2,
+            "momentum": self.momentum, "tolerance": self.tolerance,
+        }
+        return doc
+
+
+class _Reader:
+    """Validation helpers that prefix every message with the file's name."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, message: str) -> LessonError:
+        return LessonError(f"{self.source}: {key}: {message}")
+
+    def object(self, value: Any, key: str, allowed: set[str] | None = None) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected an object {{...}}, found {_kind(value)}")
+        if allowed is not None:
+            for name in value:
+                if name not in allowed:
+                    raise self.fail(f"{key}.{name}" if key else name,
+                                    "unknown key; expected one of " + ", ".join(sorted(allowed)))
+        return value
+
+    def string(self, value: Any, key: str, choices=None) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected text, found {_kind(value)}")
+        if choices is not None and value not in choices:
+            raise self.fail(key, f"{value!r} is not one of " + ", ".join(choices))
+        return value
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, found {_kind(value)}")
+        return value
+
+    def integer(self, value: Any, key: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise self.fail(key, f"expected a whole number from {low} to {high}, "
+                                     f"found {_kind(value)}")
+        if not low <= value <= high:
+            raise self.fail(key, f"{value} is out of range; expected {low} to {high}")
+        return value
+
+    def number(self, value: Any, key: str, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number, found {_kind(value)}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise self.fail(key, "expected a finite number")
+        too_low = low is not None and (value < low or (low_open and value == low))
+        too_high = high is not None and (value > high or (high_open and value == high))
+        if too_low or too_high:
+            left = "(" if low_open else "["
+            right = ")" if high_open else "]"
+            raise self.fail(key, f"{value:g} is out of range; expected a number in "
+                                 f"{left}{'-∞' if low is None else f'{low:g}'}, "
+                                 f"{'∞' if high is None else f'{high:g}'}{right}")
+        return value
+
+    def matrix(self, value: Any, key: str, columns: int | None, what: str,
+               max_rows: int = limits.MAX_SAMPLES) -> np.ndarray:
+        """A non-empty rectangular list of lists of finite numbers, shape (rows, columns)."""
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"expected a non-empty list of rows, found {_kind(value)}")
+        if len(value) > max_rows:
+            raise self.fail(key, f"{len(value)} rows is more than the limit of {max_rows}")
+        width = columns
+        for r, row in enumerate(value, start=1):
+            if not isinstance(row, list):
+                raise self.fail(f"{key} row {r}", f"expected a list of numbers, found {_kind(row)}")
+            if width is None:
+                width = len(row)
+            if len(row) != width:
+                raise self.fail(f"{key} row {r}",
+                                f"expected {width} numbers ({what}), found {len(row)}")
+            for c, cell in enumerate(row, start=1):
+                if isinstance(cell, bool) or not isinstance(cell, (int, float)):
+                    raise self.fail(f"{key} row {r} column {c}",
+                                    f"expected a number, found {_kind(cell)}")
+                if not math.isfinite(cell):
+                    raise self.fail(f"{key} row {r} column {c}", "expected a finite number")
+        if width == 0:
+            raise self.fail(key, "rows are empty; expected at least one number per row")
+        return np.array(value, dtype=float)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def read_json_file(path: Path, what: str = "lesson") -> Any:
+    """Read a JSON file strictly: size limit, UTF-8, no NaN/Infinity, no duplicate keys."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LessonError(f"{path}: cannot open the {what} file: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise LessonError(f"{path}: is a folder, not a {what} file")
+    if size > limits.MAX_FILE_BYTES:
+        raise LessonError(f"{name}: the file is {size / 2**20:.0f} MB; the limit for a {what} "
+                          f"file is {limits.MAX_FILE_BYTES // 2**20} MB")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LessonError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LessonError(f"{name}: byte {exc.start + 1} is not UTF-8 text; save the "
+                          f"{what} as UTF-8") from None
+    return parse_json_text(text, name)
+
+
+def parse_json_text(text: str, name: str) -> Any:
+    """Parse strict JSON; errors name the line and column."""
+    def refuse_constant(token: str):
+        raise LessonError(f"{name}: {token} is not allowed in a lesson; write a finite number")
+
+    def refuse_duplicates(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                raise LessonError(f"{name}: the key {key!r} appears twice in one object")
+            seen[key] = value
+        return seen
+
+    if not text.strip():
+        raise LessonError(f"{name}: the file is empty; expected a JSON lesson object")
+    try:
+        return json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+    except json.JSONDecodeError as exc:
+        raise LessonError(f"{name}: not valid JSON at line {exc.lineno} column {exc.colno}: "
+                          f"{exc.msg}") from None
+    except RecursionError:
+        raise LessonError(f"{name}: the JSON is nested too deeply") from None
+
+
+def load_lesson(path: str | os.PathLike) -> Lesson:
+    """Read and validate a lesson file; raises LessonError naming file, key and row."""
+    path = Path(path)
+    document = read_json_file(path)
+    lesson = parse_lesson(document, path.name, base=path.parent)
+    lesson.path = path
+    return lesson
+
+
+def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None) -> Lesson:
+    """Validate a parsed lesson document and build a Lesson.
+
+    Parameters
+    ----------
+    document : object
+        What ``json.loads`` gave.
+    source : str
+        The file name used in messages.
+    base : Path or None
+        Folder that relative data paths are read from.
+    """
+    r = _Reader(source)
+    doc = r.object(document, "", _TOP_KEYS)
+    for required in ("format", "version", "data", "network"):
+        if required not in doc:
+            raise r.fail(required, "missing; a lesson needs format, version, data and network")
+    if doc["format"] != LESSON_FORMAT:
+        raise r.fail("format", f"expected {LESSON_FORMAT!r}, found {_kind(doc['format'])}")
+    version = doc["version"]
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise r.fail("version", f"expected the whole number {LESSON_VERSION}, found {_kind(version)}")
+    if version > LESSON_VERSION:
+        raise r.fail("version", f"this lesson is version {version}, made by a newer Backprop "
+                                f"Tracer; this one reads version {LESSON_VERSION}")
+    if version < 1:
+        raise r.fail("version", f"{version} is not a lesson version; expected {LESSON_VERSION}")
+
+    title = r.string(doc.get("title", "Untitled lesson"), "title")
+    notes = r.string(doc.get("notes", ""), "notes")
+    source_text = r.string(doc.get("source", ""), "source")
+    presentation = r.string(doc.get("presentation", "gradient"), "presentation", PRESENTATIONS)
+
+    network = {**_NETWORK_DEFAULTS, **r.object(doc["network"], "network", set(_NETWORK_DEFAULTS))}
+    if "layers" not in doc["network"]:
+        raise r.fail("network.layers", "missing; list the layer sizes, e.g. [2, 2, 1]")
+    layers = _layers(r, network["layers"])
+    depth = len(layers) - 1
+    activations = _activations(r, network["activation"], depth)
+    bias = r.boolean(network["bias"], "network.bias")
+    train_bias = r.boolean(network["train_bias"], "network.train_bias")
+    init = r.string(network["init"], "network.init", INITIALISATIONS)
+    seed = r.integer(network["seed"], "network.seed", 0, 2**63 - 1)
+    architecture = Architecture(tuple(layers), tuple(activations), bias, train_bias)
+    if architecture.size > limits.MAX_PARAMETERS:
+        raise r.fail("network.layers", f"{architecture.size} weights and biases is more than the "
+                                       f"limit of {limits.MAX_PARAMETERS}")
+    weights = _weights(r, network["weights"], layers)
+    biases = _biases(r, network["biases"], layers, bias)
+
+    training = {**_TRAINING_DEFAULTS,
+                **r.object(doc.get("training", {}), "training", set(_TRAINING_DEFAULTS))}
+    loss = r.string(training["loss"], "training.loss", tuple(LOSSES))
+    problem = check_pairing(loss, activations)
+    if problem:
+        key = "network.activation" if "only on the output" in problem else "training.loss"
+        raise r.fail(key, problem)
+    learning_rate = r.number(training["learning_rate"], "training.learning_rate", 0.0, None,
+                             low_open=True)
+    batch_size = (None if training["batch_size"] is None else
+                  r.integer(training["batch_size"], "training.batch_size", 1, limits.MAX_SAMPLES))
+    epochs = r.integer(training["epochs"], "training.epochs", 1, limits.MAX_EPOCHS)
+    l2 = r.number(training["l2"], "training.l2", 0.0, None)
+    momentum = r.number(training["momentum"], "training.momentum", 0.0, 1.0, high_open=True)
+    tolerance = (None if training["tolerance"] is None else
+                 r.number(training["tolerance"], "training.tolerance", 0.0, None, low_open=True))
+
+    X, y, data_spec = _data(r, doc["data"], layers, base)
+    if loss == "cross_entropy":
+        sums = y.sum(axis=1)
+        bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
+        if bad.size:
+            raise r.fail(f"data.y row {bad[0] + 1}", "with softmax and cross_entropy each target "
+                         f"row must be probabilities summing to 1 (one-hot), found sum {sums[bad[0]]:g}")
+
+    step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum)
+    return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
+                  batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
+                  step_notes, data_spec)
+
+
+def _layers(r: _Reader, value: Any) -> list[int]:
+    if not isinstance(value, list):
+        raise r.fail("network.layers", f"expected a list of layer sizes such as [2, 2, 1], "
+                                       f"found {_kind(value)}")
+    if len(value) < 2:
+        raise r.fail("network.layers", "needs at least an input and an output size, e.g. [2, 1]")
+    if len(value) - 1 > limits.MAX_LAYERS:
+        raise r.fail("network.layers", f"{len(value) - 1} layers is more than the limit of "
+                                       f"{limits.MAX_LAYERS}")
+    sizes = []
+    for index, size in enumerate(value):
+        high = (limits.MAX_FEATURES if index == 0 else
+                limits.MAX_OUTPUTS if index == len(value) - 1 else limits.MAX_UNITS)
+        sizes.append(r.integer(size, f"network.layers[{index}]", 1, high))
+    return sizes
+
+
+def _activations(r: _Reader, value: Any, depth: int) -> list[str]:
+    names = tuple(ACTIVATIONS)
+    if isinstance(value, str):
+        name = r.string(value, "network.activation", names)
+        if name == "softmax" and depth > 1:
+            raise r.fail("network.activation", "softmax is allowed only on the output layer; "
+                         "give a list with one activation per layer, softmax last")
+        return [name] * depth
+    if not isinstance(value, list):
+        raise r.fail("network.activation", f"expected a name or a list of {depth} names, "
+                                            f"found {_kind(value)}")
+    if len(value) != depth:
+        raise r.fail("network.activation", f"expected {depth} names (one per layer 1..{depth}), "
+                                            f"found {len(value)}")
+    return [r.string(v, f"network.activation[{i}]", names) for i, v in enumerate(value)]
+
+
+def _weights(r: _Reader, value: Any, layers: list[int]) -> list[np.ndarray] | None:
+    if value is None:
+        return None
+    depth = len(layers) - 1
+    if not isinstance(value, list) or len(value) != depth:
+        raise r.fail("network.weights", f"expected a list of {depth} matrices (one per layer), "
+                                         f"found {_kind(value)}")
+    matrices = []
+    for l, matrix in enumerate(value, start=1):
+        key = f"network.weights[{l - 1}]"
+        rows = layers[l - 1]
+        if not isinstance(matrix, list) or len(matrix) != rows:
+            raise r.fail(key, f"W{l} must have {rows} rows (one per neuron of layer {l - 1}), "
+                              f"found {_kind(matrix)}")
+        matrices.append(r.matrix(matrix, key, layers[l], f"one per neuron of layer {l}"))
+    return matrices
+
+
+def _biases(r: _Reader, value: Any, layers: list[int], bias: bool) -> list[np.ndarray] | None:
+    if value is None:
+        return None
+    if not bias:
+        raise r.fail("network.biases", "must be null when network.bias is false")
+    depth = len(layers) - 1
+    if not isinstance(value, list) or len(value) != depth:
+        raise r.fail("network.biases", f"expected a list of {depth} vectors (one per layer), "
+                                        f"found {_kind(value)}")
+    vectors = []
+    for l, vector in enumerate(value, start=1):
+        key = f"network.biases[{l - 1}]"
+        if not isinstance(vector, list):
+            raise r.fail(key, f"expected a list of {layers[l]} numbers, found {_kind(vector)}")
+        vectors.append(r.matrix([vector], key, layers[l], f"b{l}: one per neuron of layer {l}")[0])
+    return vectors
+
+
+def _data(r: _Reader, value: Any, layers: list[int], base: Path | None):
+    spec = r.object(value, "data")
+    if "X" in spec or "y" in spec:
+        r.object(spec, "data", {"X", "y"})
+        for key in ("X", "y"):
+            if key not in spec:
+                raise r.fail(f"data.{key}", "missing; inline data needs both X and y")
+        X = r.matrix(spec["X"], "data.X", layers[0],
+                     f"network.layers[0] = {layers[0]} inputs")
+        y = r.matrix(spec["y"], "data.y", layers[-1],
+                     f"network.layers[-1] = {layers[-1]} outputs")
+        if len(X) != len(y):
+            raise r.fail("data.y", f"has {len(y)} rows but data.X has {len(X)}; "
+                                   f"each sample needs one target row")
+        return X, y, {}
+    if "dataset" in spec:
+        r.object(spec, "data", _DATASET_KEYS)
+        name = r.string(spec["dataset"], "data.dataset")
+        if name not in DATASET_NAMES:
+            raise r.fail("data.dataset", f"{name!r} is not a built-in data set; this version "
+                                         f"has " + ", ".join(DATASET_NAMES))
+        extra = sorted(set(spec) - {"dataset"})
+        if extra:
+            raise r.fail(f"data.{extra[0]}", f"does not apply to the {name} truth table")
+        X, y = truth_table(name)
+        if layers[0] != X.shape[1] or layers[-1] != y.shape[1]:
+            raise r.fail("network.layers", f"the {name} data set has {X.shape[1]} inputs and "
+                         f"{y.shape[1]} output; the layers must start with {X.shape[1]} and end "
+                         f"with {y.shape[1]}")
+        return X, y, dict(spec)
+    if "csv" in spec:
+        raise r.fail("data.csv", "CSV data is not supported by this version; write the data "
+                                 "inline as {\"X\": [...], \"y\": [...]}")
+    raise r.fail("data", "expected inline {\"X\": ..., \"y\": ...} or {\"dataset\": NAME}")
+
+
+def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
+                momentum: float) -> dict[str, str]:
+    from .steps import iteration_steps
+    notes = r.object(value, "step_notes")
+    valid = {spec.name for spec in iteration_steps(architecture, loss, momentum, 1)}
+    for name, text in notes.items():
+        if name not in valid:
+            raise r.fail(f"step_notes.{name}", "is not a step of this network; its steps are "
+                                               + ", ".join(sorted(valid)))
+        r.string(text, f"step_notes.{name}")
+    return dict(notes)
+
+
+def save_lesson(lesson_document: dict, path: str | os.PathLike) -> None:
+    """Write a lesson document atomically (temporary file, fsync, rename)."""
+    write_json(lesson_document, path)
+
+
+def builtin_lessons_dir() -> Path:
+    """Folder of the built-in lessons (works from source and when frozen)."""
+    from .resources import resource_path
+    return resource_path("lessons")
+
+
+def builtin_lessons() -> list[tuple[str, str, Path]]:
+    """(id, title, path) of every built-in lesson, ordered by file name."""
+    found = []
+    for path in sorted(builtin_lessons_dir().glob("*.json")):
+        try:
+            title = json.loads(path.read_text(encoding="utf-8")).get("title", path.stem)
+        except (OSError, ValueError, AttributeError):
+            title = path.stem
+        found.append((_lesson_id(path), title, path))
+    return found
+
+
+def _lesson_id(path: Path) -> str:
+    stem = path.stem
+    head, _, rest = stem.partition("_")
+    return rest if head.isdigit() and rest else stem
+
+
+def resolve_lesson(reference: str) -> Path:
+    """A lesson file path, or the file of a built-in lesson id."""
+    candidate = Path(reference)
+    if candidate.suffix.lower() == ".json" or candidate.exists():
+        return candidate
+    for lesson_id, _, path in builtin_lessons():
+        if lesson_id == reference:
+            return path
+    ids = ", ".join(i for i, _, _ in builtin_lessons())
+    raise LessonError(f"{reference}: no such lesson file or built-in lesson id; "
+                      f"built-in ids: {ids}")

@@ -1,0 +1,168 @@
+"""Loss functions J of DESIGN.md section 2 and the output delta each implies.
+
+A batch has m samples and k outputs. ``E = y − a`` is the error matrix the
+walk-through shows at its step 5. The squared-error family is written as
+J = (c/2)·Σ E², which makes its output delta simply −c·E ⊙ slope; the
+cross-entropies pair with the activation whose slope cancels, leaving
+delta = (a − y)/m.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Loss", "LOSSES", "get_loss", "check_pairing"]
+
+
+class Loss:
+    """One loss function.
+
+    Attributes
+    ----------
+    name : str
+        The lesson-file name.
+    symbol : str
+        J written out, for titles and the formula panel.
+    cancels_slope : bool
+        True when delta{L} = (a − y)/m and the iteration has no slope{L} step.
+    """
+
+    name = ""
+    symbol = ""
+    cancels_slope = False
+
+    def allows(self, output_activation: str) -> bool:
+        """Whether this loss may follow the given output activation."""
+        return output_activation != "softmax"
+
+    def factor(self, m: int, k: int) -> float:
+        """c in delta{L} = −c·E ⊙ slope{L} (squared family) — or 1/m."""
+        raise NotImplementedError
+
+    def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, error: np.ndarray) -> float:
+        """J of one batch without L2.
+
+        Parameters
+        ----------
+        z, a, y, error : ndarray, shape (m, k)
+            Output layer input, output, targets and E = y − a.
+        """
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r}: {self.symbol})"
+
+
+class _SquaredError(Loss):
+    def value(self, z, a, y, error):
+        flat = error.reshape(-1)
+        # np.dot rather than (E**2).sum(): one call, and a diverging run's
+        # overflow becomes inf without a floating-point warning.
+        return 0.5 * self.factor(*error.shape) * float(np.dot(flat, flat))
+
+
+class SumSquaredError(_SquaredError):
+    name = "sse"
+    symbol = "J = Σᵢ Σₖ (y − ŷ)²"
+
+    def factor(self, m, k):
+        return 2.0
+
+
+class HalfSumSquaredError(_SquaredError):
+    name = "half_sse"
+    symbol = "J = ½ Σᵢ Σₖ (y − ŷ)²"
+
+    def factor(self, m, k):
+        return 1.0
+
+
+class MeanSquaredError(_SquaredError):
+    name = "mse"
+    symbol = "J = 1/(m·k) Σᵢ Σₖ (y − ŷ)²"
+
+    def factor(self, m, k):
+        return 2.0 / (m * k)
+
+
+class HalfMeanSquaredError(_SquaredError):
+    name = "half_mse"
+    symbol = "J = 1/(2m) Σᵢ Σₖ (y − ŷ)²"
+
+    def factor(self, m, k):
+        return 1.0 / m
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|)."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class BinaryCrossEntropy(Loss):
+    name = "binary_cross_entropy"
+    symbol = "J = −1/m Σᵢ Σₖ [y·log ŷ + (1 − y)·log(1 − ŷ)]"
+    cancels_slope = True
+
+    def allows(self, output_activation):
+        return output_activation == "sigmoid"
+
+    def factor(self, m, k):
+        return 1.0 / m
+
+    def value(self, z, a, y, error):
+        # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z): computed
+        # from z, a saturated output costs a large but finite loss.
+        m = z.shape[0]
+        return float(np.sum(y * _softplus(-z) + (1.0 - y) * _softplus(z))) / m
+
+
+class CrossEntropy(Loss):
+    name = "cross_entropy"
+    symbol = "J = −1/m Σᵢ Σₖ y·log ŷ"
+    cancels_slope = True
+
+    def allows(self, output_activation):
+        return output_activation == "softmax"
+
+    def factor(self, m, k):
+        return 1.0 / m
+
+    def value(self, z, a, y, error):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -float(np.sum(y * log_softmax)) / z.shape[0]
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (SumSquaredError(), HalfSumSquaredError(), MeanSquaredError(),
+                                 HalfMeanSquaredError(), BinaryCrossEntropy(), CrossEntropy())
+}
+
+
+def get_loss(name: str) -> Loss:
+    """Return the loss called ``name``; KeyError names the choices."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise KeyError(f"unknown loss {name!r}; expected one of " + ", ".join(LOSSES)) from None
+
+
+def check_pairing(loss_name: str, activations: list[str]) -> str | None:
+    """Return why a loss cannot follow these layer activations, or None if it can.
+
+    Parameters
+    ----------
+    loss_name : str
+    activations : list of str, one per layer 1..L
+    """
+    loss = get_loss(loss_name)
+    if "softmax" in activations[:-1]:
+        layer = activations.index("softmax") + 1
+        return f"softmax is allowed only on the output layer, not on layer {layer}"
+    output = activations[-1]
+    if loss.allows(output):
+        return None
+    if loss_name == "cross_entropy":
+        return f"cross_entropy needs a softmax output layer, not {output}"
+    if loss_name == "binary_cross_entropy":
+        return f"binary_cross_entropy needs a sigmoid output layer, not {output}"
+    return f"a softmax output layer needs the cross_entropy loss, not {loss_name}"

@@ -1,0 +1,461 @@
+"""A training session: the state a learner steps through, runs and rewinds.
+
+``Session`` is what the window's controller and the command line talk to.
+It holds the committed training state, the iteration being shown (an
+``IterationRecord``) and how many of its steps are revealed, and the
+``History`` that makes any earlier point reachable.
+
+Positions: iteration t (counted from 0 over the whole run) with k of its S
+steps shown. While k < S the committed weights are those before iteration t;
+at k = S they are after its update. Step from (t, S) shows (t+1, 1); Step
+back from (t, 1) shows (t−1, S) — every step back is the exact inverse of a
+step forward and restores every array bit for bit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import LessonError
+from .history import History, instability
+from .iteration import IterationRecord, record_iteration
+from .lesson import Lesson
+from .network import Parameters, initial_parameters
+from .steps import StepSpec, input_names, iteration_steps
+from .training import Divergence, EpochReport, Trainer, TrainingState
+
+__all__ = ["Session", "Position"]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the learner is.
+
+    ``epoch`` is the 1-based epoch of the iteration shown; ``step`` the
+    number of its steps revealed (0..steps); ``step_name`` the last one
+    revealed (None before the first).
+    """
+
+    epoch: int
+    batch: int
+    batches: int
+    iteration: int
+    step: int
+    steps: int
+    step_name: str | None
+
+    def describe(self, learner_name: str | None = None) -> str:
+        """``epoch 12 · step 7 of 19 · d_output`` (with the batch for mini-batches)."""
+        parts = [f"epoch {self.epoch}"]
+        if self.batches > 1:
+            parts.append(f"batch {self.batch} of {self.batches}")
+        parts.append(f"step {self.step} of {self.steps}")
+        if self.step_name is not None:
+            parts.append(learner_name or self.step_name)
+        return " · ".join(parts)
+
+
+def _checkpoint_interval(lesson: Lesson) -> int:
+    """Epochs between checkpoints: about 2e8 multiply-adds of recomputation at most."""
+    arch = lesson.architecture
+    work = 6 * len(lesson.X) * max(1, arch.size)
+    interval = 1
+    while interval < 256 and interval * 2 * work <= 2e8:
+        interval *= 2
+    return interval
+
+
+class Session:
+    """One lesson being trained.
+
+    Parameters
+    ----------
+    lesson : Lesson
+    """
+
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.architecture = lesson.architecture
+        self.trainer = Trainer(lesson.architecture, lesson.hyper, lesson.X, lesson.y,
+                               lesson.batch_size)
+        self.reset()
+
+    # -- construction --------------------------------------------------------
+    def initial_state(self) -> TrainingState:
+        """The state before any training: drawn from the seed, or the lesson's values."""
+        lesson, arch = self.lesson, self.architecture
+        rng = np.random.default_rng(lesson.seed)
+        if lesson.weights is None or (arch.bias and lesson.biases is None):
+            params = _initial_with_overrides(lesson, rng)
+        else:
+            params = Parameters(arch)
+            for l in range(1, arch.depth + 1):
+                params.weight(l)[...] = lesson.weights[l - 1]
+                if arch.bias:
+                    params.bias(l)[...] = lesson.biases[l - 1]
+        velocity = Parameters(arch) if lesson.momentum else None
+        return TrainingState(params, velocity, rng)
+
+    def reset(self) -> None:
+        """Back to the lesson's initial weights and seed; history forgotten."""
+        self.state = self.initial_state()
+        self.record: IterationRecord | None = None
+        self.cursor = 0
+        self.history = History(self.state, self.trainer.batches_per_epoch,
+                               _checkpoint_interval(self.lesson))
+        self.reached_tolerance = False
+
+    # -- where we are ----------------------------------------------------------
+    @property
+    def batches_per_epoch(self) -> int:
+        return self.trainer.batches_per_epoch
+
+    def _iteration_of(self, state: TrainingState) -> int:
+        return state.epoch * self.batches_per_epoch + state.batch
+
+    @property
+    def iteration(self) -> int:
+        """Index of the iteration shown (or about to start)."""
+        if self.record is not None:
+            return self._iteration_of(self.record.start)
+        return self._iteration_of(self.state)
+
+    @property
+    def steps(self) -> list[StepSpec]:
+        """The steps of the iteration shown (or the next one)."""
+        if self.record is not None:
+            return self.record.steps
+        batch = self.trainer.batch_size
+        if not self.trainer.full_batch:
+            last = self.trainer.samples - (self.batches_per_epoch - 1) * batch
+            batch = last if self.state.batch == self.batches_per_epoch - 1 else batch
+        return iteration_steps(self.architecture, self.lesson.loss, self.lesson.momentum, batch)
+
+    @property
+    def position(self) -> Position:
+        iteration = self.iteration
+        steps = self.steps
+        name = steps[self.cursor - 1].name if self.cursor else None
+        b = self.batches_per_epoch
+        return Position(iteration // b + 1, iteration % b + 1, b, iteration, self.cursor,
+                        len(steps), name)
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs whose update has been committed."""
+        return self.state.epoch
+
+    @property
+    def at_start(self) -> bool:
+        return self.cursor == 0 and self.iteration == 0
+
+    @property
+    def diverged(self) -> Divergence | None:
+        """Where training diverged, if the committed state is at or past it."""
+        divergence = self.history.divergence
+        if divergence is not None and self.state.epoch >= divergence.epoch:
+            return divergence
+        return None
+
+    @property
+    def warning(self) -> str | None:
+        """Why the run looks unstable (finite but rising), or None."""
+        if self.diverged is not None:
+            return None
+        return instability(self.loss_history)
+
+    @property
+    def loss_history(self) -> np.ndarray:
+        """loss[e] for the committed epochs 1..epochs_done, shape (epochs_done,)."""
+        return self.history.losses(self.state.epoch)
+
+    @property
+    def params(self) -> Parameters:
+        """The committed weights and biases (do not modify: use set_value)."""
+        return self.state.params
+
+    def revealed(self, name: str) -> bool:
+        """Whether matrix ``name`` is shown at the current position."""
+        if self.record is None:
+            return name in self._input_names()
+        if name in self.record.values and self.record.spec(name) is None:
+            return True
+        names = self.record.step_names
+        return name in names and names.index(name) < self.cursor
+
+    def _input_names(self) -> list[str]:
+        return input_names(self.architecture, self.lesson.momentum)
+
+    def value(self, name: str, presentation: str = "gradient") -> np.ndarray | None:
+        """The matrix ``name`` as shown now (2-D), or None if not yet computed."""
+        if self.record is None:
+            inputs = self._inputs_of(self.state)
+            return inputs.get(name)
+        if not self.revealed(name):
+            return None
+        return self.record.shown(name, presentation)
+
+    def _inputs_of(self, state: TrainingState) -> dict[str, np.ndarray]:
+        arch = self.architecture
+        values = {}
+        rows = self._next_rows(state)
+        values["X"] = self.trainer.X if rows is None else self.trainer.X[rows]
+        values["y"] = self.trainer.y if rows is None else self.trainer.y[rows]
+        for l in range(1, arch.depth + 1):
+            values[f"W{l}"] = state.params.weight(l)
+            if arch.bias:
+                values[f"b{l}"] = state.params.bias(l)[None, :]
+            if state.velocity is not None:
+                values[f"previous_velocity_W{l}"] = state.velocity.weight(l)
+                if arch.trains_bias:
+                    values[f"previous_velocity_b{l}"] = state.velocity.bias(l)[None, :]
+        return values
+
+    def _next_rows(self, state: TrainingState) -> np.ndarray | None:
+        """Rows of the next batch without drawing from the state's generator."""
+        if self.trainer.full_batch:
+            return None
+        probe = state.copy()
+        return self.trainer.batch_rows(probe)
+
+    def batch_rows(self) -> np.ndarray:
+        """Which samples the shown iteration's batch holds, shape (mb,)."""
+        if self.record is not None:
+            return self.record.rows
+        rows = self._next_rows(self.state)
+        return np.arange(self.trainer.samples) if rows is None else rows
+
+    def explain(self, name: str, row: int, column: int, presentation: str = "gradient",
+                decimals: int | None = None):
+        """Precedents and substituted formula of a shown cell (see ``explain_cell``)."""
+        record = self.record if self.record is not None else self._peek_record()
+        return record.explain(name, row, column, presentation, decimals)
+
+    def _peek_record(self) -> IterationRecord:
+        return record_iteration(self.trainer, self.state)
+
+    # -- moving ---------------------------------------------------------------
+    def step(self) -> StepSpec:
+        """Reveal the next step (starting the next iteration after the last)."""
+        if self.record is None or self.cursor == len(self.record.steps):
+            self.record = record_iteration(self.trainer, self.state)
+            self.cursor = 0
+        self.cursor += 1
+        if self.cursor == len(self.record.steps):
+            self._commit()
+        return self.record.steps[self.cursor - 1]
+
+    def step_back(self) -> bool:
+        """Hide the last revealed step; False when already at the very start."""
+        if self.record is None or self.cursor == 0:
+            if self.iteration == 0:
+                return False
+            self._show_iteration(self.iteration - 1)
+            return True
+        if self.cursor == len(self.record.steps):
+            self.state = self.record.start.copy()
+        if self.cursor == 1 and self.iteration > 0:
+            self._show_iteration(self.iteration - 1)
+        else:
+            self.cursor -= 1
+        return True
+
+    def step_epoch(self) -> EpochReport:
+        """Reveal steps until an epoch is complete (Step one epoch).
+
+        Mid-epoch this finishes the current epoch; at the end of an epoch it
+        steps through the whole next one.
+        """
+        while True:
+            self.step()
+            if self.cursor == len(self.record.steps) and self.record.epoch_loss is not None:
+                break
+        return EpochReport(np.array([self.record.epoch_loss]), self.diverged,
+                           self.reached_tolerance)
+
+    def run(self, epochs: int, tolerance: float | None = None) -> EpochReport:
+        """Train up to ``epochs`` more epochs; the last one is shown step by step.
+
+        The current iteration is finished first (as if stepped), then the
+        current epoch, then whole epochs on the fast path. Stops early at the
+        tolerance or on divergence.
+        """
+        tolerance = self.lesson.tolerance if tolerance is None else tolerance
+        losses: list[float] = []
+        # Finish the iteration and the epoch in progress.
+        if self.record is not None and 0 < self.cursor < len(self.record.steps):
+            self.cursor = len(self.record.steps) - 1
+            self.step()
+            if self.record.epoch_loss is not None:
+                losses.append(self.record.epoch_loss)
+        while self.state.batch != 0 and not self._stopped():
+            self._run_one_iteration_recorded()
+            if self.record.epoch_loss is not None:
+                losses.append(self.record.epoch_loss)
+        remaining = epochs - len(losses)
+        if remaining > 1 and not self._stopped():
+            report = self._fast(remaining - 1, tolerance)
+            losses.extend(report.losses.tolist())
+            remaining -= len(report.losses)
+            if report.diverged is not None or report.reached_tolerance:
+                remaining = 0
+        if remaining >= 1 and not self._stopped():
+            while True:
+                self._run_one_iteration_recorded()
+                if self.record.epoch_loss is not None:
+                    losses.append(self.record.epoch_loss)
+                    break
+                if self._stopped():
+                    break
+        return EpochReport(np.array(losses, dtype=float), self.diverged, self.reached_tolerance)
+
+    def _stopped(self) -> bool:
+        return self.diverged is not None or self.reached_tolerance
+
+    def _run_one_iteration_recorded(self) -> None:
+        self.record = record_iteration(self.trainer, self.state)
+        self.cursor = len(self.record.steps)
+        self._commit()
+
+    def _fast(self, epochs: int, tolerance: float | None) -> EpochReport:
+        """Whole epochs on the fast path, checkpointing as History asks."""
+        self.record, self.cursor = None, 0
+        done = []
+        diverged, reached = None, False
+        while epochs > 0:
+            interval = self.history.interval
+            chunk = min(epochs, interval - self.state.epoch % interval)
+            start = self.state.epoch
+            report = self.trainer.run_epochs(self.state, chunk, tolerance)
+            self.history.record_losses(start, report.losses)
+            done.append(report.losses)
+            epochs -= len(report.losses)
+            if report.diverged is not None:
+                diverged = report.diverged
+                self.history.divergence = diverged
+                break
+            if self.history.wants_checkpoint(self.state.epoch):
+                self.history.add_checkpoint(self.state)
+            if report.reached_tolerance:
+                reached = True
+                self.reached_tolerance = True
+                break
+        losses = np.concatenate(done) if done else np.empty(0)
+        return EpochReport(losses, diverged, reached)
+
+    def _commit(self) -> None:
+        """The last step of the shown iteration is revealed: its update takes effect."""
+        record = self.record
+        self.state = record.end.copy()
+        if record.epoch_loss is None:
+            return
+        epoch = self.state.epoch
+        self.history.record_losses(epoch - 1, np.array([record.epoch_loss]))
+        if self.history.wants_checkpoint(epoch):
+            self.history.add_checkpoint(self.state)
+        loss = record.epoch_loss
+        if not math.isfinite(loss):
+            self.history.divergence = Divergence(epoch, "loss", "nan" if math.isnan(loss) else "inf")
+        elif not np.isfinite(self.state.params.flat).all():
+            params = self.state.params.flat
+            self.history.divergence = Divergence(epoch, "weight",
+                                                 "nan" if np.isnan(params).any() else "inf")
+        tolerance = self.lesson.tolerance
+        if tolerance is not None and loss < tolerance:
+            self.reached_tolerance = True
+
+    def _state_at(self, iteration: int) -> TrainingState:
+        """The state before iteration ``iteration``, recomputed from a checkpoint."""
+        state = self.history.nearest(iteration)
+        with np.errstate(all="ignore"):
+            while self._iteration_of(state) < iteration:
+                self.trainer.iteration(state)
+        return state
+
+    def _show_iteration(self, iteration: int) -> None:
+        """Show iteration ``iteration`` with all its steps (its update committed)."""
+        start = self._state_at(iteration)
+        self.record = record_iteration(self.trainer, start)
+        self.cursor = len(self.record.steps)
+        self.state = self.record.end.copy()
+
+    def jump_to_epoch(self, epoch: int) -> None:
+        """Show the end of epoch ``epoch`` (0: the very start), recomputed exactly.
+
+        Any epoch from the earliest kept to the furthest reached can be shown.
+        """
+        furthest = max(self.history.epochs, self.state.epoch)
+        floor_epoch = -(-self.history.floor // self.batches_per_epoch)
+        if not floor_epoch <= epoch <= furthest:
+            raise LessonError(f"epoch {epoch} is not available; choose {floor_epoch} to {furthest}")
+        self.reached_tolerance = False
+        if epoch == floor_epoch:
+            self.state = self._state_at(self.history.floor)
+            self.record, self.cursor = None, 0
+            return
+        self._show_iteration(epoch * self.batches_per_epoch - 1)
+
+    # -- editing --------------------------------------------------------------
+    def set_value(self, name: str, row: int, column: int, value: float) -> None:
+        """Change one input cell (X, y, W{l} or b{l}) of the iteration shown.
+
+        The iteration is recomputed from its inputs, like a spreadsheet, and
+        keeps its position; earlier epochs can no longer be replayed (the
+        history restarts here).
+
+        Raises
+        ------
+        LessonError
+            For a matrix that cannot be edited, a cell outside it, or a value
+            that is not a finite number.
+        """
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise LessonError(f"{name}[{row},{column}]: expected a finite number, got {value!r}")
+        arch = self.architecture
+        editable = {"X", "y"} | {f"W{l}" for l in range(1, arch.depth + 1)}
+        if arch.bias:
+            editable |= {f"b{l}" for l in range(1, arch.depth + 1)}
+        if name not in editable:
+            raise LessonError(f"{name} is computed by the iteration; only X, y, the weights "
+                              f"and the biases can be edited")
+        start = self.record.start if self.record is not None else self.state
+        if name in ("X", "y"):
+            rows = self.batch_rows()
+            matrix = self.trainer.X if name == "X" else self.trainer.y
+            if not (0 <= row < len(rows) and 0 <= column < matrix.shape[1]):
+                raise LessonError(f"{name} has no cell [{row},{column}]")
+            X, y = self.trainer.X.copy(), self.trainer.y.copy()
+            (X if name == "X" else y)[rows[row], column] = value
+            self.trainer.set_data(X, y)
+            self.lesson.X, self.lesson.y, self.lesson.data_spec = X, y, {}
+        else:
+            layer = int(name[1:])
+            target = start.params.weight(layer) if name[0] == "W" else start.params.bias(layer)[None, :]
+            if not (0 <= row < target.shape[0] and 0 <= column < target.shape[1]):
+                raise LessonError(f"{name} has shape {target.shape}; there is no cell [{row},{column}]")
+            target[row, column] = value
+        self.history.rebase(start)
+        self.reached_tolerance = False
+        if self.record is None:
+            self.state = start
+            return
+        cursor = self.cursor
+        self.record = record_iteration(self.trainer, start)
+        self.cursor = cursor
+        self.state = self.record.end.copy() if cursor == len(self.record.steps) else start.copy()
+
+
+def _initial_with_overrides(lesson: Lesson, rng: np.random.Generator) -> Parameters:
+    """Draw what the lesson does not give explicitly, in DESIGN.md's order."""
+    arch = lesson.architecture
+    if lesson.weights is None and lesson.biases is None:
+        return initial_parameters(arch, lesson.init, rng)
+    drawn = initial_parameters(arch, lesson.init, rng)
+    for l in range(1, arch.depth + 1):
+        if lesson.weights is not None:
+            drawn.weight(l)[...] = lesson.weights[l - 1]
+        if lesson.biases is not None and arch.bias:
+            drawn.bias(l)[...] = lesson.biases[l - 1]
+    return drawn
