@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "SOFTMAX_BOUND"]
+
+SOFTMAX_BOUND = 1e307  # |z| beyond this changes no probability, but z − max z would overflow
 
 
 class Activation:
@@ -153,7 +155,9 @@ class Softmax(Activation):
     row_wise = True
 
     def forward(self, z, out=None):
-        shifted = z - z.max(axis=1, keepdims=True)
+        # Clipping to ±1e307 keeps z − max z from overflowing for any finite z.
+        bounded = np.clip(z, -SOFTMAX_BOUND, SOFTMAX_BOUND)
+        shifted = bounded - bounded.max(axis=1, keepdims=True)
         out = np.exp(shifted, out=out)
         out /= out.sum(axis=1, keepdims=True)
         return out

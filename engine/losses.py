@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import SOFTMAX_BOUND
+
 __all__ = ["Loss", "LOSSES", "get_loss", "check_pairing"]
 
 
@@ -127,7 +129,8 @@ class CrossEntropy(Loss):
         return 1.0 / m
 
     def value(self, z, a, y, error):
-        shifted = z - z.max(axis=1, keepdims=True)
+        bounded = np.clip(z, -SOFTMAX_BOUND, SOFTMAX_BOUND)
+        shifted = bounded - bounded.max(axis=1, keepdims=True)
         log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return -float(np.sum(y * log_softmax)) / z.shape[0]
 

@@ -1,0 +1,80 @@
+"""The built-in lessons reproduce the seeds' numbers."""
+import numpy as np
+import pytest
+
+from engine.lesson import builtin_lessons, load_lesson, resolve_lesson
+from engine.session import Session
+
+
+def session_of(lesson_id: str) -> Session:
+    return Session(load_lesson(resolve_lesson(lesson_id)))
+
+
+def test_seed_004_one_weight_follows_the_published_numbers():
+    session = session_of("one_weight")
+    weights = [session.params.weight(1)[0, 0]]
+    for _ in range(30):
+        session.step_epoch()
+        weights.append(session.params.weight(1)[0, 0])
+    np.testing.assert_allclose(weights[:4], [0.8, 0.59, 0.4745, 0.410975], rtol=0, atol=1e-12)
+    assert abs(weights[-1] - 1 / 3) < 1e-7
+    assert np.all(np.diff(weights) < 0)  # it approaches 1/3 from above, never overshooting
+
+
+def test_seed_001_xor_with_biases_predicts_xor():
+    session = session_of("xor_biases")
+    session.run(session.lesson.epochs)
+    predictions = session.trainer.predict(session.params, session.trainer.X)
+    assert np.round(predictions).ravel().tolist() == [0, 1, 1, 0]
+
+
+def test_seed_000_xor_with_constant_input_predicts_xor():
+    session = session_of("xor_constant_input")
+    assert not session.architecture.bias
+    session.run(session.lesson.epochs)
+    predictions = session.trainer.predict(session.params, session.trainer.X)
+    assert np.round(predictions).ravel().tolist() == [0, 1, 1, 0]
+
+
+def test_seed_003_walkthrough_outputs_approach_their_targets():
+    session = session_of("excel_walkthrough")
+    names = [spec.name for spec in session.steps]
+    assert names == ["z1", "a1", "z2", "a2", "E", "loss", "slope2", "slope1", "delta2", "error1",
+                     "delta1", "grad_W2", "grad_b2", "grad_W1", "grad_b1", "new_W2", "new_W1",
+                     "new_b2", "new_b1"]
+    session.run(session.lesson.epochs)
+    output = session.trainer.predict(session.params, session.trainer.X).ravel()
+    assert output[0] > 0.95 and output[1] > 0.95 and output[2] < 0.06
+    assert session.lesson.presentation == "error"
+
+
+def test_walkthrough_error_form_is_the_seed_code():
+    """d_output = E·slope, Error_at_hidden_layer = d_output·woutᵀ, wout += lr·aᵀ·d_output."""
+    session = session_of("excel_walkthrough")
+    for _ in range(19):
+        session.step()
+    show = lambda name: session.value(name, "error")  # noqa: E731
+    X, wh, bh, wout, bout = (show(n) for n in ("X", "W1", "b1", "W2", "b2"))
+    hidden = 1 / (1 + np.exp(-(X @ wh + bh)))
+    output = 1 / (1 + np.exp(-(hidden @ wout + bout)))
+    E = session.value("y") - output
+    d_output = E * output * (1 - output)
+    error_hidden = d_output @ wout.T
+    d_hidden = error_hidden * hidden * (1 - hidden)
+    np.testing.assert_allclose(show("delta2"), d_output, atol=1e-14)
+    np.testing.assert_allclose(show("error1"), error_hidden, atol=1e-14)
+    np.testing.assert_allclose(show("delta1"), d_hidden, atol=1e-14)
+    np.testing.assert_allclose(show("new_W2"), wout + hidden.T @ d_output * 0.1, atol=1e-14)
+    np.testing.assert_allclose(show("new_W1"), wh + X.T @ d_hidden * 0.1, atol=1e-14)
+    np.testing.assert_allclose(show("new_b2"), bout + d_output.sum(axis=0) * 0.1, atol=1e-14)
+    np.testing.assert_allclose(show("new_b1"), bh + d_hidden.sum(axis=0) * 0.1, atol=1e-14)
+
+
+@pytest.mark.parametrize("lesson_id", [i for i, _, _ in builtin_lessons()])
+def test_every_builtin_lesson_loads_steps_and_runs(lesson_id):
+    session = session_of(lesson_id)
+    for _ in range(len(session.steps)):
+        session.step()
+    report = session.run(20)
+    assert report.diverged is None
+    assert np.all(np.isfinite(session.loss_history))

@@ -1,0 +1,140 @@
+"""Step, step back, run, jump and edit: exact, reversible and deterministic."""
+import numpy as np
+import pytest
+
+from engine.errors import LessonError
+from engine.session import Session
+from helpers import make_lesson
+
+CONFIGS = {
+    "full batch": dict(layers=(2, 3, 1), activation="sigmoid", loss="half_sse"),
+    "mini-batch, momentum, L2": dict(layers=(2, 4, 3, 1), activation=["tanh", "relu", "sigmoid"],
+                                     loss="binary_cross_entropy", batch_size=2, momentum=0.8,
+                                     l2=0.05),
+    "stochastic softmax": dict(layers=(3, 4, 3), activation=["leaky_relu", "softmax"],
+                               loss="cross_entropy", batch_size=1, init="he"),
+    "no bias": dict(layers=(3, 2, 2), activation=["tanh", "linear"], loss="mse", bias=False),
+}
+
+
+def snapshot(session: Session):
+    state = session.state
+    return (session.position, state.params.flat.copy(),
+            None if state.velocity is None else state.velocity.flat.copy(),
+            str(state.rng.bit_generator.state), state.loss_sum,
+            None if session.record is None else
+            {k: v.copy() for k, v in session.record.values.items()})
+
+
+def assert_same(a, b):
+    assert a[0] == b[0]
+    assert np.array_equal(a[1], b[1])
+    assert (a[2] is None and b[2] is None) or np.array_equal(a[2], b[2])
+    assert a[3] == b[3] and a[4] == b[4]
+    if a[5] is not None and b[5] is not None:
+        assert a[5].keys() == b[5].keys()
+        for key in a[5]:
+            assert np.array_equal(a[5][key], b[5][key], equal_nan=True), key
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_k_steps_forward_then_k_back_is_the_identity(config):
+    session = Session(make_lesson(**config))
+    history = []
+    for _ in range(90):
+        history.append(snapshot(session))
+        session.step()
+    for expected in reversed(history):
+        assert session.step_back()
+        assert_same(snapshot(session), expected)
+    assert not session.step_back()  # nothing before the start
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_stepped_path_equals_fast_path_bit_for_bit(config):
+    stepped, fast = Session(make_lesson(**config)), Session(make_lesson(**config))
+    for _ in range(6):
+        stepped.step_epoch()
+    fast.run(6)
+    assert stepped.position == fast.position
+    assert np.array_equal(stepped.params.flat, fast.params.flat)
+    assert np.array_equal(stepped.loss_history, fast.loss_history)
+    pure = Session(make_lesson(**config))
+    pure.trainer.run_epochs(pure.state, 6)
+    assert np.array_equal(pure.state.params.flat, fast.params.flat)
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_same_lesson_and_seed_give_identical_runs(config):
+    a, b = Session(make_lesson(**config)), Session(make_lesson(**config))
+    a.run(40)
+    b.run(40)
+    assert np.array_equal(a.params.flat, b.params.flat)
+    assert np.array_equal(a.loss_history, b.loss_history)
+    c = Session(make_lesson(**config, seed=7))
+    c.run(40)
+    assert not np.array_equal(a.params.flat, c.params.flat)
+
+
+def test_jump_to_any_earlier_epoch_recomputes_exactly():
+    config = CONFIGS["mini-batch, momentum, L2"]
+    session = Session(make_lesson(**config))
+    session.run(700)
+    final = session.params.flat.copy()
+    for epoch in (0, 1, 255, 256, 257, 699, 700):
+        session.jump_to_epoch(epoch)
+        reference = Session(make_lesson(**config))
+        if epoch:
+            reference.run(epoch)
+        assert np.array_equal(session.params.flat, reference.params.flat), epoch
+        assert session.epochs_done == epoch
+        assert len(session.loss_history) == epoch
+    session.jump_to_epoch(700)
+    assert np.array_equal(session.params.flat, final)
+    with pytest.raises(LessonError):
+        session.jump_to_epoch(701)
+
+
+def test_history_memory_stays_bounded():
+    session = Session(make_lesson((2, 2, 1), "sigmoid", "half_sse"))
+    session.run(20000)
+    assert session.history.checkpoint_count <= 4096
+    assert session.history.nbytes() < 50 * 2**20
+
+
+def test_tolerance_stops_after_the_first_epoch_below_it():
+    lesson = make_lesson((1, 1), "linear", "sse", X=[[1.5]], y=[[0.5]], bias=False,
+                         learning_rate=0.1, tolerance=1e-3)
+    session = Session(lesson)
+    report = session.run(1000)
+    losses = session.loss_history
+    assert report.reached_tolerance
+    assert losses[-1] < 1e-3 and np.all(losses[:-1] >= 1e-3)
+
+
+def test_editing_a_weight_recomputes_the_iteration_and_rebases_history():
+    session = Session(make_lesson((2, 2, 1), "sigmoid", "half_sse"))
+    session.run(3)
+    session.step()  # z1 of epoch 4
+    session.set_value("W1", 0, 1, 2.5)
+    assert session.value("W1")[0, 1] == 2.5
+    X, W1, b1 = session.value("X"), session.value("W1"), session.value("b1")
+    np.testing.assert_allclose(session.value("z1"), X @ W1 + b1, atol=1e-12)
+    assert session.position.step == 1
+    for bad in (float("nan"), float("inf"), "1"):
+        with pytest.raises(LessonError):
+            session.set_value("W1", 0, 0, bad)
+    with pytest.raises(LessonError):
+        session.set_value("z1", 0, 0, 1.0)
+    with pytest.raises(LessonError):
+        session.set_value("W1", 5, 0, 1.0)
+
+
+def test_divergence_stops_the_run_and_names_the_epoch():
+    lesson = make_lesson((2, 3, 1), ["tanh", "linear"], "sse", learning_rate=50.0, init="normal")
+    session = Session(lesson)
+    report = session.run(1000)
+    assert report.diverged is not None
+    assert session.epochs_done == report.diverged.epoch
+    assert "diverged at epoch" in report.diverged.message()
+    assert session.step_back()  # still possible after divergence
