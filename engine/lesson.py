@@ -23,6 +23,7 @@ from .files import write_json
 from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
 from .network import INITIALISATIONS, Architecture
+from .session_file import SavedSession, parse_session
 from .steps import PRESENTATIONS
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
@@ -87,6 +88,7 @@ class Lesson:
     step_notes: dict[str, str] = field(default_factory=dict)
     data_spec: dict = field(default_factory=dict)
     path: Path | None = None
+    session: SavedSession | None = None
 
     @property
     def hyper(self) -> Hyperparameters:
@@ -167,11 +169,11 @@ class _Reader:
         return value
 
     def number(self, value: Any, key: str, low: float | None = None, high: float | None = None,
-               low_open: bool = False, high_open: bool = False) -> float:
+               low_open: bool = False, high_open: bool = False, finite: bool = True) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, found {_kind(value)}")
         value = float(value)
-        if not math.isfinite(value):
+        if finite and not math.isfinite(value):
             raise self.fail(key, "expected a finite number")
         too_low = low is not None and (value < low or (low_open and value == low))
         too_high = high is not None and (value > high or (high_open and value == high))
@@ -360,9 +362,10 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
                          f"row must be probabilities summing to 1 (one-hot), found sum {sums[bad[0]]:g}")
 
     step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum)
+    saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
-                  step_notes, data_spec)
+                  step_notes, data_spec, session=saved)
 
 
 def _layers(r: _Reader, value: Any) -> list[int]:

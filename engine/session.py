@@ -81,6 +81,8 @@ class Session:
         self.trainer = Trainer(lesson.architecture, lesson.hyper, lesson.X, lesson.y,
                                lesson.batch_size)
         self.reset()
+        if lesson.session is not None:
+            self._restore(lesson.session)
 
     # -- construction --------------------------------------------------------
     def initial_state(self) -> TrainingState:
@@ -106,6 +108,20 @@ class Session:
         self.history = History(self.state, self.trainer.batches_per_epoch,
                                _checkpoint_interval(self.lesson))
         self.reached_tolerance = False
+
+    def _restore(self, saved) -> None:
+        """Reopen a saved session exactly where it was (see ``session_file``)."""
+        start = saved.state.copy()
+        self.state = start
+        self.history = History(start, self.trainer.batches_per_epoch,
+                               _checkpoint_interval(self.lesson))
+        self.history.record_losses(0, saved.loss_history)
+        if saved.step is None:
+            return
+        self.record = record_iteration(self.trainer, start)
+        self.cursor = self.record.step_names.index(saved.step) + 1
+        if self.cursor == len(self.record.steps):
+            self._commit()
 
     # -- where we are ----------------------------------------------------------
     @property

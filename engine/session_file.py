@@ -1,0 +1,176 @@
+"""The ``session`` key of a lesson file: where the learner was, to reopen it exactly.
+
+Save Session writes the lesson with a ``session`` object holding the state
+at the start of the iteration shown and how many of its steps were shown:
+
+``epoch``         epochs completed before that iteration
+``step``          the last step revealed (null: none yet)
+``weights``       W{l} per layer, ``biases`` b{l} per layer (null without biases)
+``velocities``    {"weights": [...], "biases": [...]} under momentum, else null
+``rng_state``     the generator's ``bit_generator.state``
+``loss_history``  loss[e] of the ``epoch`` completed epochs
+
+and, for mini-batches, ``batch`` (batches done in the epoch), ``order`` (the
+epoch's sample order) and ``loss_sum``. Floats are written with every digit,
+so saving and opening gives back the same state bit for bit. Everything is
+validated; an inconsistent file is refused, never half-loaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .network import Architecture, Parameters
+from .runrecord import strict_json
+from .steps import iteration_steps
+from .training import TrainingState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .lesson import Lesson, _Reader
+    from .session import Session
+
+__all__ = ["SavedSession", "parse_session", "session_document"]
+
+_KEYS = {"epoch", "step", "weights", "biases", "velocities", "rng_state", "loss_history",
+         "batch", "order", "loss_sum"}
+
+
+@dataclass
+class SavedSession:
+    """A validated ``session`` object: the state and the position to restore."""
+
+    state: TrainingState
+    step: str | None
+    loss_history: np.ndarray
+
+
+def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momentum: float,
+                  samples: int, batch_size: int | None) -> SavedSession | None:
+    """Validate the ``session`` object of a lesson; None when absent."""
+    if value is None:
+        return None
+    doc = r.object(value, "session", _KEYS)
+    for key in ("epoch", "weights", "rng_state", "loss_history"):
+        if key not in doc:
+            raise r.fail(f"session.{key}", "missing; re-save the session from the app")
+    epoch = r.integer(doc["epoch"], "session.epoch", 0, 10**9)
+    params = Parameters(arch)
+    weights = doc["weights"]
+    if not isinstance(weights, list) or len(weights) != arch.depth:
+        raise r.fail("session.weights", f"expected {arch.depth} matrices, found a different shape")
+    for l in range(1, arch.depth + 1):
+        key = f"session.weights[{l - 1}]"
+        _expect_shape(r, weights[l - 1], key, (arch.layers[l - 1], arch.layers[l]))
+        params.weight(l)[...] = r.matrix(weights[l - 1], key, arch.layers[l], f"W{l} columns")
+    biases = doc.get("biases")
+    if arch.bias:
+        if not isinstance(biases, list) or len(biases) != arch.depth:
+            raise r.fail("session.biases", f"expected {arch.depth} vectors, one per layer")
+        for l in range(1, arch.depth + 1):
+            key = f"session.biases[{l - 1}]"
+            if not isinstance(biases[l - 1], list):
+                raise r.fail(key, f"expected a list of {arch.layers[l]} numbers")
+            params.bias(l)[...] = r.matrix([biases[l - 1]], key, arch.layers[l], "entries")[0]
+    elif biases not in (None, [None] * arch.depth):
+        raise r.fail("session.biases", "must be null: this network has no biases")
+    velocity = None
+    if momentum:
+        velocity = Parameters(arch)
+        saved = doc.get("velocities")
+        if saved is not None:
+            saved = r.object(saved, "session.velocities", {"weights", "biases"})
+            for l in range(1, arch.depth + 1):
+                key = f"session.velocities.weights[{l - 1}]"
+                try:
+                    matrix = saved["weights"][l - 1]
+                except (KeyError, IndexError, TypeError):
+                    raise r.fail(key, "missing") from None
+                _expect_shape(r, matrix, key, (arch.layers[l - 1], arch.layers[l]))
+                velocity.weight(l)[...] = r.matrix(matrix, key, arch.layers[l], "columns")
+                if arch.bias:
+                    key = f"session.velocities.biases[{l - 1}]"
+                    try:
+                        vector = saved["biases"][l - 1]
+                    except (KeyError, IndexError, TypeError):
+                        raise r.fail(key, "missing") from None
+                    if not isinstance(vector, list):
+                        raise r.fail(key, f"expected a list of {arch.layers[l]} numbers")
+                    velocity.bias(l)[...] = r.matrix([vector], key, arch.layers[l], "entries")[0]
+    elif doc.get("velocities") is not None:
+        raise r.fail("session.velocities", "must be null: this lesson has no momentum")
+
+    rng = np.random.default_rng()
+    state_doc = r.object(doc["rng_state"], "session.rng_state")
+    try:
+        rng.bit_generator.state = state_doc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise r.fail("session.rng_state", f"not a saved PCG64 generator state ({exc})") from None
+
+    full = batch_size is None or batch_size >= samples
+    batches = 1 if full else -(-samples // batch_size)
+    batch = r.integer(doc.get("batch", 0), "session.batch", 0, batches - 1)
+    order = doc.get("order")
+    if batch and order is None:
+        raise r.fail("session.order", "missing: a session saved mid-epoch needs the sample order")
+    if order is not None:
+        if (not isinstance(order, list) or sorted(order) != list(range(samples))
+                or any(isinstance(i, bool) for i in order)):
+            raise r.fail("session.order", f"expected each sample index 0..{samples - 1} once")
+        order = np.array(order, dtype=np.int64)
+    loss_sum = r.number(doc.get("loss_sum", 0.0), "session.loss_sum")
+
+    losses = doc["loss_history"]
+    if not isinstance(losses, list) or len(losses) != epoch:
+        raise r.fail("session.loss_history", f"expected {epoch} losses (one per completed epoch)")
+    # A diverged run's inf or NaN losses were written as null.
+    history = np.array([np.nan if v is None else r.number(v, f"session.loss_history[{i}]", finite=False)
+                        for i, v in enumerate(losses)], dtype=float)
+
+    step = doc.get("step")
+    if step is not None:
+        mb = samples if full else min(batch_size, samples - batch * batch_size)
+        names = [s.name for s in iteration_steps(arch, loss, momentum, mb)]
+        if step not in names:
+            raise r.fail("session.step", f"{step!r} is not a step of this network; "
+                                         f"expected one of " + ", ".join(names))
+    state = TrainingState(params, velocity, rng, epoch, batch, order, loss_sum)
+    return SavedSession(state, step, history)
+
+
+def _expect_shape(r: "_Reader", matrix: Any, key: str, shape: tuple[int, int]) -> None:
+    if not isinstance(matrix, list) or len(matrix) != shape[0]:
+        raise r.fail(key, f"expected {shape[0]} rows of {shape[1]} numbers")
+
+
+def session_document(session: "Session") -> dict:
+    """The lesson file of a session, with the ``session`` key that reopens it."""
+    lesson: "Lesson" = session.lesson
+    doc = lesson.to_json()
+    start = session.record.start if session.record is not None else session.state
+    arch = session.architecture
+    weights = [start.params.weight(l).tolist() for l in range(1, arch.depth + 1)]
+    biases = ([start.params.bias(l).tolist() for l in range(1, arch.depth + 1)]
+              if arch.bias else None)
+    velocities = None
+    if start.velocity is not None:
+        velocities = {
+            "weights": [start.velocity.weight(l).tolist() for l in range(1, arch.depth + 1)],
+            "biases": ([start.velocity.bias(l).tolist() for l in range(1, arch.depth + 1)]
+                       if arch.bias else None),
+        }
+    step = None
+    if session.record is not None and session.cursor:
+        step = session.record.steps[session.cursor - 1].name
+    saved = {
+        "epoch": start.epoch, "step": step, "weights": weights, "biases": biases,
+        "velocities": velocities, "rng_state": start.rng.bit_generator.state,
+        "loss_history": session.history.losses(start.epoch).tolist(),
+    }
+    if start.batch or start.order is not None:
+        saved.update(batch=start.batch,
+                     order=None if start.order is None else start.order.tolist(),
+                     loss_sum=start.loss_sum)
+    doc["session"] = strict_json(saved)
+    return doc
