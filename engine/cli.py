@@ -13,6 +13,7 @@ import numpy as np
 
 from . import limits
 from .errors import LessonError
+from .export_xlsx import write_workbook
 from .files import write_json
 from .iteration import record_iteration
 from .lesson import builtin_lessons, load_lesson, resolve_lesson
@@ -66,12 +67,12 @@ def list_lessons() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    for option, what in (("xlsx", "the Excel workbook export"),
-                         ("script", "the standalone NumPy script export")):
-        if getattr(args, option):
-            raise LessonError(f"--{option}: {what} is not available in this version yet; "
-                              f"use --json for the run record")
+    if args.script:
+        raise LessonError("--script: the standalone NumPy script export is not available in "
+                          "this version yet; use --json for the run record")
     lesson = load_lesson(resolve_lesson(args.lesson))
+    if args.xlsx:
+        write_workbook(lesson, args.xlsx)
     epochs = args.epochs or lesson.epochs
     session = Session(lesson)
     first = record_iteration(session.trainer, session.state)

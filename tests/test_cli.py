@@ -88,11 +88,11 @@ def test_divergence_exits_3_with_one_line_and_strict_json(tmp_path):
     assert record["epochs"] == epoch == len(record["loss"])
 
 
-def test_exports_not_yet_available_are_refused_clearly(tmp_path):
-    for option in ("--xlsx", "--script"):
-        result = run_main("run", "one_weight", option, tmp_path / "x")
-        assert result.returncode == 2
-        assert len(result.stderr.strip().splitlines()) == 1 and option in result.stderr
+def test_xlsx_option_writes_a_workbook(tmp_path):
+    out = tmp_path / "walkthrough.xlsx"
+    result = run_main("run", "excel_walkthrough", "--epochs", 2, "--xlsx", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:2] == b"PK"  # a zip container, as every .xlsx is
 
 
 @pytest.mark.parametrize("args", [["run"], ["run", "one_weight", "--epochs", "ten"],
