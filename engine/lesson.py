@@ -17,14 +17,15 @@ import numpy as np
 
 from . import limits
 from .activations import ACTIVATIONS
-from .datasets import DATASET_NAMES, truth_table
+from .csv_import import CSV_KEYS, csv_from_spec
+from .datasets import check_layers, dataset_from_spec
 from .errors import LessonError
 from .files import write_json
 from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
 from .network import INITIALISATIONS, Architecture
 from .session_file import SavedSession, parse_session
-from .steps import PRESENTATIONS
+from .steps import PRESENTATIONS, iteration_steps
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
            "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
@@ -89,6 +90,8 @@ class Lesson:
     data_spec: dict = field(default_factory=dict)
     path: Path | None = None
     session: SavedSession | None = None
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
 
     @property
     def hyper(self) -> Hyperparameters:
@@ -353,7 +356,7 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     tolerance = (None if training["tolerance"] is None else
                  r.number(training["tolerance"], "training.tolerance", 0.0, None, low_open=True))
 
-    X, y, data_spec = _data(r, doc["data"], layers, base)
+    X, y, data_spec, X_test, y_test = _data(r, doc["data"], layers, base)
     if loss == "cross_entropy":
         sums = y.sum(axis=1)
         bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
@@ -365,7 +368,7 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
-                  step_notes, data_spec, session=saved)
+                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test)
 
 
 def _layers(r: _Reader, value: Any) -> list[int]:
@@ -439,6 +442,11 @@ def _biases(r: _Reader, value: Any, layers: list[int], bias: bool) -> list[np.nd
 
 
 def _data(r: _Reader, value: Any, layers: list[int], base: Path | None):
+    """X, y (the training part) and the data object to save, from ``data``.
+
+    A built-in set or a CSV file may hold rows out for testing
+    (``test_fraction``); those are in the DataSet's ``X_test``/``y_test``.
+    """
     spec = r.object(value, "data")
     if "X" in spec or "y" in spec:
         r.object(spec, "data", {"X", "y"})
@@ -452,31 +460,22 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None):
         if len(X) != len(y):
             raise r.fail("data.y", f"has {len(y)} rows but data.X has {len(X)}; "
                                    f"each sample needs one target row")
-        return X, y, {}
+        return X, y, {}, X[:0], y[:0]
     if "dataset" in spec:
         r.object(spec, "data", _DATASET_KEYS)
-        name = r.string(spec["dataset"], "data.dataset")
-        if name not in DATASET_NAMES:
-            raise r.fail("data.dataset", f"{name!r} is not a built-in data set; this version "
-                                         f"has " + ", ".join(DATASET_NAMES))
-        extra = sorted(set(spec) - {"dataset"})
-        if extra:
-            raise r.fail(f"data.{extra[0]}", f"does not apply to the {name} truth table")
-        X, y = truth_table(name)
-        if layers[0] != X.shape[1] or layers[-1] != y.shape[1]:
-            raise r.fail("network.layers", f"the {name} data set has {X.shape[1]} inputs and "
-                         f"{y.shape[1]} output; the layers must start with {X.shape[1]} and end "
-                         f"with {y.shape[1]}")
-        return X, y, dict(spec)
-    if "csv" in spec:
-        raise r.fail("data.csv", "CSV data is not supported by this version; write the data "
-                                 "inline as {\"X\": [...], \"y\": [...]}")
-    raise r.fail("data", "expected inline {\"X\": ..., \"y\": ...} or {\"dataset\": NAME}")
+        data = dataset_from_spec(spec, r)
+    elif "csv" in spec:
+        r.object(spec, "data", CSV_KEYS)
+        data = csv_from_spec(spec, r, base)
+    else:
+        raise r.fail("data", "expected inline {\"X\": ..., \"y\": ...}, a built-in "
+                             "{\"dataset\": NAME} or a file {\"csv\": PATH}")
+    check_layers(data, layers, r.fail)
+    return data.X, data.y, dict(spec), data.X_test, data.y_test
 
 
 def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
                 momentum: float) -> dict[str, str]:
-    from .steps import iteration_steps
     notes = r.object(value, "step_notes")
     valid = {spec.name for spec in iteration_steps(architecture, loss, momentum, 1)}
     for name, text in notes.items():
