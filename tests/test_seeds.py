@@ -78,3 +78,26 @@ def test_every_builtin_lesson_loads_steps_and_runs(lesson_id):
     report = session.run(20)
     assert report.diverged is None
     assert np.all(np.isfinite(session.loss_history))
+
+
+def test_digits_lesson_generalises_to_held_out_images():
+    from engine.metrics import accuracy, confusion_matrix
+    session = session_of("digits")
+    lesson = session.lesson
+    assert lesson.X.shape == (1438, 64) and lesson.X_test.shape == (359, 64)
+    session.run(300)
+    test_outputs = session.trainer.predict(session.params, lesson.X_test)
+    assert accuracy(test_outputs, lesson.y_test) > 0.85
+    counts = confusion_matrix(test_outputs, lesson.y_test)
+    assert counts.shape == (10, 10) and counts.sum() == 359
+    assert np.trace(counts) / counts.sum() == accuracy(test_outputs, lesson.y_test)
+
+
+@pytest.mark.parametrize("lesson_id,target", [("moons", 0.9), ("blobs", 0.9), ("circle", 0.9),
+                                              ("circle_features", 0.9), ("xor_quadrants", 0.9)])
+def test_two_dimensional_lessons_classify_their_held_out_points(lesson_id, target):
+    from engine.metrics import accuracy
+    session = session_of(lesson_id)
+    session.run(session.lesson.epochs)
+    lesson = session.lesson
+    assert accuracy(session.trainer.predict(session.params, lesson.X_test), lesson.y_test) >= target
