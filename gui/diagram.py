@@ -1,0 +1,353 @@
+"""The network as a node diagram that moves with every step.
+
+Neurons are circles (inputs, hidden layers, outputs), bias units small
+squares marked 1, and edges lines whose colour gives the weight's sign
+(blue positive; vermillion and dashed negative — the Okabe–Ito
+colour-blind-safe pair, with the dash as a second cue) and whose width
+grows with |w|. Each neuron shows its current value: its activation in
+the forward pass, its delta in the backward pass. The cells behind the
+selection light up here as in the tables: yellow for the selected one,
+orange for its precedents, everything else faded.
+
+Layers wider than ``MAX_SHOWN`` neurons collapse to their first and last
+few with an ellipsis between, so digits' 64 inputs stay readable.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsRectItem,
+                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+
+from .session_controller import MatrixInfo, Selection
+from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR
+
+__all__ = ["NetworkDiagram", "shown_indices", "MAX_SHOWN"]
+
+POSITIVE = QColor("#0072B2")
+NEGATIVE = QColor("#D55E00")
+MAX_SHOWN = 16          # neurons drawn per layer before it collapses
+KEEP = 6                # neurons kept at each end of a collapsed layer
+RADIUS = 31.0
+LAYER_GAP = 170.0
+NEURON_GAP = 76.0
+FONT_PX = 14             # scene units: the text scales with the zoom, like the circles
+ELLIPSIS = -2           # index of the "…" node of a collapsed layer
+BIAS = -1               # "from" index of a bias edge
+
+_EDGE_NAME = re.compile(r"(?:previous_velocity_|velocity_|grad_|new_)?([Wb])(\d+)")
+_NEURON_NAME = re.compile(r"(z|a|slope|delta|error)(\d+)")
+
+
+def shown_indices(n: int) -> list[int]:
+    """Neuron indices drawn for a layer of ``n`` (ELLIPSIS marks the gap)."""
+    if n <= MAX_SHOWN:
+        return list(range(n))
+    return list(range(KEEP)) + [ELLIPSIS] + list(range(n - KEEP, n))
+
+
+class NetworkDiagram(QGraphicsView):
+    """Neurons, bias units and weighted edges of the lesson's network.
+
+    Signals
+    -------
+    cellClicked(str, int, int)
+        A neuron (its column in the relevant table) or an edge (its weight)
+        was clicked.
+    """
+
+    cellClicked = Signal(str, int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setMinimumSize(240, 180)
+        self.neurons: dict[tuple[int, int], QGraphicsEllipseItem] = {}
+        self.edges: dict[tuple[int, int, int], QGraphicsLineItem] = {}
+        self.biases: dict[int, QGraphicsRectItem] = {}
+        self._labels: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
+        self._layers: tuple[int, ...] = ()
+        self._infos: dict[str, MatrixInfo] = {}
+        self._values: dict = {}
+        self._step_name: str | None = None
+        self._selection: Selection | None = None
+        self._user_zoomed = False
+        self._caption: QGraphicsSimpleTextItem | None = None
+
+    # -- structure -------------------------------------------------------------------
+    def set_matrices(self, infos: list[MatrixInfo], layers: tuple[int, ...], bias: bool) -> None:
+        """Rebuild the items when the architecture changes; keep them otherwise."""
+        self._infos = {info.name: info for info in infos}
+        if layers == self._layers and bool(self.biases) == bias:
+            self._refresh()
+            return
+        self._layers = tuple(layers)
+        self._values, self._selection = {}, None  # they belong to the old network
+        scene = self.scene()
+        scene.clear()
+        self.neurons, self.edges, self.biases, self._labels = {}, {}, {}, {}
+        positions = {}
+        tallest = max(len(shown_indices(n)) for n in layers)
+        font = QFont(self.font())
+        font.setPixelSize(FONT_PX)
+        for l, n in enumerate(layers):
+            shown = shown_indices(n)
+            top = (tallest - len(shown)) * NEURON_GAP / 2
+            for slot, index in enumerate(shown):
+                positions[(l, index)] = QPointF(l * LAYER_GAP, top + slot * NEURON_GAP)
+        for l in range(1, len(layers)):
+            if bias:
+                first = positions[(l - 1, shown_indices(layers[l - 1])[0])]
+                corner = QPointF(first.x() + LAYER_GAP * 0.38, first.y() - NEURON_GAP * 0.9)
+                box = QGraphicsRectItem(QRectF(corner.x() - 13, corner.y() - 13, 26, 26))
+                box.setData(0, ("bias", l))
+                box.setZValue(2)
+                text = QGraphicsSimpleTextItem("1", box)
+                text.setFont(font)
+                text.setPos(corner.x() - text.boundingRect().width() / 2,
+                            corner.y() - text.boundingRect().height() / 2)
+                scene.addItem(box)
+                self.biases[l] = box
+                positions[("bias", l)] = corner
+            for j in shown_indices(layers[l]):
+                if j == ELLIPSIS:
+                    continue
+                sources = [i for i in shown_indices(layers[l - 1]) if i != ELLIPSIS]
+                if bias:
+                    sources.append(BIAS)
+                for i in sources:
+                    start = positions[("bias", l)] if i == BIAS else positions[(l - 1, i)]
+                    line = QGraphicsLineItem(start.x(), start.y(), positions[(l, j)].x(),
+                                             positions[(l, j)].y())
+                    line.setData(0, ("edge", l, i, j))
+                    line.setZValue(0)
+                    scene.addItem(line)
+                    self.edges[(l, i, j)] = line
+        for (l, index), point in [(k, p) for k, p in positions.items() if k[0] != "bias"]:
+            if index == ELLIPSIS:
+                dots = QGraphicsSimpleTextItem("⋮")
+                big = QFont(font)
+                big.setPixelSize(FONT_PX * 2)
+                dots.setFont(big)
+                dots.setPos(point.x() - dots.boundingRect().width() / 2,
+                            point.y() - dots.boundingRect().height() / 2)
+                scene.addItem(dots)
+                continue
+            circle = QGraphicsEllipseItem(QRectF(point.x() - RADIUS, point.y() - RADIUS,
+                                                 2 * RADIUS, 2 * RADIUS))
+            circle.setData(0, ("neuron", l, index))
+            circle.setZValue(2)
+            scene.addItem(circle)
+            label = QGraphicsSimpleTextItem("", circle)
+            label.setFont(font)
+            label.setZValue(3)
+            self.neurons[(l, index)] = circle
+            self._labels[(l, index)] = label
+        for l, n in enumerate(layers):
+            role = "input" if l == 0 else ("output" if l == len(layers) - 1 else f"hidden {l}")
+            head = QGraphicsSimpleTextItem(f"{role} ({n})")
+            head.setFont(font)
+            head.setBrush(self.palette().text())
+            head.setPos(l * LAYER_GAP - head.boundingRect().width() / 2, -NEURON_GAP * 1.6)
+            scene.addItem(head)
+        self._caption = QGraphicsSimpleTextItem(self._caption_text("activations", 0))
+        self._caption.setFont(font)
+        self._caption.setBrush(self.palette().text())
+        self._caption.setPos(-RADIUS, tallest * NEURON_GAP)
+        scene.addItem(self._caption)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._user_zoomed = False
+        self._fit()
+        self._refresh()
+
+    # -- content ---------------------------------------------------------------------
+    def set_values(self, values: dict) -> None:
+        self._values = values
+        self._refresh()
+
+    def set_step(self, step_name: str | None) -> None:
+        self._step_name = step_name
+        self._refresh()
+
+    def set_selection(self, selection: Selection | None) -> None:
+        self._selection = selection
+        self._refresh()
+
+    def _sample(self) -> int:
+        """The batch row whose values the neurons show: the selected sample, else 0."""
+        selection = self._selection
+        info = self._infos.get(selection.name) if selection else None
+        if info is not None and (info.per_sample or info.name in ("X", "y")):
+            return selection.row
+        return 0
+
+    def _phase(self) -> str:
+        info = self._infos.get(self._step_name or "")
+        return info.phase if info else "inputs"
+
+    def neuron_matrix(self, layer: int) -> str:
+        """Which matrix a neuron of ``layer`` stands for now: X, a{l}, or delta{l}."""
+        if layer == 0:
+            return "X"
+        backward = self._phase() in ("backward", "update")
+        delta = f"delta{layer}"
+        if backward and self._values.get(delta) is not None:
+            return delta
+        return f"a{layer}"
+
+    def _refresh(self) -> None:
+        if not self._layers:
+            return
+        lit = self._lit()
+        sample = self._sample()
+        for (l, j), circle in self.neurons.items():
+            name = self.neuron_matrix(l)
+            array = self._values.get(name)
+            text = ""
+            if array is not None and sample < array.shape[0] and j < array.shape[1]:
+                text = f"{float(array[sample, j]):.3g}"  # deltas are small: keep digits
+            mark = lit.get(("n", l, j))
+            self._paint_neuron(circle, self._labels[(l, j)], text, mark, bool(lit))
+        for (l, i, j), line in self.edges.items():
+            weights = self._values.get(f"W{l}") if i != BIAS else self._values.get(f"b{l}")
+            if weights is not None and (max(i, 0) >= weights.shape[0] or j >= weights.shape[1]):
+                weights = None  # values of another network, until the new ones arrive
+            self._paint_edge(line, weights, 0 if i == BIAS else i, j,
+                             lit.get(("e", l, i, j)), bool(lit))
+        for l, box in self.biases.items():
+            box.setBrush(QBrush(self.palette().base().color()))
+            box.setPen(QPen(self.palette().text().color(), 1.5))
+        if self._caption is not None:
+            shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
+            kind = "deltas" if any(n.startswith("delta") for n in shown) else "activations"
+            self._caption.setText(self._caption_text(kind, sample))
+
+    @staticmethod
+    def _caption_text(kind: str, sample: int) -> str:
+        return (f"neurons show {kind} of sample {sample}\n"
+                "blue: w > 0   ·   vermillion dashed: w < 0   ·   width ∝ |w|")
+
+    def _paint_neuron(self, circle, label, text, mark, dim) -> None:
+        base = self.palette().base().color()
+        ink = self.palette().text().color()
+        if mark == "active":
+            circle.setBrush(QBrush(ACTIVE_COLOUR))
+            circle.setPen(QPen(MARK_TEXT, 4))
+            label.setBrush(QBrush(MARK_TEXT))
+        elif mark == "precedent":
+            circle.setBrush(QBrush(PRECEDENT_COLOUR))
+            circle.setPen(QPen(MARK_TEXT, 2, Qt.PenStyle.DashLine))
+            label.setBrush(QBrush(MARK_TEXT))
+        else:
+            circle.setBrush(QBrush(base))
+            faded = QColor(ink)
+            faded.setAlpha(90 if dim else 255)
+            circle.setPen(QPen(faded, 2))
+            label.setBrush(QBrush(faded))
+        label.setText(text)
+        box = circle.rect()
+        bounds = label.boundingRect()
+        label.setPos(box.center().x() - bounds.width() / 2, box.center().y() - bounds.height() / 2)
+
+    def _paint_edge(self, line, weights, i, j, mark, dim) -> None:
+        if weights is None:
+            pen = QPen(self.palette().mid().color(), 1)
+        else:
+            w = float(weights[i, j])
+            scale = float(np.max(np.abs(weights))) if weights.size else 0.0
+            if not np.isfinite(w) or not np.isfinite(scale):
+                w, scale = 0.0, 1.0
+            width = 1.0 + 5.0 * abs(w) / scale if scale > 0 else 1.0
+            colour = QColor(POSITIVE if w >= 0 else NEGATIVE)
+            if dim and not mark:
+                colour.setAlpha(45)
+            pen = QPen(colour, width, Qt.PenStyle.SolidLine if w >= 0 else Qt.PenStyle.DashLine)
+        if mark:
+            pen = QPen(ACTIVE_COLOUR if mark == "active" else PRECEDENT_COLOUR,
+                       max(pen.widthF(), 5.0))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        line.setPen(pen)
+        line.setZValue(1 if mark else 0)
+
+    def _lit(self) -> dict[tuple, str]:
+        """Diagram items behind the selection: ("n", l, j) or ("e", l, i, j) -> mark."""
+        selection = self._selection
+        if selection is None:
+            return {}
+        lit: dict[tuple, str] = {}
+        addresses = [] if selection.explanation is None else selection.explanation.precedents
+        for name, r, c in addresses:
+            for key in self._items_of(name, r, c):
+                lit.setdefault(key, "precedent")
+        for key in self._items_of(selection.name, selection.row, selection.column):
+            lit[key] = "active"
+        return lit
+
+    def _items_of(self, name: str, row: int, column: int) -> list[tuple]:
+        depth = len(self._layers) - 1
+        if name == "X":
+            return [("n", 0, column)]
+        if name in ("y", "E"):
+            return [("n", depth, column)]
+        if name == "loss":
+            return [("n", depth, j) for j in range(self._layers[-1])]
+        match = _EDGE_NAME.fullmatch(name)
+        if match:
+            layer = int(match.group(2))
+            return [("e", layer, row if match.group(1) == "W" else BIAS, column)]
+        match = _NEURON_NAME.fullmatch(name)
+        if match:
+            return [("n", int(match.group(2)), column)]
+        return []
+
+    # -- interaction -------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and item.data(0) is None:
+            item = item.parentItem()
+        tag = item.data(0) if item is not None else None
+        if tag is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)  # empty space: drag to pan
+            return
+        self.click(tag)
+        event.accept()
+
+    def click(self, tag: tuple) -> None:
+        """Select the table cell behind a neuron, an edge or a bias unit."""
+        if tag[0] == "neuron":
+            _, layer, index = tag
+            self.cellClicked.emit(self.neuron_matrix(layer), self._sample(), index)
+        elif tag[0] == "edge":
+            _, layer, i, j = tag
+            if i == BIAS:
+                self.cellClicked.emit(f"b{layer}", 0, j)
+            else:
+                self.cellClicked.emit(f"W{layer}", i, j)
+        elif tag[0] == "bias":
+            self.cellClicked.emit(f"b{tag[1]}", 0, 0)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+        self.scale(factor, factor)
+        self._user_zoomed = True
+        event.accept()
+
+    def reset_zoom(self) -> None:
+        self._user_zoomed = False
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self._user_zoomed:
+            self._fit()
+
+    def _fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isValid():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)

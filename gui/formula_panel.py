@@ -1,0 +1,114 @@
+"""What the current step computes, and where the selected number comes from.
+
+Three blocks, top to bottom: the step just taken (its learner name, its
+formula in symbols and the teacher's note for it), the selected cell (its
+formula in symbols, then with the numbers substituted, and the result),
+and the lesson's notes. Everything is text the engine wrote; this panel
+only lays it out.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from .session_controller import MatrixInfo, Selection
+
+__all__ = ["FormulaPanel"]
+
+
+def _label(object_name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    return label
+
+
+class FormulaPanel(QScrollArea):
+    """The step's formula and note, and the selected cell's substituted formula."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(10)
+        self.step_label = _label("stepFormula")
+        self.note_label = _label("stepNote")
+        self.cell_label = _label("cellFormula")
+        self.notes_label = _label("lessonNotes")
+        for widget in (self.step_label, self.note_label, self.cell_label, self.notes_label):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._infos: dict[str, MatrixInfo] = {}
+        self._step_notes: dict[str, str] = {}
+        self._step: str | None = None
+        self._selection: Selection | None = None
+        self._show_step()
+        self._show_cell()
+
+    def set_lesson(self, notes: str, step_notes: dict[str, str]) -> None:
+        self._step_notes = dict(step_notes)
+        self.notes_label.setText(f"<b>About this lesson</b><br>{escape(notes)}" if notes else "")
+        self._show_step()
+
+    def set_matrices(self, infos: list[MatrixInfo]) -> None:
+        self._infos = {info.name: info for info in infos}
+        self._show_step()
+        self._show_cell()
+
+    def set_step(self, step_name: str | None) -> None:
+        if step_name != self._step:
+            self._step = step_name
+            self._show_step()
+
+    def set_selection(self, selection: Selection | None) -> None:
+        self._selection = selection
+        self._show_cell()
+
+    @property
+    def cell_text(self) -> str:
+        """The selected cell's substituted formula as plain text ("" when none)."""
+        selection = self._selection
+        if selection is None or selection.explanation is None:
+            return ""
+        return selection.explanation.text
+
+    def _show_step(self) -> None:
+        info = self._infos.get(self._step or "")
+        if info is None:
+            self.step_label.setText("<b>Ready.</b> Press <b>Step</b> (Space or →) to compute "
+                                    "the first matrix of the iteration.")
+            self.note_label.setText("")
+            return
+        symbol = "" if info.symbol == info.learner else f" ({escape(info.symbol)})"
+        self.step_label.setText(
+            f"<b>Step: {escape(info.learner)}</b>{symbol}<br>"
+            f"<span style='font-size:115%'>{escape(info.formula)}</span>")
+        note = self._step_notes.get(info.name, "")
+        self.note_label.setText(f"<i>{escape(note)}</i>" if note else "")
+
+    def _show_cell(self) -> None:
+        selection = self._selection
+        if selection is None:
+            self.cell_label.setText("Click any cell (or neuron, or edge) to see how its number "
+                                    "was computed.")
+            return
+        info = self._infos.get(selection.name)
+        title = escape(info.learner if info else selection.name)
+        where = f"{title} [{selection.row}, {selection.column}]"
+        explanation = selection.explanation
+        if explanation is None:
+            self.cell_label.setText(f"<b>Selected: {where}</b><br>not computed yet at this step")
+            return
+        partial = "" if explanation.complete else "<br>(a long sum, shortened with …)"
+        self.cell_label.setText(
+            f"<b>Selected: {where}</b><br>{escape(explanation.symbolic)}<br>"
+            f"<span style='font-size:115%'>{escape(explanation.text)}</span>{partial}")

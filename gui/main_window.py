@@ -1,0 +1,501 @@
+"""The main window: controls, tables, diagram, formula panel, plot, settings.
+
+``MainWindow`` assembles the widgets around one ``SessionController`` and
+wires signals both ways: user actions to controller methods, controller
+signals to widget updates. It owns nothing of the maths and no widget
+talks to another directly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
+                               QMainWindow, QMessageBox, QSlider, QSpinBox, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from engine.errors import LessonError
+from engine.lesson import Lesson, load_lesson, save_lesson
+
+from .diagram import NetworkDiagram
+from .formula_panel import FormulaPanel
+from .plots import LossPlot
+from .session_controller import SessionController
+from .settings_dock import SettingsPanel
+from .tables import TablesPanel
+from .undo import edit_cell
+
+__all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION"]
+
+ORGANISATION = "BackpropTracer"
+APPLICATION = "Backprop Tracer"
+SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
+          ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
+MAX_RECENT = 8
+PROJECTOR_POINTS = 11.0
+SHORTCUTS = """<table cellpadding=4>
+<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
+<tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>Step one epoch</td></tr>
+<tr><td><b>Ctrl+R</b></td><td>Run / Pause</td></tr>
+<tr><td><b>Ctrl+Shift+R</b></td><td>Reset to the lesson's initial weights</td></tr>
+<tr><td><b>Ctrl++ / Ctrl+−</b></td><td>Larger / smaller text (for projectors)</td></tr>
+<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / Redo an edit</td></tr>
+<tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
+<tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    """Backprop Tracer's window.
+
+    Parameters
+    ----------
+    lesson : Lesson
+        The lesson to open.
+    settings : QSettings, optional
+        Where geometry, recent files and view options live; tests pass a
+        temporary file so that the user's settings are never touched.
+    """
+
+    def __init__(self, lesson: Lesson, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings(ORGANISATION, APPLICATION)
+        # Fonts first, so every widget is laid out for them: normal text is big
+        # enough for the back of a classroom.
+        self._normal_points = max(QApplication.font().pointSizeF(), PROJECTOR_POINTS)
+        self._apply_font(float(self.settings.value("fontSize", self._normal_points)))
+        self.controller = SessionController(lesson, self)
+        self.undo_stack = QUndoStack(self)
+        self._iteration = -1
+        self._message_box: QMessageBox | None = None
+        self.setWindowTitle(APPLICATION)
+
+        self.tables = TablesPanel()
+        self.tables.set_explainer(self._tooltip)
+        self.banner = QLabel("")
+        self.banner.setObjectName("divergenceBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
+                                  " font-weight: bold; padding: 8px; }")
+        self.banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.tables, 1)
+        self.setCentralWidget(central)
+
+        self.diagram = NetworkDiagram()
+        self.formula = FormulaPanel()
+        self.plot = LossPlot()
+        self.settings_panel = SettingsPanel()
+        self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.plot_dock = self._dock("Loss per epoch", "plotDock", self.plot,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.settings_dock = self._dock("Lesson and settings", "settingsDock",
+                                        self.settings_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.settings_dock.hide()
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+        self.controller.presentationChanged.emit(self.controller.presentation)
+        self.controller.publish_all()
+        self.statusBar().showMessage("Press Space to step through the iteration, Ctrl+R to run.")
+
+    # -- construction -----------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        self.step_action = self._action("Step ▶", c.step, ["Space", "Right"],
+                                        "Compute the next matrix (Space or →)")
+        self.back_action = self._action("◀ Back", c.step_back, ["Left", "Backspace"],
+                                        "Step back (← or Backspace)")
+        self.epoch_action = self._action("Step epoch", c.step_epoch, ["Ctrl+E"],
+                                         "Finish this epoch, step by step (Ctrl+E)")
+        self.run_action = self._action("Run", c.toggle_run, ["Ctrl+R"], "Run / Pause (Ctrl+R)")
+        self.run_action.setCheckable(True)
+        self.reset_action = self._action("Reset", c.reset, ["Ctrl+Shift+R"],
+                                         "Back to the lesson's initial weights and seed")
+        self.open_action = self._action("Open lesson…", self.open_dialog, [QKeySequence.Open])
+        self.save_action = self._action("Save session as lesson…", self.save_dialog,
+                                        [QKeySequence.SaveAs])
+        self.quit_action = self._action("Quit", self.close, [QKeySequence.Quit])
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.Redo)
+        self.copy_action = self._action("Copy table as text", self.copy_table, ["Ctrl+Shift+C"])
+        self.zoom_in_action = self._action("Larger text", lambda: self.zoom(+1),
+                                           [QKeySequence.ZoomIn, "Ctrl+="])
+        self.zoom_out_action = self._action("Smaller text", lambda: self.zoom(-1),
+                                            [QKeySequence.ZoomOut])
+        self.zoom_reset_action = self._action("Normal text", lambda: self.zoom(0), ["Ctrl+0"])
+        self.log_action = self._action("Log-scale loss", self.plot.set_log)
+        self.log_action.setCheckable(True)
+        self.plot.log_box.toggled.connect(self.log_action.setChecked)
+        self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        self.about_action = self._action("About Backprop Tracer", self.show_about)
+
+    def _build_toolbar(self) -> None:
+        """Two rows, so nothing is squeezed on a 1280-pixel projector: the moves and
+        where the learner is, then speed, decimals and the timeline."""
+        bar = QToolBar("Controls", self)
+        bar.setObjectName("controls")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        for action in (self.back_action, self.step_action, self.epoch_action, self.run_action,
+                       self.reset_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        self.position_label = QLabel("")
+        self.position_label.setObjectName("positionLabel")
+        self.position_label.setStyleSheet("QLabel#positionLabel { font-weight: bold; }")
+        self.position_label.setContentsMargins(12, 0, 12, 0)
+        bar.addWidget(self.position_label)
+
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        options = QToolBar("Speed and timeline", self)
+        options.setObjectName("timelineBar")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, options)
+        self.speed_box = QComboBox()
+        for text, speed in SPEEDS:
+            self.speed_box.addItem(text, speed)
+        self.speed_box.setCurrentIndex(len(SPEEDS) - 1)
+        self.speed_box.setToolTip("Training speed while running")
+        self.speed_box.currentIndexChanged.connect(
+            lambda i: self.controller.set_speed(self.speed_box.itemData(i)))
+        options.addWidget(QLabel(" speed "))
+        options.addWidget(self.speed_box)
+        self.decimals_box = QSpinBox()
+        self.decimals_box.setRange(0, 10)
+        self.decimals_box.setValue(self.controller.decimals)
+        self.decimals_box.setToolTip("Decimals shown in the tables and formulas")
+        self.decimals_box.valueChanged.connect(self.controller.set_decimals)
+        options.addWidget(QLabel("  decimals "))
+        options.addWidget(self.decimals_box)
+        options.addSeparator()
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setMinimumWidth(160)
+        self.timeline.setToolTip("Scrub back to any earlier epoch")
+        self.timeline.sliderReleased.connect(self._timeline_moved)
+        self.timeline.actionTriggered.connect(self._timeline_action)
+        self.timeline_label = QLabel("")
+        options.addWidget(QLabel(" epoch "))
+        options.addWidget(self.timeline)
+        options.addWidget(self.timeline_label)
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Recent lessons")
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.copy_action)
+        control_menu = menus.addMenu("&Training")
+        for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
+                       self.reset_action):
+            control_menu.addAction(action)
+        view_menu = menus.addMenu("&View")
+        for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.log_action)
+        view_menu.addSeparator()
+        for dock in (self.settings_dock, self.diagram_dock, self.formula_dock, self.plot_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+        self._refresh_recent()
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.lessonChanged.connect(self._lesson_changed)
+        c.matricesChanged.connect(self._matrices_changed)
+        c.valuesChanged.connect(self.tables.set_values)
+        c.valuesChanged.connect(self.diagram.set_values)
+        c.positionChanged.connect(self._position_changed)
+        c.selectionChanged.connect(self.tables.set_selection)
+        c.selectionChanged.connect(self.diagram.set_selection)
+        c.selectionChanged.connect(self.formula.set_selection)
+        c.historyChanged.connect(self.plot.set_history)
+        c.historyChanged.connect(self._history_changed)
+        c.runningChanged.connect(self._running_changed)
+        c.diverged.connect(self._diverged)
+        c.warning.connect(self.plot.set_warning)
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        c.error.connect(self.show_error)
+        c.presentationChanged.connect(self.settings_panel.set_presentation)
+        c.decimalsChanged.connect(self.tables.set_decimals)
+        self.tables.cellClicked.connect(c.select)
+        self.tables.editRequested.connect(self._edit)
+        self.diagram.cellClicked.connect(c.select)
+        self.settings_panel.lessonBuilt.connect(self._settings_applied)
+        self.settings_panel.lessonFileRequested.connect(self.open_file)
+        self.settings_panel.openRequested.connect(self.open_dialog)
+        self.settings_panel.presentationRequested.connect(c.set_presentation)
+
+    # -- controller → widgets ------------------------------------------------------------
+    def _lesson_changed(self, lesson: Lesson) -> None:
+        self.setWindowTitle(f"{lesson.title} — {APPLICATION}")
+        self.settings_panel.set_lesson(lesson)
+        self.formula.set_lesson(lesson.notes, lesson.step_notes)
+        self.undo_stack.clear()
+
+    def _matrices_changed(self, infos: list) -> None:
+        arch = self.controller.session.architecture
+        self.tables.set_matrices(infos)
+        self.diagram.set_matrices(infos, arch.layers, arch.bias)
+        self.formula.set_matrices(infos)
+
+    def _position_changed(self, position, text: str) -> None:
+        self.position_label.setText(text)
+        self.tables.set_current(position.step_name)
+        self.diagram.set_step(position.step_name)
+        self.formula.set_step(position.step_name)
+        if position.iteration != self._iteration:
+            self._iteration = position.iteration
+            self.undo_stack.clear()  # edits belong to the iteration they changed
+
+    def _history_changed(self, losses, epoch: int) -> None:
+        self.timeline.blockSignals(True)
+        self.timeline.setRange(0, max(int(losses.size), epoch))
+        self.timeline.setValue(epoch)
+        self.timeline.blockSignals(False)
+        self.timeline_label.setText(f" {epoch} of {self.timeline.maximum()} ")
+
+    def _running_changed(self, running: bool) -> None:
+        self.run_action.setChecked(running)
+        self.run_action.setText("Pause" if running else "Run")
+        self.tables.set_editable(not running)
+        self.statusBar().showMessage("running…" if running else "paused", 3000)
+
+    def _diverged(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+        self.plot.set_divergence(text)
+
+    # -- user → controller -----------------------------------------------------------------
+    def _edit(self, name: str, row: int, column: int, text: str) -> None:
+        if self.controller.running:
+            self.show_error("pause the run before editing")
+            return
+        edit_cell(self.undo_stack, self.controller, name, row, column, text)
+
+    def _timeline_moved(self) -> None:
+        self.controller.jump_to_epoch(self.timeline.value())
+
+    def _timeline_action(self, _action) -> None:
+        # Keyboard and page clicks move the slider without a release: jump when it settles.
+        if not self.timeline.isSliderDown():
+            QTimer.singleShot(0, lambda: self.controller.jump_to_epoch(
+                self.timeline.sliderPosition()))
+
+    def _settings_applied(self, lesson: Lesson) -> None:
+        if self.controller.has_progress and not self.confirm(
+                "Applying these settings starts training again from the initial weights. "
+                "Discard the progress so far?"):
+            self.settings_panel.set_lesson(self.controller.lesson)
+            return
+        self.controller.open_lesson(lesson)
+        self.statusBar().showMessage("settings applied", 5000)
+
+    def _tooltip(self, name: str, row: int, column: int) -> str | None:
+        explanation = self.controller.explain(name, row, column)
+        return None if explanation is None else explanation.text
+
+    # -- files -----------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        folder = self.settings.value("lastFolder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson", folder,
+                                              "Lessons (*.json);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str) -> bool:
+        """Open a lesson file; a bad file leaves the current lesson as it was."""
+        try:
+            lesson = load_lesson(path)
+        except LessonError as exc:
+            self.show_message("Cannot open the lesson", str(exc))
+            return False
+        if self.controller.has_progress and not self.confirm(
+                f"Open “{lesson.title}” and discard the training progress so far?"):
+            return False
+        self.controller.open_lesson(lesson)
+        self._remember(path)
+        return True
+
+    def save_dialog(self) -> None:
+        folder = self.settings.value("lastFolder", str(Path.home()))
+        path, _ = QFileDialog.getSaveFileName(self, "Save session as lesson", folder,
+                                              "Lessons (*.json)")
+        if path:
+            self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Save the lesson with the current weights as its explicit initial values."""
+        session = self.controller.session
+        doc = session.lesson.to_json()
+        arch = session.architecture
+        doc["network"]["weights"] = [session.params.weight(l).tolist()
+                                     for l in range(1, arch.depth + 1)]
+        doc["network"]["biases"] = ([session.params.bias(l).tolist()
+                                     for l in range(1, arch.depth + 1)] if arch.bias else None)
+        doc["presentation"] = self.controller.presentation
+        try:
+            save_lesson(doc, path)
+        except OSError as exc:
+            self.show_message("Cannot save", f"{path}: {exc.strerror or exc}")
+            return False
+        self._remember(path)
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def _remember(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recentFiles", [path] + recent[: MAX_RECENT - 1])
+        self.settings.setValue("lastFolder", str(Path(path).parent))
+        self._refresh_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recentFiles", [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    # -- view --------------------------------------------------------------------------------
+    def copy_table(self) -> None:
+        card = self.tables.focused_card()
+        selection = self.controller.selection
+        if selection is not None and selection[0] in self.tables.cards and card is None:
+            card = self.tables.cards[selection[0]]
+        if card is None:
+            self.statusBar().showMessage("click a table first, then copy", 5000)
+            return
+        QGuiApplication.clipboard().setText(card.model.to_tsv())
+        self.statusBar().showMessage(f"copied {card.model.info.learner} as tab-separated text",
+                                     5000)
+
+    def zoom(self, direction: int) -> None:
+        """Scale every font up (+1), down (−1) or back to normal (0), for projectors."""
+        size = QApplication.font().pointSizeF()
+        size = (self._normal_points if direction == 0
+                else max(6.0, min(40.0, size * (1.15 ** direction))))
+        self.settings.setValue("fontSize", size)
+        self._apply_font(size)
+
+    def _apply_font(self, size: float) -> None:
+        font = QFont(QApplication.font())
+        font.setPointSizeF(size)
+        QApplication.setFont(font)
+
+    def show_shortcuts(self) -> None:
+        self.show_message("Keyboard shortcuts", SHORTCUTS)
+
+    def show_about(self) -> None:
+        self.show_message(
+            "About Backprop Tracer",
+            "<b>Backprop Tracer</b><br>Watch a neural network compute, err and correct itself, "
+            "number by number: every matrix of one training iteration, each cell's formula "
+            "and the cells it came from.")
+
+    def show_error(self, text: str) -> None:
+        """A refused action: said in the status bar, never as a dialog storm."""
+        self.statusBar().showMessage(text, 10000)
+
+    def show_message(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking message box (the event loop, and training, carry on)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+        self._message_box = box
+        return box
+
+    @property
+    def last_message(self) -> str:
+        return "" if self._message_box is None else self._message_box.text()
+
+    def confirm(self, question: str) -> bool:
+        """Ask before discarding work (tests replace this method)."""
+        answer = QMessageBox.question(self, APPLICATION, question,
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- settings -----------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen().availableGeometry()
+            self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
+        self._default_docks()
+        state = self.settings.value("windowState")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        self.plot.set_log(self.settings.value("logScale", "false") in (True, "true"))
+        decimals = int(self.settings.value("decimals", self.controller.decimals))
+        self.decimals_box.setValue(decimals)
+        self.controller.set_decimals(decimals)
+
+    def _default_docks(self) -> None:
+        """Diagram above the formula and the plot on the right, sized for a projector."""
+        width = self.width()
+        self.resizeDocks([self.diagram_dock], [int(width * 0.38)], Qt.Orientation.Horizontal)
+        height = self.height()
+        self.resizeDocks([self.diagram_dock, self.formula_dock, self.plot_dock],
+                         [int(height * 0.40), int(height * 0.28), int(height * 0.32)],
+                         Qt.Orientation.Vertical)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.controller.pause()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.settings.setValue("logScale", self.plot.log)
+        self.settings.setValue("decimals", self.controller.decimals)
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,143 @@
+"""The loss per epoch, live while training runs.
+
+One pyqtgraph curve created once and fed with ``setData`` at most
+``FRAME_RATE`` times a second (the controller already coalesces; a dirty
+flag and a timer here make sure several updates between frames cost one
+redraw). Peak downsampling and clip-to-view keep a million epochs smooth.
+A vertical line marks the epoch shown; the warning line beside the plot
+says when the run diverged or looks unstable.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+
+from .session_controller import FRAME_RATE  # noqa: E402
+
+__all__ = ["LossPlot"]
+
+
+class LossPlot(QWidget):
+    """Loss per epoch with a log-scale toggle, a cursor readout and warnings."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)  # "loss (x0.001)" confuses
+        self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.marker = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen("#D55E00", width=1, style=Qt.PenStyle.DashLine))
+        self.plot.addItem(self.marker)
+        self.log_box = QCheckBox("log scale")
+        self.log_box.toggled.connect(self.set_log)
+        self.readout = QLabel("")
+        self.readout.setObjectName("lossReadout")
+        self.warning_label = QLabel("")
+        self.warning_label.setObjectName("plotWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("QLabel#plotWarning { color: #C0392B; font-weight: bold; }")
+        bar = QHBoxLayout()
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.readout, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.warning_label)
+        layout.addWidget(self.plot, 1)
+        self._x = np.empty(0)
+        self._y = np.empty(0)
+        self._dirty = False
+        self._span = 0                 # the epoch axis shows 0..span
+        self._divergence = ""
+        self._warning = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(1000 / FRAME_RATE))
+        self._timer.timeout.connect(self._redraw)
+        self._timer.start()
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    # -- what it shows ----------------------------------------------------------------
+    @property
+    def points(self) -> int:
+        """Epochs plotted (after the pending redraw)."""
+        self._redraw()
+        return int(self.curve.xData.size) if self.curve.xData is not None else 0
+
+    def set_history(self, losses: np.ndarray, epoch: int) -> None:
+        """loss[e] for epochs 1..n, shape (n,); ``epoch``: the one shown (0: start)."""
+        losses = np.asarray(losses, dtype=float)
+        if self._x.size < losses.size:
+            self._x = np.arange(1, max(losses.size, 2 * self._x.size) + 1, dtype=float)
+        self._y = losses
+        self.marker.setValue(epoch)
+        self._dirty = True
+
+    def set_divergence(self, text: str) -> None:
+        self._divergence = text
+        self._show_warning()
+
+    def set_warning(self, text: str) -> None:
+        self._warning = text
+        self._show_warning()
+
+    def _show_warning(self) -> None:
+        text = self._divergence or (f"Unstable: {self._warning}" if self._warning else "")
+        self.warning_label.setText(text)
+        self.warning_label.setVisible(bool(text))
+
+    def set_log(self, on: bool) -> None:
+        self.log_box.setChecked(on)
+        self.plot.setLogMode(y=on)
+        self._dirty = True
+        self._redraw()
+
+    @property
+    def log(self) -> bool:
+        return self.log_box.isChecked()
+
+    # -- drawing ----------------------------------------------------------------------
+    def _redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        y = self._y
+        x = self._x[: y.size]
+        finite = np.isfinite(y)
+        if self.log:
+            finite &= y > 0  # a log axis cannot show zero or a negative loss
+        if not finite.all():
+            x, y = x[finite], y[finite]
+        self.curve.setData(x, y, skipFiniteCheck=True)
+        # The epoch axis grows in doublings, not every frame: relabelling an axis
+        # costs more than drawing a million-point curve.
+        span = 10
+        while span < self._y.size:
+            span *= 2
+        if span != self._span:
+            self._span = span
+            self.plot.setXRange(0, span, padding=0.02)
+        if y.size == 0:
+            self.plot.setYRange(0, 1)
+        else:
+            self.plot.enableAutoRange(axis="y")
+
+    def _mouse_moved(self, position) -> None:
+        if not self.plot.sceneBoundingRect().contains(position) or self._y.size == 0:
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(position)
+        epoch = int(round(point.x()))
+        if 1 <= epoch <= self._y.size:
+            self.readout.setText(f"epoch {epoch}: loss {self._y[epoch - 1]:.6g}")

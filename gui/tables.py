@@ -1,0 +1,551 @@
+"""The iteration's matrices as spreadsheet-style tables.
+
+``ArrayModel`` is a ``QAbstractTableModel`` over one 2-D NumPy array
+(Spyder's ArrayModel pattern): ``data()`` formats one cell when the view
+asks for it, so a 1797×64 matrix costs no more than a 3×4 one. The active
+cell is yellow with a bold frame and its precedents orange with a thin
+dashed frame — colour plus shape, for colour-blind viewers and washed-out
+projectors. ``MatrixCard`` is one titled table; ``TablesPanel`` lays the
+cards out in walk-through order, grouped by phase.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit,
+                               QScrollArea,
+                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+
+from .flow_layout import FlowLayout
+from .session_controller import MatrixInfo, Selection
+
+__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
+           "ACTIVE_COLOUR", "PRECEDENT_COLOUR"]
+
+ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
+PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
+MARK_TEXT = QColor("#000000")          # dark text on both, also in dark mode
+HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable on light and dark
+MarkRole = int(Qt.ItemDataRole.UserRole) + 1
+ACTIVE, PRECEDENT = "active", "precedent"
+PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
+                "error": "Error", "backward": "Backward pass", "update": "Update"}
+_MARK_ROLES = {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole),
+               int(Qt.ItemDataRole.FontRole), MarkRole}
+MAX_VISIBLE_ROWS = 10
+MAX_CARD_WIDTH = 760
+
+
+class ArrayModel(QAbstractTableModel):
+    """One matrix for a QTableView.
+
+    Parameters
+    ----------
+    info : MatrixInfo
+        Name, shape and labels of the matrix.
+
+    Signals
+    -------
+    editRequested(str, int, int, str)
+        The learner typed ``text`` into cell (row, column) of matrix ``name``;
+        the model itself does not change (the controller decides).
+    """
+
+    editRequested = Signal(str, int, int, str)
+
+    def __init__(self, info: MatrixInfo, parent=None):
+        super().__init__(parent)
+        self.info = info
+        self._array: np.ndarray | None = None   # shape (rows, columns), or None: not revealed
+        self._rows = np.arange(info.shape[0])   # sample index of each row, shape (rows,)
+        self._decimals = 3
+        self._active: tuple[int, int] | None = None
+        self._precedents: set[tuple[int, int]] = set()
+        self._editable = False
+        self.explainer = None  # callable (name, row, column) -> str | None, for tooltips
+
+    # -- what it holds -----------------------------------------------------------
+    @property
+    def array(self) -> np.ndarray | None:
+        return self._array
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.info.shape if self._array is None else self._array.shape
+
+    def set_info(self, info: MatrixInfo) -> None:
+        """New labels (presentation) or a new shape (mini-batch tail)."""
+        reshape = info.shape != self.shape and self._array is None
+        if reshape:
+            self.beginResetModel()
+        self.info = info
+        if reshape:
+            self.endResetModel()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.shape[1] - 1))
+
+    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None = None) -> None:
+        """Show ``array`` (2-D) or nothing; one dataChanged when the shape is kept."""
+        if array is not None and array.ndim != 2:
+            raise ValueError(f"{self.info.name}: expected a 2-D array, got shape {array.shape}")
+        new_shape = self.info.shape if array is None else array.shape
+        if new_shape != self.shape:
+            self.beginResetModel()
+            self._array = array
+            self._set_rows(rows, new_shape[0])
+            self.endResetModel()
+            return
+        unchanged = (array is not None and self._array is not None
+                     and np.array_equal(array, self._array))
+        old_rows = self._rows
+        self._array = array
+        self._set_rows(rows, new_shape[0])
+        if not unchanged:  # X and y stay put while training: no repaint for them
+            self._changed()
+        if not np.array_equal(old_rows, self._rows):  # another mini-batch
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, new_shape[0] - 1))
+
+    def _set_rows(self, rows: np.ndarray | None, count: int) -> None:
+        if self.info.per_sample and rows is not None and len(rows) == count:
+            self._rows = np.asarray(rows)
+        else:
+            self._rows = np.arange(count)
+
+    def set_marks(self, active: tuple[int, int] | None,
+                  precedents: set[tuple[int, int]]) -> None:
+        """Yellow for ``active``, orange for ``precedents`` (row, column) cells."""
+        if active == self._active and precedents == self._precedents:
+            return
+        self._active, self._precedents = active, precedents
+        self._changed()
+
+    def marks(self) -> tuple[tuple[int, int] | None, set[tuple[int, int]]]:
+        return self._active, set(self._precedents)
+
+    @property
+    def active(self) -> tuple[int, int] | None:
+        return self._active
+
+    @property
+    def precedents(self) -> set[tuple[int, int]]:
+        return self._precedents
+
+    def set_decimals(self, decimals: int) -> None:
+        self._decimals = decimals
+        self._changed()
+
+    def set_editable(self, editable: bool) -> None:
+        self._editable = editable and self.info.editable
+
+    def _changed(self) -> None:
+        rows, columns = self.shape
+        if rows and columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
+
+    def to_tsv(self) -> str:
+        """The matrix as tab-separated text with headers (pastes into Excel)."""
+        rows, columns = self.shape
+        header = "\t".join([self.info.learner] + [self._column_label(c) for c in range(columns)])
+        lines = [header]
+        for r in range(rows):
+            cells = ["" if self._array is None else repr(float(self._array[r, c]))
+                     for c in range(columns)]
+            lines.append("\t".join([self._row_label(r)] + cells))
+        return "\n".join(lines) + "\n"
+
+    # -- Qt model interface ----------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self.shape[0]
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        array = self._array
+        if role == Qt.ItemDataRole.DisplayRole:
+            return None if array is None else self._format(float(array[r, c]))
+        if role == Qt.ItemDataRole.EditRole:
+            return None if array is None else float(array[r, c])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role not in _MARK_ROLES:
+            if role == Qt.ItemDataRole.ToolTipRole and array is not None and self.explainer:
+                return self.explainer(self.info.name, r, c)
+            return None
+        mark = self._mark(r, c)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if mark == ACTIVE:
+                return QBrush(ACTIVE_COLOUR)
+            if mark == PRECEDENT:
+                return QBrush(PRECEDENT_COLOUR)
+            return QBrush(HIDDEN_COLOUR) if array is None else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(MARK_TEXT) if mark else None
+        if role == Qt.ItemDataRole.FontRole and mark == ACTIVE:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == MarkRole:
+            return mark
+        return None
+
+    def _mark(self, r: int, c: int) -> str | None:
+        if self._active == (r, c):
+            return ACTIVE
+        if (r, c) in self._precedents:
+            return PRECEDENT
+        return None
+
+    def _format(self, x: float) -> str:
+        if x != x or x in (float("inf"), float("-inf")):
+            return str(x)
+        if abs(x) >= 1e7:
+            return f"{x:.{max(1, self._decimals)}e}"  # keeps the column width for huge values
+        # The same rounding as the engine's formulas, so table and formula agree.
+        return f"{x:.{self._decimals}f}"
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._column_label(section)
+        return self._row_label(section)
+
+    def _column_label(self, c: int) -> str:
+        if self.info.kind == "loss":
+            return "J"
+        return f"input {c}" if self.info.name == "X" else f"neuron {c}"
+
+    def _row_label(self, r: int) -> str:
+        info = self.info
+        if info.per_sample:
+            return f"sample {int(self._rows[r])}" if r < len(self._rows) else ""
+        if info.kind == "loss":
+            return "batch"
+        if info.name.startswith(("b", "previous_velocity_b")) or info.kind.endswith("_b"):
+            return "bias"
+        if info.layer <= 1:
+            return f"input {r}"
+        return f"neuron {r}"
+
+    def flags(self, index):
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._editable and self._array is not None:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        self.editRequested.emit(self.info.name, index.row(), index.column(), str(value))
+        return False  # the controller answers through set_values
+
+
+class NumberDelegate(QStyledItemDelegate):
+    """Edits a cell as text holding every digit, not the rounded display."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802
+        return QLineEdit(parent)
+
+    def setEditorData(self, editor, index) -> None:  # noqa: N802
+        value = index.data(Qt.ItemDataRole.EditRole)
+        editor.setText("" if value is None else repr(value))
+        editor.selectAll()
+
+    def setModelData(self, editor, model, index) -> None:  # noqa: N802
+        model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+
+class MatrixView(QTableView):
+    """A table sized to its matrix (up to a limit), with fixed row heights."""
+
+    def __init__(self, model: ArrayModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setItemDelegate(NumberDelegate(self))
+        # The controller's yellow marks the selected cell; Qt's own selection would hide it.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setHighlightSections(False)
+        self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight
+                                                  | Qt.AlignmentFlag.AlignVCenter)
+        self.setWordWrap(False)
+        model.modelReset.connect(self.fit)
+        self.fit()
+
+    def fit(self) -> None:
+        """Size rows, columns and the widget from the font and the shape, never the data."""
+        model: ArrayModel = self.model()
+        metrics = self.fontMetrics()
+        decimals = model._decimals
+        sample = "−" + "8" * 3 + "." + "8" * decimals
+        column_width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("neuron 88"))
+        column_width += 2 * metrics.horizontalAdvance("8")
+        row_height = metrics.height() + max(6, metrics.height() // 3)
+        self.horizontalHeader().setDefaultSectionSize(column_width)
+        self.horizontalHeader().setMinimumSectionSize(column_width // 2)
+        self.verticalHeader().setDefaultSectionSize(row_height)
+        self.verticalHeader().setMinimumSectionSize(row_height)
+        self.horizontalHeader().setFixedHeight(row_height)
+        rows, columns = model.shape
+        label_width = metrics.horizontalAdvance("sample 8888") + metrics.horizontalAdvance("88")
+        self.verticalHeader().setFixedWidth(label_width)
+        frame = 2 * self.frameWidth()
+        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        shown_rows = min(rows, MAX_VISIBLE_ROWS)
+        width = label_width + column_width * columns + frame
+        height = row_height * (shown_rows + 1) + frame
+        if width > MAX_CARD_WIDTH:
+            width = MAX_CARD_WIDTH
+            height += bar
+        if rows > MAX_VISIBLE_ROWS:
+            width = min(MAX_CARD_WIDTH, width + bar)
+        self.setFixedSize(width, height)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """Cells as usual, then the second cue: a bold frame on the active cell and a
+        dashed one on precedents (one Python call per paint, not one per cell)."""
+        super().paintEvent(event)
+        model: ArrayModel = self.model()
+        active, precedents = model.active, model.precedents
+        if active is None and not precedents:
+            return
+        painter = QPainter(self.viewport())
+        dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
+        painter.setPen(dashed)
+        for r, c in precedents:
+            rect = self.visualRect(model.index(r, c))
+            if rect.intersects(event.rect()):
+                painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        if active is not None:
+            painter.setPen(QPen(MARK_TEXT, 3))
+            painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
+        painter.end()
+
+
+class MatrixCard(QFrame):
+    """One matrix: its title (learner name, symbol, shape), formula and table."""
+
+    def __init__(self, info: MatrixInfo, parent=None):
+        super().__init__(parent)
+        self.setObjectName("matrixCard")
+        self.model = ArrayModel(info, self)
+        self.view = MatrixView(self.model, self)
+        self.title = QLabel(self)
+        self.formula = QLabel(self)
+        self.formula.setObjectName("matrixFormula")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.setSpacing(3)
+        layout.addWidget(self.title)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.view)
+        self._current = False
+        self._revealed = True
+        self.set_info(info)
+        self._restyle()
+
+    @property
+    def name(self) -> str:
+        return self.model.info.name
+
+    def set_info(self, info: MatrixInfo) -> None:
+        self.model.set_info(info)
+        self.view.fit()
+        self._retitle()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.view.fit()
+            self._retitle()
+
+    def _retitle(self) -> None:
+        info = self.model.info
+        rows, columns = self.model.shape
+        symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
+        tag = " &nbsp;◀ just computed" if self._current else ""
+        self.title.setText(f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}")
+        self.formula.setText(info.formula if self._revealed else
+                             f"{info.formula}   (not computed yet)")
+        # Wide enough for the title and a short formula on one line; longer ones wrap.
+        metrics = self.fontMetrics()
+        width = max(self.view.width(), min(MAX_CARD_WIDTH, metrics.horizontalAdvance(
+            f"{info.learner}  {info.symbol}  ({rows} × {columns})  ◀ just computed")))
+        self.title.setFixedWidth(width)
+        self.formula.setFixedWidth(width)
+        self.formula.setWordWrap(True)
+
+    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None) -> None:
+        was = self._revealed
+        self.model.set_values(array, rows)
+        self._revealed = array is not None
+        if was != self._revealed:
+            self._retitle()
+            self._restyle()
+        if self.model.shape != (self.view.model().rowCount(), self.view.model().columnCount()):
+            self.view.fit()
+
+    def set_current(self, current: bool) -> None:
+        """Mark (or unmark) this card as the matrix the last step computed."""
+        if current != self._current:
+            self._current = current
+            self._retitle()
+            self._restyle()
+
+    @property
+    def current(self) -> bool:
+        return self._current
+
+    def _restyle(self) -> None:
+        if self._current:
+            style = "QFrame#matrixCard { border: 3px solid #1f77d0; border-radius: 6px; }"
+        else:
+            style = "QFrame#matrixCard { border: 1px solid palette(mid); border-radius: 6px; }"
+        self.setStyleSheet(style)
+        self.formula.setEnabled(self._revealed)
+        self.title.setEnabled(self._revealed)
+
+
+class TablesPanel(QScrollArea):
+    """Every matrix of the iteration, in walk-through order, grouped by phase.
+
+    Signals
+    -------
+    cellClicked(str, int, int)
+        The learner clicked cell (row, column) of matrix ``name``.
+    editRequested(str, int, int, str)
+        The learner typed a new value into an input cell.
+    """
+
+    cellClicked = Signal(str, int, int)
+    editRequested = Signal(str, int, int, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.cards: dict[str, MatrixCard] = {}
+        self._names: list[str] = []
+        self._decimals = 3
+        self._editable = True
+        self._current: str | None = None
+        self.explainer = None
+        self._container = QWidget()
+        self._layout = QVBoxLayout(self._container)
+        self._layout.setContentsMargins(10, 8, 10, 10)
+        self._layout.setSpacing(6)
+        self.setWidget(self._container)
+
+    # -- structure -----------------------------------------------------------------
+    def set_matrices(self, infos: list[MatrixInfo]) -> None:
+        """Build (or relabel) the cards for the given matrices."""
+        names = [info.name for info in infos]
+        if names == self._names:
+            for info in infos:
+                self.cards[info.name].set_info(info)
+            return
+        self._clear()
+        self._names = names
+        sections: dict[str, FlowLayout] = {}
+        for info in infos:
+            if info.phase not in sections:
+                # Relative size in rich text, so the heading follows View → Larger text.
+                heading = QLabel(f"<span style='font-size:large'><b>"
+                                 f"{PHASE_TITLES.get(info.phase, info.phase)}</b></span>")
+                heading.setObjectName("phaseHeading")
+                self._layout.addWidget(heading)
+                holder = QWidget()
+                sections[info.phase] = FlowLayout(holder)
+                self._layout.addWidget(holder)
+            card = MatrixCard(info)
+            card.model.set_decimals(self._decimals)
+            card.model.set_editable(self._editable)
+            card.model.explainer = self.explainer
+            card.view.fit()
+            card.view.clicked.connect(
+                lambda index, name=info.name: self.cellClicked.emit(name, index.row(),
+                                                                    index.column()))
+            card.model.editRequested.connect(self.editRequested)
+            sections[info.phase].addWidget(card)
+            self.cards[info.name] = card
+        self._layout.addStretch(1)
+
+    def _clear(self) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.cards = {}
+        self._current = None
+
+    # -- content -------------------------------------------------------------------
+    def set_values(self, values: dict) -> None:
+        rows = values.get("__rows__")
+        for name, card in self.cards.items():
+            card.set_values(values.get(name), rows)
+
+    def set_current(self, name: str | None) -> None:
+        """Frame the matrix the last step computed and scroll it into view."""
+        if name == self._current:
+            return
+        if self._current in self.cards:
+            self.cards[self._current].set_current(False)
+        self._current = name
+        if name in self.cards:
+            self.cards[name].set_current(True)
+            self.ensureWidgetVisible(self.cards[name], 20, 20)
+
+    def set_selection(self, selection: Selection | None) -> None:
+        """Yellow for the selected cell, orange for its precedents, in every table."""
+        groups: dict[str, set[tuple[int, int]]] = {}
+        if selection is not None and selection.explanation is not None:
+            for name, r, c in selection.explanation.precedents:
+                groups.setdefault(name, set()).add((r, c))
+        for name, card in self.cards.items():
+            active = None
+            if selection is not None and selection.name == name:
+                active = (selection.row, selection.column)
+            card.model.set_marks(active, groups.get(name, set()))
+        if selection is not None and selection.name in self.cards:
+            card = self.cards[selection.name]
+            index = card.model.index(selection.row, selection.column)
+            if index.isValid():
+                card.view.scrollTo(index)
+
+    def set_decimals(self, decimals: int) -> None:
+        self._decimals = decimals
+        for card in self.cards.values():
+            card.model.set_decimals(decimals)
+            card.view.fit()
+
+    def set_editable(self, editable: bool) -> None:
+        self._editable = editable
+        for card in self.cards.values():
+            card.model.set_editable(editable)
+
+    def set_explainer(self, explainer) -> None:
+        self.explainer = explainer
+        for card in self.cards.values():
+            card.model.explainer = explainer
+
+    def focused_card(self) -> MatrixCard | None:
+        """The card whose table has focus, else the current one."""
+        for card in self.cards.values():
+            if card.view.hasFocus():
+                return card
+        return self.cards.get(self._current) if self._current else None
