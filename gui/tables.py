@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit,
                                QScrollArea,
                                QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
@@ -384,9 +384,13 @@ class MatrixCard(QFrame):
         self.formula.setText(info.formula if self._revealed else
                              f"{info.formula}   (not computed yet)")
         # Wide enough for the title and a short formula on one line; longer ones wrap.
-        metrics = self.fontMetrics()
+        # Measured in bold with room for the "just computed" tag, so the card
+        # keeps its width (no reflow) when the tag comes and goes.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
         width = max(self.view.width(), min(MAX_CARD_WIDTH, metrics.horizontalAdvance(
-            f"{info.learner}  {info.symbol}  ({rows} × {columns})  ◀ just computed")))
+            f"{info.learner}   {info.symbol}   ({rows} × {columns})   ◀ just computed ")))
         self.title.setFixedWidth(width)
         self.formula.setFixedWidth(width)
         self.formula.setWordWrap(True)
