@@ -45,6 +45,13 @@ def _positive_epochs(text: str) -> int:
     return value
 
 
+def _output_file(text: str) -> str:
+    """An output file name: not empty, no NUL character (the OS would refuse it)."""
+    if not text.strip() or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"expected a file name to write, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="main.py", description="Backprop Tracer without a window.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -53,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("lesson", metavar="LESSON", help="a lesson file or a built-in lesson id")
     run.add_argument("--epochs", type=_positive_epochs, metavar="N",
                      help="override the lesson's epoch count")
-    run.add_argument("--json", metavar="OUT", help="write the run record")
-    run.add_argument("--xlsx", metavar="OUT", help="write the Excel workbook of the first iteration")
+    run.add_argument("--json", metavar="OUT", type=_output_file, help="write the run record")
+    run.add_argument("--xlsx", metavar="OUT", type=_output_file,
+                     help="write the Excel workbook of the first iteration")
     run.add_argument("--script", metavar="OUT",
                      help="write a standalone NumPy script that reproduces the run")
     return parser

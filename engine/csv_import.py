@@ -488,7 +488,15 @@ def build_dataset(table: CsvTable, features: Sequence[Column] | None = None,
         X, y, X_test, y_test = split(X, y, test_fraction, seed)
     except LessonError as exc:
         raise fail("test_fraction", str(exc).removeprefix("test_fraction: ")) from None
-    X, X_test, offset, scale = _normalise(X, X_test, normalise)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        X, X_test, offset, scale = _normalise(X, X_test, normalise)
+    finite = np.isfinite(X).all(axis=0) & np.isfinite(X_test).all(axis=0)
+    if scale is not None:
+        finite &= np.isfinite(scale)
+    if not finite.all():
+        column = table.column_label(feature_columns[int(np.flatnonzero(~finite)[0])])
+        raise fail("normalise", f"{column} of {table.name} spans too wide a range to normalise "
+                                f"({normalise}); rescale it in the file or use \"none\"")
     inputs = tuple(table.column_names[j] for j in feature_columns)
     return DataSet(X, y, X_test, y_test, inputs, outputs, table.name, offset, scale)
 

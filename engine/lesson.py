@@ -235,6 +235,8 @@ def _kind(value: Any) -> str:
 def read_json_file(path: Path, what: str = "lesson") -> Any:
     """Read a JSON file strictly: size limit, UTF-8, no NaN/Infinity, no duplicate keys."""
     name = path.name
+    if "\x00" in str(path):  # the operating system refuses such a name with a ValueError
+        raise LessonError(f"{str(path)!r}: a file name cannot contain a NUL character")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -517,6 +519,11 @@ def _lesson_id(path: Path) -> str:
 
 def resolve_lesson(reference: str) -> Path:
     """A lesson file path, or the file of a built-in lesson id."""
+    if not reference.strip():
+        raise LessonError("the lesson name is empty; give a lesson file or a built-in lesson id "
+                          "(python main.py lessons lists them)")
+    if "\x00" in reference:
+        raise LessonError(f"{reference!r}: a file name cannot contain a NUL character")
     candidate = Path(reference)
     if candidate.suffix.lower() == ".json" or candidate.exists():
         return candidate

@@ -105,7 +105,7 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
     state_doc = r.object(doc["rng_state"], "session.rng_state")
     try:
         rng.bit_generator.state = state_doc
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise r.fail("session.rng_state", f"not a saved PCG64 generator state ({exc})") from None
 
     full = batch_size is None or batch_size >= samples
