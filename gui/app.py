@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.errors import LessonError  # noqa: E402
 from engine.lesson import load_lesson, resolve_lesson  # noqa: E402
@@ -22,6 +21,7 @@ from engine.lesson import load_lesson, resolve_lesson  # noqa: E402
 __all__ = ["main", "DEFAULT_LESSON", "open_initial_lesson"]
 
 DEFAULT_LESSON = "excel_walkthrough"
+EXIT_AFTER_PAINT = "BACKPROP_TRACER_EXIT_AFTER_PAINT"  # set: quit once painted (benchmarks)
 
 
 def open_initial_lesson(argv: list[str]):
@@ -36,18 +36,31 @@ def open_initial_lesson(argv: list[str]):
 
 
 def _install_excepthook(app: QApplication) -> None:
-    """Unexpected errors become a message box; the event loop keeps running."""
-    def hook(kind, value, tb) -> None:
-        detail = "".join(traceback.format_exception(kind, value, tb))
-        sys.stderr.write(detail)
-        box = QMessageBox(QMessageBox.Icon.Critical, "Backprop Tracer",
-                          f"Something went wrong: {value}\n\nThe window stays open; "
-                          "your lesson is unchanged unless the message says otherwise.",
-                          QMessageBox.StandardButton.Ok, app.activeWindow())
-        box.setDetailedText(detail)
-        box.open()
-        app.setProperty("lastErrorBox", box)  # keep it alive until closed
-    sys.excepthook = hook
+    """Unexpected errors become a message box with "Copy details", a crash-log entry
+    and a recovery file; the event loop keeps running (gui/recovery.py)."""
+    from .recovery import install_exception_hook
+    install_exception_hook(app)
+
+
+def _exit_after_first_paint(app: QApplication, window) -> None:
+    """Print ``first paint`` and quit once ``window`` is painted (start-up benchmark)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        # One singleShot after a widget's first paint, the whole window is painted.
+        def eventFilter(self, watched, event):  # noqa: N802
+            if (event.type() == QEvent.Type.Paint and watched.isWidgetType()
+                    and watched.window() is window):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, self.done)
+            return False
+
+        def done(self) -> None:
+            print("first paint", flush=True)
+            app.quit()
+
+    watcher = FirstPaint(app)
+    app.installEventFilter(watcher)
 
 
 def main(argv: list[str]) -> int:
@@ -60,10 +73,14 @@ def main(argv: list[str]) -> int:
     _install_excepthook(app)
     lesson, problem = open_initial_lesson(argv[:1])
     window = MainWindow(lesson, QSettings(ORGANISATION, APPLICATION))
+    if os.environ.get(EXIT_AFTER_PAINT):
+        _exit_after_first_paint(app, window)
     window.show()
     if len(argv) > 1:
         problem = (problem + "\n\n" if problem else "") + \
             f"Only one lesson can be opened; ignored: {' '.join(argv[1:])}"
     if problem:
         window.show_message("Cannot open the lesson", problem)
+    from .recovery import offer_recovery
+    offer_recovery(window, window.recovery.folder)
     return app.exec()

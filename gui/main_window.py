@@ -20,7 +20,9 @@ from engine.lesson import Lesson, load_lesson, save_lesson
 
 from .diagram import NetworkDiagram
 from .formula_panel import FormulaPanel
+from .paste import paste_block
 from .plots import LossPlot
+from .recovery import RecoveryKeeper, ask_before_closing, data_folder
 from .session_controller import SessionController
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
@@ -67,6 +69,8 @@ class MainWindow(QMainWindow):
         self._normal_points = max(QApplication.font().pointSizeF(), PROJECTOR_POINTS)
         self._apply_font(float(self.settings.value("fontSize", self._normal_points)))
         self.controller = SessionController(lesson, self)
+        self.recovery = RecoveryKeeper(self.controller, data_folder(self.settings))
+        self.close_question: QMessageBox | None = None
         self.undo_stack = QUndoStack(self)
         self._iteration = -1
         self._message_box: QMessageBox | None = None
@@ -149,6 +153,10 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
         self.redo_action.setShortcut(QKeySequence.Redo)
         self.copy_action = self._action("Copy table as text", self.copy_table, ["Ctrl+Shift+C"])
+        self.paste_action = self._action("Paste into table", self.paste_into_table,
+                                         [QKeySequence.Paste],
+                                         "Paste numbers into X, y, a weight or a bias table "
+                                         "from the selected cell")
         self.zoom_in_action = self._action("Larger text", lambda: self.zoom(+1),
                                            [QKeySequence.ZoomIn, "Ctrl+="])
         self.zoom_out_action = self._action("Smaller text", lambda: self.zoom(-1),
@@ -221,6 +229,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.copy_action)
+        edit_menu.addAction(self.paste_action)
         control_menu = menus.addMenu("&Training")
         for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
                        self.reset_action):
@@ -353,15 +362,15 @@ class MainWindow(QMainWindow):
                 f"Open “{lesson.title}” and discard the training progress so far?"):
             return False
         self.controller.open_lesson(lesson)
+        self.recovery.mark_saved()
         self._remember(path)
         return True
 
-    def save_dialog(self) -> None:
+    def save_dialog(self) -> bool:
         folder = self.settings.value("lastFolder", str(Path.home()))
         path, _ = QFileDialog.getSaveFileName(self, "Save session as lesson", folder,
                                               "Lessons (*.json)")
-        if path:
-            self.save_to(path)
+        return bool(path) and self.save_to(path)
 
     def save_to(self, path: str) -> bool:
         """Save the lesson with the current weights as its explicit initial values."""
@@ -378,6 +387,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}")
             return False
+        self.recovery.mark_saved()
         self._remember(path)
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
@@ -415,6 +425,18 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().setText(card.model.to_tsv())
         self.statusBar().showMessage(f"copied {card.model.info.learner} as tab-separated text",
                                      5000)
+
+    def paste_into_table(self) -> bool:
+        """Paste the clipboard's numbers into the selected cell's table (one Undo step)."""
+        selection = self.controller.selection
+        if selection is None:
+            self.show_error("select a cell of X, y, a weight or a bias first, then paste")
+            return False
+        if self.controller.running:
+            self.show_error("pause the run before pasting")
+            return False
+        return paste_block(self.undo_stack, self.controller, *selection,
+                           QGuiApplication.clipboard().text())
 
     def zoom(self, direction: int) -> None:
         """Scale every font up (+1), down (−1) or back to normal (0), for projectors."""
@@ -493,6 +515,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.controller.pause()
+        if self.recovery.unsaved:  # ask first; the answer closes again (gui/recovery.py)
+            event.ignore()
+            if self.close_question is None or not self.close_question.isVisible():
+                ask_before_closing(self)
+            return
+        self.recovery.discard()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.setValue("logScale", self.plot.log)

@@ -1,0 +1,83 @@
+"""Pasting a block of numbers (from a spreadsheet or a text editor) into an input table.
+
+The block is checked whole before anything changes: it must fit inside the
+matrix from the selected cell, and every cell must be a finite number. A
+refused paste changes nothing and says which cell or how much room there
+was; an accepted one is one Undo step (a macro of cell edits).
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from PySide6.QtGui import QUndoStack
+
+from .session_controller import SessionController
+from .undo import EditCellCommand, parse_number
+
+__all__ = ["parse_block", "paste_block"]
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """The cells of pasted text: rows by line, cells by tab (else ``;`` or ``,``).
+
+    Spreadsheets copy tab-separated rows; a trailing newline is not a row.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    separator = "\t" if "\t" in text else ";" if ";" in text else ","
+    return [[cell for cell in re.split(re.escape(separator), line)] for line in lines]
+
+
+def paste_block(stack: QUndoStack, controller: SessionController, name: str, row: int,
+                column: int, text: str) -> bool:
+    """Paste ``text`` into matrix ``name`` with its top-left cell at (row, column).
+
+    Returns False, with the reason on ``controller.error``, when nothing
+    was pasted.
+    """
+    current = controller.value(name)
+    learner = controller.learner(name)
+    if current is None:
+        controller.error.emit(f"{learner} is not shown yet; step to it before pasting")
+        return False
+    if name not in _editable(controller):
+        controller.error.emit(f"{learner} is computed by the iteration; paste into X, y, "
+                              f"a weight or a bias table")
+        return False
+    block = parse_block(text)
+    if not block:
+        controller.error.emit("the clipboard holds no numbers to paste")
+        return False
+    height, width = len(block), max(len(cells) for cells in block)
+    room_rows, room_columns = current.shape[0] - row, current.shape[1] - column
+    if height > room_rows or width > room_columns:
+        controller.error.emit(
+            f"the pasted block is {height}×{width} but {learner} has room for "
+            f"{room_rows}×{room_columns} from row {row + 1}, column {column + 1}; "
+            f"nothing was pasted")
+        return False
+    values = []
+    for r, cells in enumerate(block):
+        for c, cell in enumerate(cells):
+            value = parse_number(cell)
+            if not isinstance(value, float) or not math.isfinite(value):
+                shown = cell if len(cell) <= 20 else cell[:17] + "..."
+                controller.error.emit(
+                    f"pasted row {r + 1}, column {c + 1}: {shown!r} is not a finite number; "
+                    f"expected numbers such as 0.5 or -2e3; nothing was pasted")
+                return False
+            values.append((row + r, column + c, float(current[row + r, column + c]), value))
+    stack.beginMacro(f"paste {height}×{width} into {learner}")
+    try:
+        for r, c, old, new in values:
+            if old != new or math.copysign(1, old) != math.copysign(1, new):
+                stack.push(EditCellCommand(controller, name, r, c, old, new))
+    finally:
+        stack.endMacro()
+    return True
+
+
+def _editable(controller: SessionController) -> set[str]:
+    return {info.name for info in controller.matrices() if info.editable}
