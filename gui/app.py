@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
             f"Only one lesson can be opened; ignored: {' '.join(argv[1:])}"
     if problem:
         window.show_message("Cannot open the lesson", problem)
-    from .recovery import offer_recovery
-    offer_recovery(window, window.recovery.folder)
+    if not os.environ.get(EXIT_AFTER_PAINT):  # a benchmark never waits on a question
+        from .recovery import offer_recovery
+        offer_recovery(window, window.recovery.folder)
     return app.exec()
