@@ -13,6 +13,7 @@ import numpy as np
 
 from . import limits
 from .errors import LessonError
+from .export_script import write_script
 from .export_xlsx import write_workbook
 from .files import write_json
 from .iteration import record_iteration
@@ -75,13 +76,16 @@ def list_lessons() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.script:
-        raise LessonError("--script: the standalone NumPy script export is not available in "
-                          "this version yet; use --json for the run record")
     lesson = load_lesson(resolve_lesson(args.lesson))
     if args.xlsx:
         write_workbook(lesson, args.xlsx)
     epochs = args.epochs or lesson.epochs
+    if args.script:
+        try:
+            write_script(lesson, args.script, epochs)
+        except OSError as exc:
+            raise LessonError(f"{args.script}: cannot write the script: "
+                              f"{exc.strerror or exc}") from None
     session = Session(lesson)
     first = record_iteration(session.trainer, session.state)
     report = session.run(epochs)
