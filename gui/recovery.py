@@ -42,6 +42,7 @@ CRASH_LOG = "crash.log"
 MAX_LOG_BYTES = 1024 * 1024   # the log is cut back to its newest half past this
 
 _current: "weakref.ref[RecoveryKeeper] | None" = None
+last_error_box: QMessageBox | None = None
 
 
 def data_folder(settings: QSettings) -> Path:
@@ -85,7 +86,8 @@ class RecoveryKeeper(QObject):
         self._saved_text = ""
         self._written_text = ""
         self.writes = 0
-        self.mark_saved()
+        # Not mark_saved(): a recovery file left by a crash must survive until offered.
+        self._saved_text = self._text() or ""
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
@@ -247,5 +249,6 @@ def install_exception_hook(app: QApplication, folder: Path | None = None) -> Non
         copy.clicked.disconnect()  # keep the box open after copying
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(detail))
         box.open()
-        app.setProperty("lastErrorBox", box)  # keep it alive until closed
+        global last_error_box
+        last_error_box = box  # keep it alive until closed (and let tests answer it)
     sys.excepthook = hook
