@@ -1,0 +1,68 @@
+"""PySide6 baselines: a bare window with one plot, and a minimal NumPy table model.
+
+Imported only by the window measures, after the QApplication exists.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+__all__ = ["BARE_WINDOW_SCRIPT", "NumpyTableModel", "PAINTED"]
+
+PAINTED = "first paint"  # the line both start-up measures print when their window is painted
+
+# Run with ``python -c``: the same interpreter and environment as ``main.py``.
+BARE_WINDOW_SCRIPT = f"""
+import os, sys
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+import pyqtgraph as pg
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+plot = pg.PlotWidget()
+plot.plot([0.0, 1.0, 2.0], [1.0, 0.5, 0.25])
+window.setCentralWidget(plot)
+
+
+class FirstPaint(QObject):
+    # The first paint of any widget in the window: one singleShot later the
+    # whole backing store has been painted.
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.Type.Paint and watched.isWidgetType()
+                and watched.window() is window):
+            app.removeEventFilter(self)
+            QTimer.singleShot(0, self.done)
+        return False
+
+    def done(self):
+        print({PAINTED!r}, flush=True)
+        app.quit()
+
+
+painted = FirstPaint()
+app.installEventFilter(painted)
+window.resize(1280, 800)
+window.show()
+sys.exit(app.exec())
+"""
+
+
+class NumpyTableModel(QAbstractTableModel):
+    """The least a QTableView needs to show a 2-D array with 3 decimals."""
+
+    def __init__(self, array: np.ndarray):
+        super().__init__()
+        self.array = array
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802
+        return self.array.shape[0]
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+        return self.array.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{self.array[index.row(), index.column()]:.3f}"
+        return None

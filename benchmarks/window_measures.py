@@ -1,0 +1,204 @@
+"""The measures that need the window: Run, its event-loop stalls, start-up, scrolling.
+
+Everything runs offscreen (``QT_QPA_PLATFORM=offscreen`` unless already set)
+with settings in a temporary folder, so the user's own settings are never
+read or written.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QTableView
+
+from engine.lesson import load_lesson, resolve_lesson
+from engine.session import Session
+from gui.app import EXIT_AFTER_PAINT
+from gui.main_window import MainWindow
+from gui.session_controller import MatrixInfo
+from gui.tables import ArrayModel, MatrixView
+
+from .baselines_qt import BARE_WINDOW_SCRIPT, PAINTED, NumpyTableModel
+from .harness import Goal, Row, interleaved, judged
+
+__all__ = ["application", "run_in_window", "start_up", "table_scrolling"]
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_LESSON = "xor_biases"
+HEARTBEAT_MS = 10
+START_UP_TIMEOUT_S = 120
+
+
+def application() -> QApplication:
+    """The one QApplication of the process."""
+    return QApplication.instance() or QApplication([sys.argv[0]])
+
+
+def _spin(seconds: float) -> None:
+    """Let the event loop run for ``seconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(1000 * seconds), loop.quit)
+    loop.exec()
+
+
+class _Heartbeat:
+    """A 10 ms timer that remembers the longest gap between its ticks."""
+
+    def __init__(self):
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._beat)
+        self.longest = 0.0
+        self._last = None
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._last = None
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+
+def run_in_window(sizes, settings_folder: str) -> list[Row]:
+    """Run in the real window (tables, diagram, plot live) vs the headless fast path.
+
+    Returns two rows: epochs per second (ratio window / headless) and the
+    longest gap between 10 ms heartbeats while the window runs.
+    """
+    application()
+    lesson = load_lesson(resolve_lesson(RUN_LESSON))
+    lesson.epochs = 10_000_000  # the run must outlast every round
+    settings = QSettings(os.path.join(settings_folder, "run.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lesson, settings)
+    window.resize(1400, 900)
+    window.show()
+    _spin(0.3)
+    controller = window.controller
+    heartbeat = _Heartbeat()
+    seconds = sizes.run_seconds
+    headless = Session(load_lesson(resolve_lesson(RUN_LESSON)))
+
+    def baseline() -> float:
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            done += len(headless.run(sizes.headless_chunk).losses)
+        return done / (time.perf_counter() - start)
+
+    def ours() -> float:
+        first = controller.session.epochs_done
+        start = time.perf_counter()
+        heartbeat.start()
+        controller.run()
+        _spin(seconds)
+        controller.pause()
+        heartbeat.stop()
+        elapsed = time.perf_counter() - start
+        return (controller.session.epochs_done - first) / elapsed
+
+    try:
+        base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
+    finally:
+        controller.pause()
+        window.close()
+        window.deleteLater()
+        _spin(0.05)
+    return [
+        judged("Run in the window offscreen, XOR 2-2-1, tables/diagram/plot live (epochs/s) "
+               "vs the headless fast path", base, mine, ratio, Goal("≥ 0.8×", 0.8, True)),
+        judged(f"longest event-loop stall during Run ({HEARTBEAT_MS} ms heartbeat: longest gap, "
+               "ms)", None, 1000 * heartbeat.longest, None, Goal("≤ 50 ms", 50.0, False, False)),
+    ]
+
+
+def _seconds_to_first_paint(command: list[str], env: dict) -> float:
+    """Launch ``command``; seconds until it prints the first-paint line."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in process.stdout:
+            if line.strip() == PAINTED:
+                seconds = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError(f"{' '.join(command[:2])} exited without painting a window")
+        process.wait(timeout=START_UP_TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return seconds
+
+
+def start_up(sizes, settings_folder: str) -> Row:
+    """``python main.py`` to its first painted window vs a bare PySide6 + pyqtgraph window."""
+    env = dict(os.environ, XDG_CONFIG_HOME=settings_folder, HOME=settings_folder)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    ours_env = dict(env, **{EXIT_AFTER_PAINT: "1"})
+    python = sys.executable
+    base, mine, ratio = interleaved(
+        lambda: _seconds_to_first_paint([python, "-c", BARE_WINDOW_SCRIPT], env),
+        lambda: _seconds_to_first_paint([python, str(ROOT / "main.py")], ours_env),
+        sizes.start_up_rounds, warmup=1)
+    return judged("start-up: python main.py to the first painted window (s) "
+                  "vs a bare PySide6 + pyqtgraph window with one plot", base, mine, ratio,
+                  Goal("≤ 1.3×", 1.3, False))
+
+
+def _page_downs(view: QTableView, presses: int) -> float:
+    """Seconds for ``presses`` Page Down keys, each followed by a synchronous repaint."""
+    view.scrollToTop()
+    view.setCurrentIndex(view.model().index(0, 0))
+    QApplication.processEvents()
+    start = time.perf_counter()
+    for _ in range(presses):
+        QApplication.sendEvent(view, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_PageDown,
+                                               Qt.KeyboardModifier.NoModifier))
+        view.viewport().repaint()
+    return time.perf_counter() - start
+
+
+def table_scrolling(sizes) -> Row:
+    """A 1797×64 matrix through 100 page-downs: the app's table vs a minimal model (ms)."""
+    application()
+    with np.load(ROOT / "resources" / "digits" / "digits.npz") as data:
+        pixels = data["images"].astype(float) / 16.0  # shape (1797, 64)
+    info = MatrixInfo("X", "inputs", "input", 0, "X", "X", "the inputs of the batch",
+                      pixels.shape, True, True)
+    model = ArrayModel(info)
+    model.set_values(pixels)
+    ours_view = MatrixView(model)
+    base_model = NumpyTableModel(pixels)
+    base_view = QTableView()
+    base_view.setModel(base_model)
+    base_view.setFixedSize(ours_view.size())  # the same visible area on both sides
+    for view in (ours_view, base_view):
+        view.show()
+    _spin(0.1)
+    presses = sizes.page_downs
+    try:
+        base, mine, ratio = interleaved(lambda: 1000 * _page_downs(base_view, presses),
+                                        lambda: 1000 * _page_downs(ours_view, presses),
+                                        sizes.rounds)
+    finally:
+        for view in (ours_view, base_view):
+            view.close()
+            view.deleteLater()
+        _spin(0.05)
+    return judged(f"scroll a 1797×64 table through {presses} page-downs with repaints (ms) "
+                  "vs a minimal NumPy QAbstractTableModel", base, mine, ratio,
+                  Goal("≤ 1.3×", 1.3, False))
