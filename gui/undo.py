@@ -53,7 +53,8 @@ def edit_cell(stack: QUndoStack, controller: SessionController, name: str, row: 
         controller.error.emit(f"{name} is not shown yet; step to it before editing")
         return False
     new = parse_number(text)
-    if not isinstance(new, float):
+    outside = not (0 <= row < current.shape[0] and 0 <= column < current.shape[1])
+    if not isinstance(new, float) or outside:
         # Let the engine word the refusal, exactly as for a lesson file.
         return controller.set_value(name, row, column, new)
     old = float(current[row, column])
