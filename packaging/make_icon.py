@@ -101,9 +101,10 @@ def icns_bytes(pngs: dict[int, bytes]) -> bytes:
 
 
 def main() -> int:
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (fonts, painting)
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # QPainter needs it
     sizes = sorted(set(ICO_SIZES) | {size for _, size in ICNS_TYPES})
     pngs = {size: png_bytes(draw(size)) for size in sizes}
+    del app  # every image is encoded: Qt is no longer needed
     ICON_DIR.mkdir(parents=True, exist_ok=True)
     (ICON_DIR / f"{ICON_NAME}.png").write_bytes(pngs[256])
     (ICON_DIR / f"{ICON_NAME}.ico").write_bytes(ico_bytes({s: pngs[s] for s in ICO_SIZES}))
