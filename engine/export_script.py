@@ -1,7 +1,8 @@
 """The standalone NumPy script of DESIGN.md section 5 (``run LESSON --script OUT``).
 
 ``script_text`` writes a Python file that needs only NumPy (and the standard
-library's argparse, json, math, sys — base64 too when the data are large). It
+library's argparse, json, math, sys — and base64 for large arrays of arbitrary
+floats, which it holds as base64 of their bytes because that is shorter). It
 holds the lesson's data and the starting weights exactly as the engine has
 them, trains with the very arithmetic of ``kernel.py`` (the same products on
 the same memory layout, the same ufuncs in the same order), prints one line
@@ -112,7 +113,7 @@ def _written_arrays(lesson: Lesson, session: Session) -> list[np.ndarray]:
 _ACTIVATION_CODE = {  # name: (f, its slope)
     "sigmoid": ('''
         def sigmoid(z, out):
-            """a = 1/(1 + e^(−z)), computed as 0.5·tanh(0.5·z) + 0.5: the same value, never an overflow."""
+            """a = 1/(1 + e^(−z)), computed as 0.5·tanh(0.5·z) + 0.5: equal, and never overflows."""
             np.multiply(z, 0.5, out=out)
             np.tanh(out, out=out)
             np.multiply(out, 0.5, out=out)
@@ -162,7 +163,7 @@ _ACTIVATION_CODE = {  # name: (f, its slope)
         '''),
     "softmax": ('''
         def softmax(z, out):
-            """a = e^(z − max z) / Σ e^(z − max z) per row (z clipped to ±1e307 so z − max z cannot overflow)."""
+            """a = e^(z − max z) / Σ e^(z − max z) per row (z within ±1e307: no overflow)."""
             bounded = np.clip(z, -1e307, 1e307)
             shifted = bounded - bounded.max(axis=1, keepdims=True)
             np.exp(shifted, out=out)
@@ -196,13 +197,13 @@ _LOSS_CODE = {
 
 
         def batch_loss(z, a, y, E):
-            """J = −1/m Σ [y·log a + (1 − y)·log(1 − a)], from z so that a saturated a stays finite."""
+            """J = −1/m Σ [y·log a + (1 − y)·log(1 − a)], from z: finite even when a saturates."""
             m = z.shape[0]
             return float(np.sum(y * softplus(-z) + (1.0 - y) * softplus(z))) / m
         ''',
     "cross_entropy": '''
         def batch_loss(z, a, y, E):
-            """J = −1/m Σ y·log a, with log a computed from z (log-softmax) so it stays finite."""
+            """J = −1/m Σ y·log a, log a computed from z (log-softmax) so it stays finite."""
             bounded = np.clip(z, -1e307, 1e307)
             shifted = bounded - bounded.max(axis=1, keepdims=True)
             log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -236,6 +237,7 @@ def _header(lesson: Lesson, epochs: int, use_base64: bool) -> str:
         "# loss, slope{l}, delta{l}, error{l}, grad_W{l}, grad_b{l}, velocity_*, new_W{l},",
         "# new_b{l} (layers l = 1..L; a{0} is X). Every product, every ufunc and their",
         "# order are the app's own, so the numbers agree with it to the last bit.",
+        "",
         "import argparse",
     ]
     if use_base64:
@@ -246,6 +248,7 @@ def _header(lesson: Lesson, epochs: int, use_base64: bool) -> str:
 
 def _settings(lesson: Lesson, epochs: int) -> str:
     arch = lesson.architecture
+    tolerance = "None" if lesson.tolerance is None else _float(lesson.tolerance)
     return _dedent(f"""
         # -- the lesson's settings -------------------------------------------------------
         TITLE = {lesson.title!r}
@@ -260,7 +263,7 @@ def _settings(lesson: Lesson, epochs: int) -> str:
         MOMENTUM = {_float(lesson.momentum)}  # μ: v ← μv − η·grad; W ← W + v
         BATCH_SIZE = {lesson.batch_size!r}  # None: the full batch
         EPOCHS = {epochs}
-        TOLERANCE = {"None" if lesson.tolerance is None else _float(lesson.tolerance)}  # stop after an epoch whose loss is below it
+        TOLERANCE = {tolerance}  # stop after the first epoch whose loss is below it
         """)
 
 
@@ -274,9 +277,9 @@ def _data(lesson: Lesson, use_base64: bool) -> str:
                 Large arrays of arbitrary floats are stored this way: it is exact to the
                 last bit and about half as long as the same numbers written in decimal.
                 """
-                return np.frombuffer(base64.b64decode(text), dtype="<f8").reshape(shape).astype(float)
+                raw = np.frombuffer(base64.b64decode(text), dtype="<f8")
+                return raw.reshape(shape).astype(float)
             '''))
-    m, n0 = lesson.X.shape
     parts.append(
         "# -- the data: X (m samples × n0 inputs) and the targets y (m × nL) --------------\n"
         f"X = {_array(lesson.X)}\n"
@@ -291,7 +294,8 @@ def _start(lesson: Lesson, session: Session) -> str:
     lines = ["# -- where training starts ---------------------------------------------------------"]
     if resumed:
         lines += ["# The lesson holds a saved session: training goes on from where it was saved,",
-                  f"# after {state.epoch} epochs (and {state.batch} batches of the next)."]
+                  f"# after {state.epoch} epochs"
+                  + (f" and {state.batch} batches of the next." if state.batch else ".")]
     elif lesson.weights is not None or lesson.biases is not None:
         lines += ["# The lesson's own initial values (what it does not give was drawn from",
                   f"# numpy.random.default_rng({lesson.seed}) by init {lesson.init!r})."]
@@ -360,7 +364,8 @@ def _weights_class() -> str:
                 start = 0
                 for l in range(1, DEPTH + 1):
                     rows, columns = LAYERS[l - 1] + BIAS_ROW, LAYERS[l]
-                    self.block.append(self.flat[start:start + rows * columns].reshape(rows, columns))
+                    block = self.flat[start:start + rows * columns]
+                    self.block.append(block.reshape(rows, columns))
                     start += rows * columns
 
             def W(self, l):
@@ -426,7 +431,7 @@ def _functions(lesson: Lesson) -> str:
         code = _LOSS_CODE["squared"].replace("@@FACTOR@@", factor).replace("@@SYMBOL@@", symbol)
     else:
         code = _LOSS_CODE[loss.name]
-    parts += ["# -- the loss ------------------------------------------------------------------------",
+    parts += ["# -- the loss -----------------------------------------------------------------",
               _dedent(code)]
     return "\n\n".join(parts)
 
@@ -462,7 +467,7 @@ def _iteration(lesson: Lesson) -> str:
             "    for l in range(1, DEPTH + 1):",
             "        w = weights.W(l).reshape(-1)",
             "        squares += float(np.dot(w, w))",
-            "    value += L2 / (2.0 * batch.E.shape[0]) * squares  # loss: J += λ/(2m) Σ ‖W{l}‖²",
+            "    value += L2 / (2.0 * batch.E.shape[0]) * squares  # loss: J += λ/(2m)·Σ‖W{l}‖²",
         ]
     error.append("    return value")
     backward = [
@@ -508,7 +513,7 @@ def _iteration(lesson: Lesson) -> str:
         update = [
             "def update(batch, weights, velocity):",
             '    """Every layer at once: velocity_W{l}, velocity_b{l}, then new_W{l}, new_b{l}."""',
-            "    np.multiply(velocity.flat, MOMENTUM, out=velocity.flat)  # velocity = μ·velocity ...",
+            "    np.multiply(velocity.flat, MOMENTUM, out=velocity.flat)  # velocity = μ·v ...",
             "    np.multiply(batch.grad.flat, LEARNING_RATE, out=batch.scratch)",
             "    np.subtract(velocity.flat, batch.scratch, out=velocity.flat)  # ... − η·grad",
             "    np.add(weights.flat, velocity.flat, out=weights.flat)"
@@ -518,7 +523,7 @@ def _iteration(lesson: Lesson) -> str:
     else:
         update = [
             "def update(batch, weights):",
-            '    """Every layer at once: new_W{l} = W{l} − η·grad_W{l}, new_b{l} = b{l} − η·grad_b{l}."""',
+            '    """Every layer at once: new_W{l} = W{l} − η·grad_W{l}, new_b{l} likewise."""',
             "    np.multiply(batch.grad.flat, LEARNING_RATE, out=batch.scratch)",
             "    np.subtract(weights.flat, batch.scratch, out=weights.flat)  # new_W{l}, new_b{l}",
         ]
@@ -658,7 +663,7 @@ def _main(lesson: Lesson, session: Session) -> str:
 
         @@SETUP@@
         @@DIVERGENCE_START@@
-            with np.errstate(all="ignore"):  # a diverging run overflows: it is reported, not warned about
+            with np.errstate(all="ignore"):  # a diverging run overflows: reported, not warned
                 for run in range(1, @@EPOCHS@@ + 1):
                     @@EPOCH@@
                     loss = run_epoch(weights@@VELOCITY@@, @@DATA@@)
@@ -677,7 +682,8 @@ def _main(lesson: Lesson, session: Session) -> str:
                     "format": "backprop-tracer.run", "version": 1, "lesson": TITLE,
                     "epochs": len(losses), "loss": losses, "final_loss": final_loss,
                     "weights": [weights.W(l).tolist() for l in range(1, DEPTH + 1)],
-                    "biases": [weights.b(l).tolist() if BIAS else None for l in range(1, DEPTH + 1)],
+                    "biases": [weights.b(l).tolist() if BIAS else None
+                               for l in range(1, DEPTH + 1)],
                 }
                 text = json.dumps(finite_or_none(record), allow_nan=False)
                 try:
