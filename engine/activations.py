@@ -17,6 +17,18 @@ __all__ = ["Activation", "ACTIVATIONS", "get_activation", "SOFTMAX_BOUND"]
 SOFTMAX_BOUND = 1e307  # |z| beyond this changes no probability, but z − max z would overflow
 
 
+def _buffer(like, out: np.ndarray | None) -> np.ndarray:
+    """``out``, or a new float array shaped like ``like``."""
+    return np.empty(np.shape(like)) if out is None else out
+
+
+def _apply(operations: list) -> np.ndarray:
+    """Run (function, arguments) pairs in order; return the last one's output."""
+    for operation, arguments in operations:
+        operation(*arguments)
+    return operations[-1][1][-1]
+
+
 class Activation:
     """One activation function f and its slope f'.
 
@@ -48,6 +60,14 @@ class Activation:
         """Return f'(z) elementwise, shape (m, n), given z and a = f(z)."""
         raise NotImplementedError
 
+    def forward_operations(self, z: np.ndarray, out: np.ndarray) -> list:
+        """f(z) into ``out`` as (function, arguments) pairs the kernel binds once."""
+        return [(self.forward, (z, out))]
+
+    def slope_operations(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> list:
+        """f'(z) into ``out`` as (function, arguments) pairs the kernel binds once."""
+        return [(self.slope, (z, a, out))]
+
     def value_at(self, z: float) -> float:
         """f of one number, for the activation-curve views."""
         return float(self.forward(np.array([[z]], dtype=float))[0, 0])
@@ -62,19 +82,20 @@ class Sigmoid(Activation):
     slope_symbol = "a·(1 − a)"
 
     def forward(self, z, out=None):
+        return _apply(self.forward_operations(z, _buffer(z, out)))
+
+    def slope(self, z, a, out=None):
+        return _apply(self.slope_operations(z, a, _buffer(a, out)))
+
+    def forward_operations(self, z, out):
         # 1/(1+e^-z) == ½·tanh(z/2) + ½: tanh never overflows, so no
         # warning can escape for any finite z, and it costs fewer ufunc calls
         # than the two-branch exp form on the small matrices we train.
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        np.multiply(out, 0.5, out=out)
-        np.add(out, 0.5, out=out)
-        return out
+        return [(np.multiply, (z, 0.5, out)), (np.tanh, (out, out)),
+                (np.multiply, (out, 0.5, out)), (np.add, (out, 0.5, out))]
 
-    def slope(self, z, a, out=None):
-        out = np.subtract(1.0, a, out=out)
-        np.multiply(out, a, out=out)
-        return out
+    def slope_operations(self, z, a, out):
+        return [(np.subtract, (1.0, a, out)), (np.multiply, (out, a, out))]
 
 
 class Tanh(Activation):
@@ -86,9 +107,10 @@ class Tanh(Activation):
         return np.tanh(z, out=out)
 
     def slope(self, z, a, out=None):
-        out = np.multiply(a, a, out=out)
-        np.subtract(1.0, out, out=out)
-        return out
+        return _apply(self.slope_operations(z, a, _buffer(a, out)))
+
+    def slope_operations(self, z, a, out):
+        return [(np.multiply, (a, a, out)), (np.subtract, (1.0, out, out))]
 
 
 class Relu(Activation):

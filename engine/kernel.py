@@ -23,7 +23,7 @@ import numpy as np
 from .losses import get_loss
 from .network import Architecture, Parameters
 
-__all__ = ["Hyperparameters", "Workspace", "IterationKernel", "augment"]
+__all__ = ["Hyperparameters", "Workspace", "IterationKernel", "BoundIteration", "augment"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class Workspace:
 class IterationKernel:
     """Forward pass, loss, backward pass and update for one architecture.
 
+    The arithmetic is written once, in ``BoundIteration``; the phase methods
+    here bind it to the arrays they are given (reusing the last binding while
+    the workspace and parameters are the same objects) and run one phase.
+
     Parameters
     ----------
     architecture : Architecture
@@ -84,73 +88,161 @@ class IterationKernel:
         self.loss_fn = get_loss(hyper.loss)
         self.activations = [None] + [architecture.activation(l)
                                      for l in range(1, architecture.depth + 1)]
+        self._last: BoundIteration | None = None
+
+    def bind(self, ws: Workspace, params: Parameters) -> "BoundIteration":
+        """The iteration's operations on these buffers (made once, then reused)."""
+        bound = self._last
+        if (bound is None or bound.ws is not ws or bound.params is not params
+                or bound.batch is not ws.inputs[0]):
+            bound = self._last = BoundIteration(self, ws, params)
+        return bound
 
     # -- the four phases -------------------------------------------------
     def forward(self, ws: Workspace, params: Parameters) -> None:
         """z{l} = a{l-1}·W{l} + b{l} and a{l} = f(z{l}) for l = 1..L."""
-        depth = self.architecture.depth
-        for layer in range(1, depth + 1):
-            np.matmul(ws.inputs[layer - 1], params.block(layer), out=ws.z[layer])
-            self.activations[layer].forward(ws.z[layer], out=ws.activation(layer))
+        self.bind(ws, params).forward()
 
     def loss(self, ws: Workspace, params: Parameters, y: np.ndarray) -> float:
         """E = y − a{L} (into ws.E) and the batch loss J, L2 term included."""
-        np.subtract(y, ws.output, out=ws.E)
-        depth = self.architecture.depth
-        value = self.loss_fn.value(ws.z[depth], ws.output, y, ws.E)
-        if self.hyper.l2:
-            squares = 0.0
-            for layer in range(1, depth + 1):
-                weights = params.weight(layer).reshape(-1)
-                squares += float(np.dot(weights, weights))
-            value += self.hyper.l2 / (2.0 * ws.batch_size) * squares
-        return value
+        return self.bind(ws, params).loss(y)
 
     def backward(self, ws: Workspace, params: Parameters) -> None:
         """slope{l}, delta{l}, error{l}, then grad_W{l} and grad_b{l}."""
-        arch, depth = self.architecture, self.architecture.depth
-        for layer in range(depth, 0, -1):
-            if layer == depth and self.loss_fn.cancels_slope:
-                continue
-            self.activations[layer].slope(ws.z[layer], ws.activation(layer), out=ws.slope[layer])
-        m, k = ws.output.shape
-        delta_out = ws.delta[depth]
-        if self.loss_fn.cancels_slope:
-            np.divide(ws.E, -m, out=delta_out)  # (a − y)/m = −E/m
-        else:
-            np.multiply(ws.E, ws.slope[depth], out=delta_out)
-            np.multiply(delta_out, -self.loss_fn.factor(m, k), out=delta_out)
-        for layer in range(depth - 1, 0, -1):
-            np.matmul(ws.delta[layer + 1], params.weight(layer + 1).T, out=ws.error[layer])
-            np.multiply(ws.error[layer], ws.slope[layer], out=ws.delta[layer])
-        for layer in range(depth, 0, -1):
-            grad_block = ws.grad.block(layer)
-            np.matmul(ws.inputs[layer - 1].T, ws.delta[layer], out=grad_block)
-            if self.hyper.l2:
-                grad_weight = ws.grad.weight(layer)
-                penalty = ws.scratch[: grad_weight.size].reshape(grad_weight.shape)
-                np.multiply(params.weight(layer), self.hyper.l2 / m, out=penalty)
-                np.add(grad_weight, penalty, out=grad_weight)
-            if arch.bias and not arch.train_bias:
-                grad_block[-1] = 0.0  # a frozen bias takes no step
+        self.bind(ws, params).backward()
 
     def update(self, ws: Workspace, params: Parameters, velocity: Parameters | None) -> None:
         """W ← W − η·grad, or v ← μv − η·grad; W ← W + v, for every layer at once."""
-        rate = self.hyper.learning_rate
-        if velocity is None:
-            np.multiply(ws.grad.flat, rate, out=ws.scratch)
-            np.subtract(params.flat, ws.scratch, out=params.flat)
-        else:
-            np.multiply(velocity.flat, self.hyper.momentum, out=velocity.flat)
-            np.multiply(ws.grad.flat, rate, out=ws.scratch)
-            np.subtract(velocity.flat, ws.scratch, out=velocity.flat)
-            np.add(params.flat, velocity.flat, out=params.flat)
+        self.bind(ws, params).update(velocity)
 
     def iterate(self, ws: Workspace, params: Parameters, velocity: Parameters | None,
                 y: np.ndarray) -> float:
         """One whole iteration on the batch already in ``ws.inputs[0]``; returns J."""
-        self.forward(ws, params)
-        value = self.loss(ws, params, y)
-        self.backward(ws, params)
-        self.update(ws, params, velocity)
+        return self.bind(ws, params).iterate(velocity, y)
+
+
+class BoundIteration:
+    """One iteration's operations, bound to a workspace and parameters.
+
+    Each phase is a list of (function, arguments) pairs built once: the
+    views, transposes and constants an iteration needs are made here, not
+    per epoch, so running a phase is a loop of NumPy calls writing into the
+    workspace. The operations and their order are the iteration's
+    arithmetic; nothing else computes it.
+
+    Parameters
+    ----------
+    kernel : IterationKernel
+    ws : Workspace
+        Its arrays (``inputs[0]`` included) must not be replaced afterwards;
+        ``IterationKernel.bind`` makes a new binding when they are.
+    params : Parameters
+        Updated in place by ``update``.
+    """
+
+    def __init__(self, kernel: IterationKernel, ws: Workspace, params: Parameters):
+        self.ws, self.params, self.batch = ws, params, ws.inputs[0]
+        arch, hyper, loss_fn = kernel.architecture, kernel.hyper, kernel.loss_fn
+        depth, activations = arch.depth, kernel.activations
+        m, k = ws.output.shape
+
+        self._forward = []
+        for layer in range(1, depth + 1):
+            self._forward.append((np.matmul, (ws.inputs[layer - 1], params.block(layer),
+                                              ws.z[layer])))
+            self._forward.extend(activations[layer].forward_operations(ws.z[layer],
+                                                                       ws.activation(layer)))
+
+        self._loss_fn = loss_fn
+        self._y = None
+        self._loss_value = None
+        self._weights = [params.weight(layer).reshape(-1) for layer in range(1, depth + 1)]
+        self._l2 = hyper.l2
+        self._l2_factor = hyper.l2 / (2.0 * ws.batch_size) if hyper.l2 else 0.0
+
+        backward = []
+        for layer in range(depth, 0, -1):
+            if layer == depth and loss_fn.cancels_slope:
+                continue
+            backward.extend(activations[layer].slope_operations(ws.z[layer], ws.activation(layer),
+                                                                ws.slope[layer]))
+        delta_out = ws.delta[depth]
+        if loss_fn.cancels_slope:
+            backward.append((np.divide, (ws.E, -m, delta_out)))  # (a − y)/m = −E/m
+        else:
+            backward.append((np.multiply, (ws.E, ws.slope[depth], delta_out)))
+            backward.append((np.multiply, (delta_out, -loss_fn.factor(m, k), delta_out)))
+        for layer in range(depth - 1, 0, -1):
+            backward.append((np.matmul, (ws.delta[layer + 1], params.weight(layer + 1).T,
+                                         ws.error[layer])))
+            backward.append((np.multiply, (ws.error[layer], ws.slope[layer], ws.delta[layer])))
+        for layer in range(depth, 0, -1):
+            grad_block = ws.grad.block(layer)
+            backward.append((np.matmul, (ws.inputs[layer - 1].T, ws.delta[layer], grad_block)))
+            if hyper.l2:
+                grad_weight = ws.grad.weight(layer)
+                penalty = ws.scratch[: grad_weight.size].reshape(grad_weight.shape)
+                backward.append((np.multiply, (params.weight(layer), hyper.l2 / m, penalty)))
+                backward.append((np.add, (grad_weight, penalty, grad_weight)))
+            if arch.bias and not arch.train_bias:
+                backward.append((grad_block[-1].fill, (0.0,)))  # a frozen bias takes no step
+        self._backward = backward
+
+        rate, flat, grad, scratch = hyper.learning_rate, params.flat, ws.grad.flat, ws.scratch
+        self._rate = rate
+        self._plain_update = [(np.multiply, (grad, rate, scratch)),
+                              (np.subtract, (flat, scratch, flat))]
+        self._momentum = hyper.momentum
+        self._velocity = None
+        self._momentum_update = []
+
+    # -- the phases ---------------------------------------------------------
+    def forward(self) -> None:
+        """z{l} = a{l-1}·W{l} + b{l} and a{l} = f(z{l}) for l = 1..L."""
+        for operation, arguments in self._forward:
+            operation(*arguments)
+
+    def loss(self, y: np.ndarray) -> float:
+        """E = y − a{L} (into ws.E) and the batch loss J, L2 term included."""
+        if y is not self._y:
+            ws = self.ws
+            self._y = y
+            self._loss_value = self._loss_fn.bound_value(ws.z[-1], ws.output, y, ws.E)
+        np.subtract(y, self.ws.output, out=self.ws.E)
+        value = self._loss_value()
+        if self._l2:
+            squares = 0.0
+            for weights in self._weights:
+                squares += float(np.dot(weights, weights))
+            value += self._l2_factor * squares
+        return value
+
+    def backward(self) -> None:
+        """slope{l}, delta{l}, error{l}, then grad_W{l} and grad_b{l}."""
+        for operation, arguments in self._backward:
+            operation(*arguments)
+
+    def update(self, velocity: Parameters | None) -> None:
+        """W ← W − η·grad, or v ← μv − η·grad; W ← W + v, for every layer at once."""
+        if velocity is None:
+            operations = self._plain_update
+        else:
+            if velocity is not self._velocity:
+                v, flat, scratch = velocity.flat, self.params.flat, self.ws.scratch
+                self._velocity = velocity
+                self._momentum_update = [
+                    (np.multiply, (v, self._momentum, v)),
+                    (np.multiply, (self.ws.grad.flat, self._rate, scratch)),
+                    (np.subtract, (v, scratch, v)),
+                    (np.add, (flat, v, flat))]
+            operations = self._momentum_update
+        for operation, arguments in operations:
+            operation(*arguments)
+
+    def iterate(self, velocity: Parameters | None, y: np.ndarray) -> float:
+        """One whole iteration on the batch in ``ws.inputs[0]``; returns J."""
+        self.forward()
+        value = self.loss(y)
+        self.backward()
+        self.update(velocity)
         return value

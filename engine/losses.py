@@ -50,16 +50,32 @@ class Loss:
         """
         raise NotImplementedError
 
+    def bound_value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray,
+                    error: np.ndarray):
+        """A function of no arguments that returns ``value`` of these arrays as
+        they are when it is called (the kernel binds it once per workspace)."""
+        return lambda: self.value(z, a, y, error)
+
     def __repr__(self) -> str:
         return f"Loss({self.name!r}: {self.symbol})"
 
 
 class _SquaredError(Loss):
     def value(self, z, a, y, error):
+        return self._half_sum_of_squares(error.reshape(-1), error.shape)()
+
+    def bound_value(self, z, a, y, error):
         flat = error.reshape(-1)
+        if not np.may_share_memory(flat, error):
+            raise ValueError("the error matrix must be contiguous to be bound")
+        return self._half_sum_of_squares(flat, error.shape)
+
+    def _half_sum_of_squares(self, flat, shape):
+        half_factor = 0.5 * self.factor(*shape)
+        dot = np.dot
         # np.dot rather than (E**2).sum(): one call, and a diverging run's
         # overflow becomes inf without a floating-point warning.
-        return 0.5 * self.factor(*error.shape) * float(np.dot(flat, flat))
+        return lambda: half_factor * float(dot(flat, flat))
 
 
 class SumSquaredError(_SquaredError):

@@ -220,16 +220,24 @@ class Trainer:
         run = 0
         with np.errstate(all="ignore"):  # a diverging run may overflow; it is detected below
             if self.full_batch:
-                ws, y = self.workspace(self.samples), self.y
-                iterate, velocity, struct = self.kernel.iterate, state.velocity, state.params
+                # Everything an epoch needs is bound here, once: the loop is
+                # only the iteration's NumPy calls and the divergence check.
+                bound = self.kernel.bind(self.workspace(self.samples), state.params)
+                forward, loss_of, backward, update = (bound.forward, bound.loss, bound.backward,
+                                                      bound.update)
+                y, velocity, dot, isfinite = self.y, state.velocity, np.dot, math.isfinite
+                limit = -math.inf if tolerance is None else tolerance  # -inf: never reached
                 for run in range(1, epochs + 1):
-                    loss = iterate(ws, struct, velocity, y)
+                    forward()
+                    loss = loss_of(y)
+                    backward()
+                    update(velocity)
                     losses[run - 1] = loss
-                    if not math.isfinite(loss) or not math.isfinite(float(np.dot(params, params))):
+                    if not isfinite(loss) or not isfinite(dot(params, params)):
                         diverged = self._divergence(state.epoch + run, loss, params)
                         if diverged is not None:
                             break
-                    if tolerance is not None and loss < tolerance:
+                    if loss < limit:
                         reached = True
                         break
                 state.epoch += run
