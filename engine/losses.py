@@ -110,11 +110,6 @@ class HalfMeanSquaredError(_SquaredError):
         return 1.0 / m
 
 
-def _softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|)."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
 class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     symbol = "J = −1/m Σᵢ Σₖ [y·log ŷ + (1 − y)·log(1 − ŷ)]"
@@ -129,8 +124,13 @@ class BinaryCrossEntropy(Loss):
     def value(self, z, a, y, error):
         # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z): computed
         # from z, a saturated output costs a large but finite loss.
+        # softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|) never overflows;
+        # |−z| is |z| bit for bit, so log1p(e^−|z|) is computed once for both.
         m = z.shape[0]
-        return float(np.sum(y * _softplus(-z) + (1.0 - y) * _softplus(z))) / m
+        shared = np.log1p(np.exp(-np.abs(z)))
+        minus_log_output = np.maximum(-z, 0.0) + shared        # softplus(−z)
+        minus_log_one_minus = np.maximum(z, 0.0) + shared      # softplus(z)
+        return float(np.sum(y * minus_log_output + (1.0 - y) * minus_log_one_minus)) / m
 
 
 class CrossEntropy(Loss):
