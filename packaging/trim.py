@@ -7,8 +7,9 @@ are built from the same set of installed packages).
 - Python packages: only what ``pyproject.toml``'s dependencies need. A
   package installed for the tests (scipy, lxml ...) that pyqtgraph would
   pick up through an optional import stays out.
-- Qt: the modules the app imports (QtCore, QtGui, QtWidgets) and the two
-  pyqtgraph imports (QtOpenGL, QtOpenGLWidgets); the platform plugin of each
+- Qt: the modules the app's sources import (found by reading them: QtCore,
+  QtGui, QtWidgets, QtSvg ...) and the two pyqtgraph imports (QtOpenGL,
+  QtOpenGLWidgets); the platform plugin of each
   system plus ``offscreen`` (CI's smoke test), the styles, X11's GL
   integrations and the compose input context; no translations (the app
   loads none), no image-format, icon-engine, TLS, network, Wayland or
@@ -29,11 +30,14 @@ import subprocess
 import sys
 from pathlib import Path, PurePath
 
-__all__ = ["QT_MODULES_USED", "PLUGINS_KEPT", "excluded_modules", "extraneous_modules",
+__all__ = ["QT_MODULES_FOR_PYQTGRAPH", "PLUGINS_KEPT", "qt_modules_used", "excluded_modules",
+           "extraneous_modules",
            "keep_binaries", "keep_datas", "prune_unreachable", "drop_dangling_links",
            "strip_binaries"]
 
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets")
+# pyqtgraph imports these two whatever the app uses; the rest follow the app's imports.
+QT_MODULES_FOR_PYQTGRAPH = ("QtOpenGL", "QtOpenGLWidgets")
+APP_SOURCES = ("main.py", "engine", "gui")
 # Plugin folder -> name prefixes kept (after "lib" and "q"); None keeps the whole folder.
 PLUGINS_KEPT: dict[str, tuple[str, ...] | None] = {
     "platforms": ("xcb", "windows", "cocoa", "offscreen"),
@@ -41,7 +45,9 @@ PLUGINS_KEPT: dict[str, tuple[str, ...] | None] = {
     "xcbglintegrations": None,
     "platforminputcontexts": ("compose",),
 }
-# Qt libraries only the left-out modules and plugins use (matched in the file name).
+# Qt libraries only left-out modules and plugins use (Linux finds these by
+# itself, see prune_unreachable; Windows and macOS go by this list). A
+# library of a module the app imports is kept.
 QT_LIBRARIES_UNUSED = ("Qt6Qml", "Qt6Quick", "Qt6Pdf", "Qt6Svg", "Qt6Test", "Qt6Network",
                        "Qt6VirtualKeyboard", "Qt6Wayland", "Qt6Wl", "Qt6EglFS",
                        "opengl32sw")   # Windows' software OpenGL: widgets do not need it
@@ -99,18 +105,37 @@ def extraneous_modules(requirements: list[str]) -> list[str]:
     return sorted(extraneous)
 
 
-def _unused_qt_modules() -> list[str]:
+def qt_modules_used(root: Path) -> set[str]:
+    """The Qt modules the app's sources import, and pyqtgraph's two."""
+    pattern = re.compile(r"\bPySide6\.(Qt\w+)")
+    used = set(QT_MODULES_FOR_PYQTGRAPH)
+    for source in APP_SOURCES:
+        path = root / source
+        for file in ([path] if path.is_file() else sorted(path.rglob("*.py"))):
+            used.update(pattern.findall(file.read_text(encoding="utf-8")))
+    return used
+
+
+def _unused_qt_modules(used: set[str]) -> list[str]:
     import PySide6
 
     folder = Path(PySide6.__file__).parent
     found = {path.name.split(".")[0] for path in folder.iterdir()
              if path.name.startswith("Qt") and path.suffix in (".so", ".pyd", ".pyi")}
-    return sorted(f"PySide6.{name}" for name in found - set(QT_MODULES_USED))
+    return sorted(f"PySide6.{name}" for name in found - used)
 
 
-def excluded_modules(requirements: list[str]) -> list[str]:
-    """Every module the Analysis must not follow into."""
-    return sorted(set(extraneous_modules(requirements)) | set(_unused_qt_modules())
+def excluded_modules(requirements: list[str], qt_used: set[str]) -> list[str]:
+    """Every module the Analysis must not follow into.
+
+    Parameters
+    ----------
+    requirements : list of str
+        ``pyproject.toml``'s dependencies.
+    qt_used : set of str
+        The Qt modules to keep (``qt_modules_used``).
+    """
+    return sorted(set(extraneous_modules(requirements)) | set(_unused_qt_modules(qt_used))
                   | set(OTHER_BINDINGS) | set(STDLIB_UNUSED))
 
 
@@ -123,14 +148,16 @@ def _keep_plugin(parts: tuple[str, ...]) -> bool:
     return prefixes is None or stem.startswith(prefixes)
 
 
-def keep_binaries(binaries: list[tuple]) -> list[tuple]:
+def keep_binaries(binaries: list[tuple], qt_used: set[str]) -> list[tuple]:
     """The Analysis' binaries without the plugins and Qt libraries left out."""
+    unused = [library for library in QT_LIBRARIES_UNUSED
+              if library.replace("Qt6", "Qt", 1) not in qt_used]
     kept = []
     for entry in binaries:
         parts = PurePath(entry[0]).parts
         if "plugins" in parts[:-2] and parts[0] == "PySide6" and not _keep_plugin(parts):
             continue
-        if any(library in parts[-1] for library in QT_LIBRARIES_UNUSED):
+        if any(library in parts[-1] for library in unused):
             continue
         kept.append(entry)
     return kept
