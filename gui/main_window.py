@@ -18,7 +18,10 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
 from engine.errors import LessonError
 from engine.lesson import Lesson, load_lesson, save_lesson
 
+from .csv_dialog import CsvImportDialog
+from .dataset_dialog import DataSetDialog
 from .diagram import NetworkDiagram
+from .exporting import Exporter
 from .formula_panel import FormulaPanel
 from .paste import paste_block
 from .plots import LossPlot
@@ -106,6 +109,9 @@ class MainWindow(QMainWindow):
                                         self.settings_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.settings_dock.hide()
 
+        self.exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
+                                 str(self.settings.value("lastFolder", str(Path.home()))))
+        self._data_dialog = None   # the open Import CSV / data set dialog
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -148,6 +154,18 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("Save session as lesson…", self.save_dialog,
                                         [QKeySequence.SaveAs])
         self.quit_action = self._action("Quit", self.close, [QKeySequence.Quit])
+        self.import_csv_action = self._action("Import CSV…", self.import_csv,
+                                              tip="A new lesson on the data of a CSV file")
+        self.dataset_action = self._action("New lesson from a data set…", self.new_from_dataset,
+                                           tip="A new lesson on a built-in data set")
+        e = self.exporter
+        self.export_actions = [
+            self._action("Excel workbook…", e.ask_workbook),
+            self._action("NumPy script…", e.ask_script),
+            self._action("Current table as CSV…", lambda: e.ask_table_csv()),
+            self._action("Diagram as PNG/SVG…", e.ask_diagram),
+            self._action("Loss plot as PNG/SVG…", e.ask_plot),
+        ]
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
@@ -223,6 +241,12 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Recent lessons")
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_csv_action)
+        file_menu.addAction(self.dataset_action)
+        self.export_menu = file_menu.addMenu("Export")
+        for action in self.export_actions:
+            self.export_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
@@ -273,6 +297,11 @@ class MainWindow(QMainWindow):
         self.settings_panel.lessonFileRequested.connect(self.open_file)
         self.settings_panel.openRequested.connect(self.open_dialog)
         self.settings_panel.presentationRequested.connect(c.set_presentation)
+        c.matricesChanged.connect(self.exporter.attach_table_menus)  # after the tables rebuild
+        self.exporter.finished.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.exporter.failed.connect(lambda text: self.show_message("Cannot export", text))
+        self.exporter.busyChanged.connect(
+            lambda busy: busy and self.statusBar().showMessage("writing the export…"))
 
     # -- controller → widgets ------------------------------------------------------------
     def _lesson_changed(self, lesson: Lesson) -> None:
@@ -364,6 +393,33 @@ class MainWindow(QMainWindow):
         self.controller.open_lesson(lesson)
         self.recovery.mark_saved()
         self._remember(path)
+        return True
+
+    def import_csv(self) -> CsvImportDialog:
+        """Import CSV…: the dialog reads and builds; the lesson opens after OK."""
+        dialog = CsvImportDialog(self.controller.lesson, self.controller.presentation, self,
+                                 str(self.settings.value("lastFolder", str(Path.home()))))
+        return self._open_data_dialog(dialog)
+
+    def new_from_dataset(self) -> DataSetDialog:
+        """New lesson from a data set…: a built-in set with the current network."""
+        return self._open_data_dialog(DataSetDialog(self.controller.lesson,
+                                                    self.controller.presentation, self))
+
+    def _open_data_dialog(self, dialog):
+        dialog.accepted.connect(lambda: self.open_data_lesson(dialog.lesson))
+        self._data_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_data_lesson(self, lesson: Lesson) -> bool:
+        """Open a lesson built on new data, asking before discarding progress."""
+        if self.controller.has_progress and not self.confirm(
+                f"Open “{lesson.title}” and discard the training progress so far?"):
+            return False
+        self.controller.open_lesson(lesson)
+        self.statusBar().showMessage(f"opened {lesson.title}: X {lesson.X.shape[0]} × "
+                                     f"{lesson.X.shape[1]}, y {lesson.y.shape[1]} output(s)", 8000)
         return True
 
     def save_dialog(self) -> bool:

@@ -1,0 +1,564 @@
+"""File → Import CSV…: a teacher's own data as a new lesson.
+
+The dialog reads the file with ``engine.csv_import.read_csv_table`` (the
+delimiter and the header row detected, both shown and overridable), shows
+the first ``PREVIEW_ROWS`` rows, and lets the learner choose the feature
+columns and the target column, one-hot encode a categorical target,
+normalise the inputs and hold out a test fraction. OK builds the lesson
+(``engine.csv_import.build_dataset`` for messages that name row and
+column, then ``gui.data_lesson.lesson_with_data``: the open lesson's
+network settings on the new data, as the ``{"csv": ...}`` data object of
+DESIGN.md section 4).
+
+Reading and building run on the thread pool (``gui.background``) with a
+busy bar, so a 100 000-row file never freezes the window. A problem is
+shown inside the dialog, which stays open; the lesson already open is
+not touched until the window takes ``dialog.lesson`` after OK.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
+                               QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QProgressBar, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from engine import limits
+from engine.csv_import import DELIMITERS, NORMALISATIONS, CsvTable, build_dataset, read_csv_table
+from engine.lesson import Lesson
+
+from .background import BackgroundJob
+from .data_lesson import lesson_with_data
+
+__all__ = ["CsvImportDialog", "CsvPreviewModel", "CsvChoice", "build_csv_lesson",
+           "PREVIEW_ROWS", "LIMIT_NOTE"]
+
+PREVIEW_ROWS = 100
+TARGET_COLOUR = QColor("#CDE8D0")      # pale green: not the yellow/orange of the highlights
+UNUSED_TEXT = QColor("#8A8A8A")
+NORMALISE_TEXT = {"none": "none (the numbers as in the file)",
+                  "minmax": "min-max: each input to [0, 1]",
+                  "zscore": "z-score: each input to mean 0, std 1"}
+
+
+def count(n: int) -> str:
+    """100 000: thousands apart by a space, as a teacher writes them."""
+    return f"{n:,}".replace(",", " ")
+
+
+LIMIT_NOTE = (f"Up to {count(limits.MAX_SAMPLES)} data rows and "
+              f"{limits.MAX_FILE_BYTES // 2**20} MB. Every row is kept in memory and shown in "
+              f"the tables, and a step computes every matrix for the whole batch, so larger "
+              f"files are refused: keep a sample of the rows.")
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    """What the learner chose in the dialog.
+
+    Attributes
+    ----------
+    path : Path
+    delimiter : str
+        ``","``, ``";"`` or ``"\\t"`` (as detected or overridden).
+    header : bool
+        Whether the first row names the columns (as detected or overridden).
+    features : tuple of int
+        0-based feature columns, in file order.
+    target : int
+        0-based target column.
+    one_hot : bool
+    normalise : {'none', 'minmax', 'zscore'}
+    test_fraction : float
+        Share of the rows held out for testing, in [0, 1).
+    """
+
+    path: Path
+    delimiter: str
+    header: bool
+    features: tuple[int, ...]
+    target: int
+    one_hot: bool
+    normalise: str
+    test_fraction: float
+
+
+def build_csv_lesson(table: CsvTable, choice: CsvChoice, current: Lesson,
+                     presentation: str) -> Lesson:
+    """The lesson on the CSV's data with the open lesson's settings (worker thread).
+
+    ``build_dataset`` runs first on the table already read, so a cell that
+    is not a number is reported by row and column of the file; the lesson
+    then refers to the file with the ``{"csv": ...}`` data object, columns
+    by name when the file has a header, else by index.
+    """
+    def ref(j: int):
+        return table.header[j] if table.header is not None else j
+
+    features = [ref(j) for j in choice.features]
+    target = [ref(choice.target)]
+    data = build_dataset(table, features, target, choice.one_hot, choice.normalise,
+                         choice.test_fraction)
+    spec = {"csv": str(choice.path.resolve()), "features": features, "target": target,
+            "delimiter": DELIMITERS[choice.delimiter], "header": choice.header,
+            "one_hot": choice.one_hot, "normalise": choice.normalise,
+            "test_fraction": choice.test_fraction}
+    m, k = len(data.X), len(data.X_test)
+    outputs = (f"one-hot over {len(data.output_names)} labels ({', '.join(data.output_names)})"
+               if choice.one_hot else f"{data.output_names[0]!r}")
+    notes = (f"Data from {choice.path.name}: {m} training rows"
+             + (f" and {k} test rows" if k else "")
+             + f"; inputs {', '.join(map(repr, data.input_names))}"
+             + ("" if choice.normalise == "none" else f" ({choice.normalise} normalised)")
+             + f"; target {outputs}.")
+    return lesson_with_data(current, spec, data.X.shape[1], data.y.shape[1], choice.path.name,
+                            notes, presentation, source=choice.path.name)
+
+
+class CsvPreviewModel(QAbstractTableModel):
+    """The first rows of a CSV table as text, the target column tinted green.
+
+    Rows are labelled with their row in the file (the header is row 1), the
+    numbering every message uses; columns not chosen are greyed.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._names: tuple[str, ...] = ()
+        self._rows: list[list[str]] = []
+        self._row_numbers: list[int] = []
+        self._features: set[int] = set()
+        self._target: int | None = None
+
+    def set_table(self, table: CsvTable | None) -> None:
+        self.beginResetModel()
+        if table is None:
+            self._names, self._rows, self._row_numbers = (), [], []
+        else:
+            self._names = table.column_names
+            self._rows = table.rows[:PREVIEW_ROWS]
+            self._row_numbers = table.row_numbers[:PREVIEW_ROWS]
+        self.endResetModel()
+
+    def set_roles(self, features: set[int], target: int | None) -> None:
+        self._features, self._target = set(features), target
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self._names) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self._names) - 1))
+
+    def role(self, column: int) -> str:
+        if column == self._target:
+            return "target"
+        return "feature" if column in self._features else "unused"
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._names)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[r][c]
+        if role == Qt.ItemDataRole.BackgroundRole and self.role(c) == "target":
+            return QBrush(TARGET_COLOUR)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self.role(c) == "target":
+                return QBrush(QColor("#000000"))
+            if self.role(c) == "unused":
+                return QBrush(UNUSED_TEXT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"row {self._row_numbers[r]}, column {c + 1} ({self._names[c]})"
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return f"row {self._row_numbers[section]}" if section < len(self._row_numbers) else None
+        if section >= len(self._names):
+            return None
+        tag = {"target": "  (target)", "unused": "  (not used)"}.get(self.role(section), "")
+        return self._names[section] + tag
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class CsvImportDialog(QDialog):
+    """Choose a CSV file and how it becomes a lesson's X and y.
+
+    Parameters
+    ----------
+    lesson : Lesson
+        The lesson open now: its network settings carry over.
+    presentation : str
+        The form the window shows now.
+    folder : str
+        Where the file chooser starts.
+
+    Signals
+    -------
+    busyChanged(bool)
+        Reading or building started (True) or ended (False).
+    tableLoaded()
+        A file was read and its preview is shown.
+    problemShown(str)
+        A message is shown in the dialog (the file is malformed, a setting
+        does not fit the data); the dialog stays open.
+
+    After ``accepted``, ``lesson`` holds the new lesson.
+    """
+
+    busyChanged = Signal(bool)
+    tableLoaded = Signal()
+    problemShown = Signal(str)
+
+    def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None = None,
+                 folder: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Import CSV")
+        self.setObjectName("csvImportDialog")
+        self.resize(900, 680)
+        self._current = lesson
+        self._presentation = presentation
+        self._folder = folder
+        self._table: CsvTable | None = None
+        self._job: BackgroundJob | None = None
+        self._generation = 0           # results of an older read are ignored
+        self.lesson: Lesson | None = None
+
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("a CSV file: numbers separated by commas, "
+                                          "semicolons or tabs")
+        self.path_edit.returnPressed.connect(lambda: self.load(self.path_edit.text()))
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self.choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(choose)
+
+        self.delimiter_box = QComboBox()
+        self.delimiter_box.addItem("detect", None)
+        for char, name in DELIMITERS.items():
+            self.delimiter_box.addItem(name, char)
+        self.delimiter_box.setToolTip("The character between the values of a row")
+        self.header_box = QComboBox()
+        self.header_box.addItem("detect", None)
+        self.header_box.addItem("yes: row 1 names the columns", True)
+        self.header_box.addItem("no: row 1 is data", False)
+        for box in (self.delimiter_box, self.header_box):
+            # Room for "detect (found semicolon)" once the file is read.
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(26)
+            box.activated.connect(self._reread)
+        detect_row = QHBoxLayout()
+        detect_row.addWidget(QLabel("Delimiter"))
+        detect_row.addWidget(self.delimiter_box)
+        detect_row.addSpacing(16)
+        detect_row.addWidget(QLabel("Header row"))
+        detect_row.addWidget(self.header_box)
+        detect_row.addStretch(1)
+
+        self.status = QLabel("Choose a file to see its first rows.")
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)           # an indeterminate "working" bar
+        self.busy_bar.setMaximumWidth(180)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.busy_bar)
+
+        self.model = CsvPreviewModel(self)
+        self.preview = QTableView()
+        self.preview.setModel(self.model)
+        self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.horizontalHeader().setDefaultSectionSize(110)
+
+        self.features_list = QListWidget()
+        self.features_list.setToolTip("Tick the columns that are the network's inputs")
+        self.features_list.itemChanged.connect(self._roles_changed)
+        self.target_box = QComboBox()
+        self.target_box.setToolTip("The column the network learns to predict")
+        self.target_box.activated.connect(self._target_changed)
+        self.one_hot_box = QCheckBox("one-hot encode the target (class labels, text or numbers)")
+        self.normalise_box = QComboBox()
+        for name in NORMALISATIONS:
+            self.normalise_box.addItem(NORMALISE_TEXT[name], name)
+        self.normalise_box.setToolTip("Computed on the training rows, applied to the test rows")
+        self.fraction_box = QDoubleSpinBox()
+        self.fraction_box.setRange(0.0, 0.9)
+        self.fraction_box.setSingleStep(0.05)
+        self.fraction_box.setDecimals(2)
+        self.fraction_box.setToolTip("Share of the rows held out as a test set (0: train on all)")
+        options = QFormLayout()
+        options.addRow("Target column", self.target_box)
+        options.addRow("", self.one_hot_box)
+        options.addRow("Normalise inputs", self.normalise_box)
+        options.addRow("Test fraction", self.fraction_box)
+        features_box = QVBoxLayout()
+        features_box.addWidget(QLabel("Feature columns (inputs)"))
+        features_box.addWidget(self.features_list)
+        columns = QGroupBox("Columns")
+        columns_row = QHBoxLayout(columns)
+        columns_row.addLayout(features_box, 1)
+        columns_row.addLayout(options, 2)
+
+        limit = QLabel(LIMIT_NOTE)
+        limit.setWordWrap(True)
+        limit.setObjectName("csvLimit")
+        limit.setEnabled(False)                  # greyed: a note, not a warning
+        self.message = QLabel("")
+        self.message.setObjectName("csvMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setStyleSheet("QLabel#csvMessage { color: #C0392B; font-weight: bold; }")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Open as new lesson")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(file_row)
+        layout.addLayout(detect_row)
+        layout.addLayout(status_row)
+        layout.addWidget(QLabel(f"Preview (the first {PREVIEW_ROWS} rows)"))
+        layout.addWidget(self.preview, 3)
+        layout.addWidget(columns, 2)
+        layout.addWidget(limit)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self._update_enabled()
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    @property
+    def table(self) -> CsvTable | None:
+        return self._table
+
+    @property
+    def error_text(self) -> str:
+        return self.message.text()
+
+    def _set_busy(self, job: BackgroundJob | None, what: str = "") -> None:
+        self._job = job
+        self.busy_bar.setVisible(job is not None)
+        if what:
+            self.status.setText(what)
+        self._update_enabled()
+        self.busyChanged.emit(job is not None)
+
+    def _update_enabled(self) -> None:
+        ready = self._table is not None and not self.busy
+        self.ok_button.setEnabled(ready)
+        for widget in (self.features_list, self.target_box, self.one_hot_box,
+                       self.normalise_box, self.fraction_box):
+            widget.setEnabled(ready)
+
+    def _show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.problemShown.emit(text)
+
+    # -- reading ---------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", self._folder,
+                                              "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.load(path)
+
+    def load(self, path: str) -> None:
+        """Read ``path`` in the background with the delimiter and header as chosen."""
+        path = path.strip()
+        if not path:
+            self._show_problem("give a CSV file first (Choose…)")
+            return
+        self.path_edit.setText(path)
+        self._folder = str(Path(path).parent)
+        self._generation += 1
+        generation = self._generation
+        job = BackgroundJob(read_csv_table, Path(path), self.delimiter_box.currentData(),
+                            self.header_box.currentData())
+        job.done.connect(lambda table: self._table_read(generation, table))
+        job.failed.connect(lambda text: self._read_failed(generation, text))
+        self.message.setText("")
+        self._set_busy(job.start(), f"reading {Path(path).name} …")
+
+    def _reread(self) -> None:
+        if self.path_edit.text().strip():
+            self.load(self.path_edit.text())
+
+    def _table_read(self, generation: int, table: CsvTable) -> None:
+        if generation != self._generation:
+            return
+        previous = self._table
+        self._table = table
+        self._set_busy(None)
+        self.delimiter_box.setItemText(0, f"detect (found {DELIMITERS[table.delimiter]})")
+        self.header_box.setItemText(0, "detect (found a header)" if table.header is not None
+                                    else "detect (found none)")
+        self.status.setText(f"{count(len(table.rows))} data rows × {table.width} columns in "
+                            f"{table.name}, {DELIMITERS[table.delimiter]}-separated, "
+                            + ("with" if table.header is not None else "without")
+                            + " a header row")
+        self.model.set_table(table)
+        same_columns = previous is not None and previous.column_names == table.column_names
+        self._fill_columns(keep=same_columns)
+        self.tableLoaded.emit()
+
+    def _read_failed(self, generation: int, text: str) -> None:
+        if generation != self._generation:
+            return
+        self._table = None
+        self.model.set_table(None)
+        self.features_list.clear()
+        self.target_box.clear()
+        self._set_busy(None, "the file could not be read; nothing was changed")
+        if "the limit is" in text and "rows" in text:
+            text += ". " + LIMIT_NOTE
+        self._show_problem(text)
+
+    def _fill_columns(self, keep: bool) -> None:
+        """One tickable item per column and the target list: by default the last
+        column is the target and every other one a feature."""
+        table = self._table
+        names = table.column_names
+        features = set(self.features) if keep else set(range(table.width - 1))
+        target = self.target if keep else table.width - 1
+        self.features_list.blockSignals(True)
+        self.features_list.clear()
+        self.target_box.clear()
+        for j, name in enumerate(names):
+            item = QListWidgetItem(f"{j + 1}. {name}")
+            item.setData(Qt.ItemDataRole.UserRole, j)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if j in features
+                               else Qt.CheckState.Unchecked)
+            self.features_list.addItem(item)
+            self.target_box.addItem(f"{j + 1}. {name}", j)
+        self.features_list.blockSignals(False)
+        self.set_target(target)
+
+    # -- choosing columns ----------------------------------------------------------------
+    @property
+    def features(self) -> list[int]:
+        """The ticked feature columns (0-based), in file order."""
+        return [self.features_list.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.features_list.count())
+                if self.features_list.item(i).checkState() == Qt.CheckState.Checked]
+
+    @property
+    def target(self) -> int | None:
+        return self.target_box.currentData()
+
+    def set_features(self, columns) -> None:
+        """Tick exactly ``columns`` (0-based indices)."""
+        wanted = set(columns)
+        self.features_list.blockSignals(True)
+        for i in range(self.features_list.count()):
+            item = self.features_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                               in wanted else Qt.CheckState.Unchecked)
+        self.features_list.blockSignals(False)
+        self._roles_changed()
+
+    def set_target(self, column: int) -> None:
+        self.target_box.setCurrentIndex(self.target_box.findData(column))
+        self._target_changed()
+
+    def _target_changed(self, _index: int | None = None) -> None:
+        """The target cannot be a feature; text labels are one-hot encoded."""
+        target = self.target
+        self.features_list.blockSignals(True)
+        for i in range(self.features_list.count()):
+            item = self.features_list.item(i)
+            is_target = item.data(Qt.ItemDataRole.UserRole) == target
+            flags = item.flags()
+            if is_target:
+                item.setCheckState(Qt.CheckState.Unchecked)
+                item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
+            else:
+                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
+        self.features_list.blockSignals(False)
+        if self._table is not None and target is not None:
+            labels = [row[target] for row in self._table.rows[:PREVIEW_ROWS]]
+            if any(label.strip() and not _is_number(label) for label in labels):
+                self.one_hot_box.setChecked(True)
+        self._roles_changed()
+
+    def _roles_changed(self, _item=None) -> None:
+        self.model.set_roles(set(self.features), self.target)
+
+    def choice(self) -> CsvChoice | None:
+        """What is chosen now, or None (with the reason shown) when it cannot be used."""
+        table = self._table
+        if table is None:
+            self._show_problem("read a CSV file first (Choose…)")
+            return None
+        if not self.features:
+            self._show_problem("tick at least one feature column: the network needs an input")
+            return None
+        return CsvChoice(Path(self.path_edit.text().strip()), table.delimiter,
+                         table.header is not None, tuple(self.features), self.target,
+                         self.one_hot_box.isChecked(), self.normalise_box.currentData(),
+                         round(self.fraction_box.value(), 4))
+
+    # -- building ------------------------------------------------------------------------
+    def accept(self) -> None:
+        """Build the lesson in the background; close only when it is valid."""
+        if self.busy:
+            return
+        choice = self.choice()
+        if choice is None:
+            return
+        self.message.setText("")
+        self._generation += 1
+        generation = self._generation
+        job = BackgroundJob(build_csv_lesson, self._table, choice, self._current,
+                            self._presentation)
+        job.done.connect(lambda lesson: self._built(generation, lesson))
+        job.failed.connect(lambda text: self._build_failed(generation, text))
+        self._set_busy(job.start(), f"building the lesson from {choice.path.name} …")
+
+    def _built(self, generation: int, lesson: Lesson) -> None:
+        if generation != self._generation:
+            return
+        self._set_busy(None, f"{lesson.title}: X {lesson.X.shape[0]} × {lesson.X.shape[1]}, "
+                             f"y {lesson.y.shape[0]} × {lesson.y.shape[1]}")
+        self.lesson = lesson
+        super().accept()
+
+    def _build_failed(self, generation: int, text: str) -> None:
+        if generation != self._generation:
+            return
+        self._set_busy(None, "the lesson was not built; the open lesson is unchanged")
+        self._show_problem(text)
+
+    def reject(self) -> None:
+        self._generation += 1          # a read or build still running is ignored
+        self._set_busy(None)
+        super().reject()
