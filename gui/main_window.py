@@ -30,6 +30,10 @@ from .session_controller import SessionController
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
 from .undo import edit_cell
+from .views.code_view import CodeView
+from .views.gradient_check_view import GradientCheckView
+from .views.modes_view import TrainingModesView
+from .views.race_view import LearningRateRaceView
 
 __all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION"]
 
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         self.settings_dock = self._dock("Lesson and settings", "settingsDock",
                                         self.settings_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.settings_dock.hide()
+        self.teaching_docks_b = self._teaching_docks_b()
 
         self.exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
                                  str(self.settings.value("lastFolder", str(Path.home()))))
@@ -128,6 +133,25 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _teaching_docks_b(self) -> list[QDockWidget]:
+        """Learning-rate race, training modes, gradient check and code panel: tabbed
+        together at the bottom and hidden until chosen in View ▸ Teaching views."""
+        c = self.controller
+        self.race_view = LearningRateRaceView(c)
+        self.modes_view = TrainingModesView(c)
+        self.gradient_view = GradientCheckView(c)
+        self.code_view = CodeView(c)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        docks = [self._dock("Learning-rate race", "raceDock", self.race_view, bottom),
+                 self._dock("Training modes", "modesDock", self.modes_view, bottom),
+                 self._dock("Gradient check", "gradientCheckDock", self.gradient_view, bottom),
+                 self._dock("Code", "codeDock", self.code_view, bottom)]
+        for dock in docks[1:]:
+            self.tabifyDockWidget(docks[0], dock)
+        for dock in docks:
+            dock.hide()
+        return docks
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -266,6 +290,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in (self.settings_dock, self.diagram_dock, self.formula_dock, self.plot_dock):
             view_menu.addAction(dock.toggleViewAction())
+        self.teaching_menu = view_menu.addMenu("Teaching views")
+        for dock in self.teaching_docks_b:
+            self.teaching_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)

@@ -24,8 +24,12 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.errors import LessonError
+from engine.chain_rule import ChainRule, chain_rule
+from engine.code_lines import CodeLine, code_lines, listing_header
 from engine.explain import CellExplanation
+from engine.gradient_check import GradientCheck
 from engine.lesson import Lesson
+from engine.race import Race, learning_rate_race, parse_rates, training_modes_race
 from engine.session import Position, Session
 from engine.steps import input_names, learner_name, step_formula
 
@@ -511,3 +515,41 @@ class SessionController(QObject):
         self._publish(history=True)
         self._report_state()
         return True
+
+    # -- teaching views: races, gradient check, code panel ---------------------------
+    def learning_rate_race(self, rates_text: str, epochs: int) -> Race:
+        """The lesson trained separately with each typed learning rate (seed 002).
+
+        Raises LessonError naming the bad item of ``rates_text``.
+        """
+        return learning_rate_race(self.session.lesson, parse_rates(rates_text), epochs)
+
+    def training_modes_race(self, mini_batch: int | None, epochs: int) -> Race:
+        """Full batch, mini-batch and stochastic runs of the lesson (seed 003)."""
+        return training_modes_race(self.session.lesson, mini_batch, epochs)
+
+    def gradient_check(self, variant: str) -> GradientCheck:
+        """Backprop (or seed 002's wrong formula) against central differences, at the
+        committed weights; its numerical side is computed by ``advance``."""
+        return GradientCheck(self.session.trainer, self.session.params, variant)
+
+    def code_listing(self) -> tuple[list[str], list[CodeLine]]:
+        """The iteration as NumPy in the learner's names: header lines, one line per step."""
+        session, lesson = self.session, self.session.lesson
+        arch = session.architecture
+        lines = code_lines(session.steps, arch, lesson.loss, self._presentation,
+                           bool(lesson.l2), bool(lesson.momentum))
+        shapes = {name: session.value(name).shape for name in self._input_names()}
+        header = listing_header(arch, self._presentation, lesson.learning_rate, lesson.l2,
+                                lesson.momentum, shapes)
+        return header, lines
+
+    def chain_rule(self, name: str, row: int, column: int) -> ChainRule | None:
+        """The chain-rule factors behind a revealed backward or update cell, else None."""
+        record = self.session.record
+        if record is None or self.session.value(name, self._presentation) is None:
+            return None
+        try:
+            return chain_rule(record, name, row, column, self._presentation)
+        except (KeyError, IndexError):
+            return None

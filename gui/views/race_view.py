@@ -1,0 +1,269 @@
+"""The learning-rate race (seed 002): one loss curve per learning rate.
+
+``ComparisonView`` is the machinery shared with the training-modes view: a
+row of settings, Race / Stop, a progress bar, one pyqtgraph plot with a
+curve per contender (Okabe–Ito colours and a line style each, so that
+colour is never the only cue), a legend, a log-scale toggle and one line
+per contender saying how it ended. The engine's ``Race`` does the training,
+advanced in time-boxed slices (``TimeBoxed``) so the window stays live.
+
+A dashed vertical line marks the epoch the main session has reached, so the
+lesson's own run can be read against the race.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit,  # noqa: E402
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from engine import limits  # noqa: E402
+from engine.errors import LessonError  # noqa: E402
+from engine.race import DEFAULT_RATES, Race  # noqa: E402
+
+from ..session_controller import FRAME_RATE, SessionController  # noqa: E402
+from .timeboxed import TimeBoxed  # noqa: E402
+
+__all__ = ["ComparisonView", "LearningRateRaceView", "RACE_COLOURS", "RACE_STYLES"]
+
+# Okabe–Ito, without its yellow (too pale on white): safe for colour-blind viewers.
+RACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+                "#882255")
+RACE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
+               Qt.PenStyle.DashDotLine)
+FIELD_ERROR_STYLE = "QLineEdit { border: 2px solid #B03A2E; }"
+
+
+class ComparisonView(QWidget):
+    """Several runs of the lesson that differ in one setting, on one loss plot.
+
+    Subclasses add their settings widgets with ``add_setting`` and build the
+    engine ``Race`` in ``build_race`` (raising ``LessonError`` for bad input,
+    which is shown under the settings).
+
+    Parameters
+    ----------
+    controller : SessionController
+    """
+
+    start_text = "Race"
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.race: Race | None = None
+        self.work = TimeBoxed(self)
+        self.work.progressed.connect(self._mark_dirty)
+        self.work.finished.connect(self._finished)
+
+        self.settings_row = QHBoxLayout()
+        self.epochs_box = QSpinBox()
+        self.epochs_box.setRange(1, limits.MAX_EPOCHS)
+        self.epochs_box.setToolTip("Epochs each run trains (a run that diverges stops early)")
+        self.start_button = QPushButton(self.start_text)
+        self.start_button.setToolTip("Train every run from the lesson's initial weights and seed")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.work.stop)
+        self.log_box = QCheckBox("log scale")
+        self.log_box.toggled.connect(self.set_log)
+        controls = QHBoxLayout()
+        controls.addLayout(self.settings_row)
+        controls.addWidget(QLabel("epochs"))
+        controls.addWidget(self.epochs_box)
+        controls.addWidget(self.start_button)
+        controls.addWidget(self.stop_button)
+        controls.addWidget(self.log_box)
+        controls.addStretch(1)
+
+        self.problem_label = QLabel("")
+        self.problem_label.setObjectName("raceProblem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("QLabel#raceProblem { color: #B03A2E; font-weight: bold; }")
+        self.problem_label.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("not started")
+
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.session_marker = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine),
+            label="lesson", labelOpts={"position": 0.95, "color": "#555555"})
+        self.plot.addItem(self.session_marker)
+        self.hint = pg.TextItem(f"Press {self.start_text} to train each run", color="#555555",
+                                anchor=(0.5, 0.5))
+        self.plot.addItem(self.hint)
+        self.hint.setPos(0.5, 0.5)
+        self.plot.setXRange(0, 1)
+        self.plot.setYRange(0, 1)
+        self.curves: list[pg.PlotDataItem] = []
+        self.ends: list[pg.PlotDataItem] = []
+
+        self.outcomes = QLabel("")
+        self.outcomes.setObjectName("raceOutcomes")
+        self.outcomes.setWordWrap(True)
+        self.outcomes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.outcomes)
+
+        self._dirty = False
+        self._frame = QTimer(self)
+        self._frame.setInterval(int(1000 / FRAME_RATE))
+        self._frame.timeout.connect(self._redraw)
+        self._frame.start()
+
+        controller.lessonChanged.connect(self.set_lesson)
+        controller.historyChanged.connect(self.set_session_epoch)
+        self.set_lesson(controller.lesson)
+
+    # -- settings ----------------------------------------------------------------------
+    def add_setting(self, label: str, widget: QWidget) -> None:
+        self.settings_row.addWidget(QLabel(label))
+        self.settings_row.addWidget(widget)
+
+    def build_race(self) -> Race:
+        """The engine race for the current settings; LessonError for bad input."""
+        raise NotImplementedError
+
+    def show_problem(self, text: str) -> None:
+        """Say what is wrong with the settings (empty: nothing)."""
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
+
+    # -- controller → view ---------------------------------------------------------------
+    def set_lesson(self, lesson) -> None:
+        """A new lesson (or new settings): the old race no longer applies."""
+        self.work.stop()
+        self.race = None
+        self.epochs_box.setValue(min(lesson.epochs, limits.MAX_EPOCHS))
+        self._clear_curves()
+        self.hint.show()
+        self.progress.setValue(0)
+        self.progress.setFormat("not started")
+        self.outcomes.setText("")
+
+    def set_session_epoch(self, _losses, epoch: int) -> None:
+        self.session_marker.setValue(epoch)
+
+    # -- running -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Build the race from the settings and train it in time-boxed slices."""
+        try:
+            race = self.build_race()
+        except LessonError as exc:
+            self.show_problem(str(exc))
+            return
+        self.show_problem("")
+        self.race = race
+        self._clear_curves()
+        self.hint.hide()
+        for index, contender in enumerate(race.contenders):
+            pen = pg.mkPen(RACE_COLOURS[index % len(RACE_COLOURS)], width=2,
+                           style=RACE_STYLES[index % len(RACE_STYLES)])
+            curve = self.plot.plot(pen=pen, name=contender.label)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            # A cross where a diverged run stopped (a data item, so log scale applies).
+            end = self.plot.plot(pen=None, symbol="x", symbolSize=16,
+                                 symbolPen=pg.mkPen(pen.color(), width=3),
+                                 symbolBrush=pen.color())
+            self.curves.append(curve)
+            self.ends.append(end)
+        self.plot.setXRange(0, race.epochs, padding=0.02)
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.work.start(race.advance, lambda: race.finished)
+        self._mark_dirty()
+
+    @property
+    def running(self) -> bool:
+        return self.work.running
+
+    def _finished(self, completed: bool) -> None:
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self._dirty = True
+        self._redraw()
+        if not completed:
+            self.progress.setFormat("stopped at %p%")
+
+    def _clear_curves(self) -> None:
+        for item in self.curves + self.ends:
+            self.plot.removeItem(item)
+        self.legend.clear()
+        self.curves, self.ends = [], []
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    # -- drawing ---------------------------------------------------------------------------
+    def set_log(self, on: bool) -> None:
+        self.log_box.setChecked(on)
+        self.plot.setLogMode(y=on)
+        self._dirty = True
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Curves from the race's losses, at most FRAME_RATE times a second."""
+        if not self._dirty or self.race is None:
+            return
+        self._dirty = False
+        log = self.log_box.isChecked()
+        for contender, curve, end in zip(self.race.contenders, self.curves, self.ends):
+            losses = contender.losses
+            epochs = np.arange(1, losses.size + 1, dtype=float)
+            keep = np.isfinite(losses)
+            if log:
+                keep &= losses > 0  # a log axis cannot show zero
+            curve.setData(epochs[keep], losses[keep], skipFiniteCheck=True)
+            if contender.diverged is not None and keep.any():
+                last = np.flatnonzero(keep)[-1]
+                end.setData([epochs[last]], [losses[last]])
+            else:
+                end.setData([], [])
+        self.plot.enableAutoRange(axis="y")
+        self.progress.setValue(int(1000 * self.race.progress))
+        self.progress.setFormat("%p%" if self.running else "done")
+        self.outcomes.setText("\n".join(contender.outcome() for contender in self.race.contenders))
+
+
+class LearningRateRaceView(ComparisonView):
+    """Seed 002's experiment: the lesson with several learning rates, side by side."""
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+        self.rates_field = QLineEdit(", ".join(f"{rate:g}" for rate in DEFAULT_RATES))
+        self.rates_field.setObjectName("ratesField")
+        self.rates_field.setToolTip("Learning rates to compare, separated by commas "
+                                    "(seed 002: 2, 0.1 and 0.001)")
+        super().__init__(controller, parent)
+        self.add_setting("learning rates", self.rates_field)
+        self.rates_field.returnPressed.connect(self.start)
+        self.rates_field.textEdited.connect(lambda _text: self.show_problem(""))
+
+    def show_problem(self, text: str) -> None:
+        super().show_problem(text)
+        self.rates_field.setStyleSheet(FIELD_ERROR_STYLE if text else "")
+
+    def build_race(self) -> Race:
+        return self.controller.learning_rate_race(self.rates_field.text(),
+                                                  self.epochs_box.value())

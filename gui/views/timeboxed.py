@@ -1,0 +1,76 @@
+"""Long engine work in short slices on a timer, so the window never waits.
+
+A race of three learning rates on the digits, or a gradient check of its
+1 885 weights, takes seconds. ``TimeBoxed`` calls an engine ``advance(n)``
+once per timer tick with an ``n`` (epochs, weights: whatever the unit of
+work is) sized to take about ``TICK_BUDGET_S``,
+the same budget the controller's Run uses; between ticks the event loop
+repaints and answers clicks (Stop among them).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..session_controller import TICK_BUDGET_S
+
+__all__ = ["TimeBoxed"]
+
+MAX_UNITS_PER_TICK = 1 << 20
+
+
+class TimeBoxed(QObject):
+    """Runs ``advance(units)`` until ``done()`` is true.
+
+    Signals
+    -------
+    progressed()
+        After every tick that did some work.
+    finished(bool)
+        True when the work completed, False when it was stopped.
+    """
+
+    progressed = Signal()
+    finished = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._advance: Callable[[int], object] | None = None
+        self._done: Callable[[], bool] | None = None
+        self._units = 1
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def start(self, advance: Callable[[int], object], done: Callable[[], bool]) -> None:
+        """Begin (or replace) the work; the first tick runs a single unit to measure it."""
+        self._timer.stop()
+        self._advance, self._done, self._units = advance, done, 1
+        self._timer.start()
+
+    def stop(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.finished.emit(False)
+
+    def _tick(self) -> None:
+        if self._done():
+            self._timer.stop()
+            self.finished.emit(True)
+            return
+        start = time.perf_counter()
+        self._advance(self._units)
+        spent = time.perf_counter() - start
+        # Aim the next tick at the budget, at most doubling, as the controller's Run does.
+        ideal = TICK_BUDGET_S * self._units / max(spent, 1e-6)
+        self._units = int(min(MAX_UNITS_PER_TICK, max(1, min(ideal, 2 * self._units))))
+        self.progressed.emit()
+        if self._done():
+            self._timer.stop()
+            self.finished.emit(True)
