@@ -265,14 +265,16 @@ class Session:
 
     def step_back(self) -> bool:
         """Hide the last revealed step; False when already at the very start."""
+        # After an edit the history starts at the edited iteration (its floor):
+        # nothing before it can be replayed.
         if self.record is None or self.cursor == 0:
-            if self.iteration == 0:
+            if self.iteration <= self.history.floor:
                 return False
             self._show_iteration(self.iteration - 1)
             return True
         if self.cursor == len(self.record.steps):
             self.state = self.record.start.copy()
-        if self.cursor == 1 and self.iteration > 0:
+        if self.cursor == 1 and self.iteration > self.history.floor:
             self._show_iteration(self.iteration - 1)
         else:
             self.cursor -= 1
