@@ -18,9 +18,10 @@ import re
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsRectItem,
-                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsPixmapItem,
+                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
+                               QGraphicsView)
 
 from .session_controller import MatrixInfo, Selection
 from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR
@@ -79,6 +80,7 @@ class NetworkDiagram(QGraphicsView):
         self._selection: Selection | None = None
         self._user_zoomed = False
         self._caption: QGraphicsSimpleTextItem | None = None
+        self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
 
     # -- structure -------------------------------------------------------------------
     def set_matrices(self, infos: list[MatrixInfo], layers: tuple[int, ...], bias: bool) -> None:
@@ -92,6 +94,7 @@ class NetworkDiagram(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.neurons, self.edges, self.biases, self._labels = {}, {}, {}, {}
+        self.neuron_maps = {}
         positions = {}
         tallest = max(len(shown_indices(n)) for n in layers)
         font = QFont(self.font())
@@ -167,6 +170,36 @@ class NetworkDiagram(QGraphicsView):
         self._refresh()
 
     # -- content ---------------------------------------------------------------------
+    def set_neuron_maps(self, images: dict) -> None:
+        """Small maps beside hidden neurons: what each one outputs over the input plane.
+
+        ``images`` maps (layer, neuron) to a QImage (see gui.views.boundary_view);
+        neurons missing from it (collapsed, or a lesson without a plane) show none.
+        """
+        for key in set(self.neuron_maps) - set(images):
+            self.scene().removeItem(self.neuron_maps.pop(key))
+        for key, image in images.items():
+            circle = self.neurons.get(key)
+            if circle is None:
+                continue
+            item = self.neuron_maps.get(key)
+            if item is None:
+                item = QGraphicsPixmapItem()
+                frame = QGraphicsRectItem(QRectF(0, 0, image.width(), image.height()), item)
+                pen = QPen(self.palette().text().color(), 1)
+                pen.setCosmetic(True)
+                frame.setPen(pen)
+                item.setZValue(4)
+                item.setToolTip(f"What hidden neuron {key[1]} of layer {key[0]} outputs over "
+                                f"the input plane (blue low, gold high)")
+                self.scene().addItem(item)
+                self.neuron_maps[key] = item
+            item.setPixmap(QPixmap.fromImage(image))
+            side = 1.4 * RADIUS  # beside the circle, clear of its label
+            item.setScale(side / max(1, image.width()))
+            box = circle.rect()
+            item.setPos(box.right() + 3, box.top())
+
     def set_values(self, values: dict) -> None:
         self._values = values
         self._refresh()

@@ -30,6 +30,9 @@ from .session_controller import SessionController
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
 from .undo import edit_cell
+from .views.activation_view import ActivationView
+from .views.boundary_view import BoundaryView, HiddenUnitMaps
+from .views.landscape_view import LandscapeView
 from .views.code_view import CodeView
 from .views.gradient_check_view import GradientCheckView
 from .views.modes_view import TrainingModesView
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
         self.settings_dock = self._dock("Lesson and settings", "settingsDock",
                                         self.settings_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.settings_dock.hide()
+        self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
 
         self.exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
@@ -147,6 +151,25 @@ class MainWindow(QMainWindow):
                  self._dock("Training modes", "modesDock", self.modes_view, bottom),
                  self._dock("Gradient check", "gradientCheckDock", self.gradient_view, bottom),
                  self._dock("Code", "codeDock", self.code_view, bottom)]
+        for dock in docks[1:]:
+            self.tabifyDockWidget(docks[0], dock)
+        for dock in docks:
+            dock.hide()
+        return docks
+
+    def _teaching_docks_a(self) -> list[QDockWidget]:
+        """Decision boundary, loss landscape and activation functions: tabbed together
+        on the right and hidden until chosen in View ▸ Teaching views."""
+        c = self.controller
+        self.boundary_view = BoundaryView(c)
+        self.landscape_view = LandscapeView(c)
+        self.activation_view = ActivationView(c)
+        self.hidden_unit_maps = HiddenUnitMaps(c, self.diagram)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        docks = [self._dock("Decision boundary", "boundaryDock", self.boundary_view, right),
+                 self._dock("Loss landscape", "landscapeDock", self.landscape_view, right),
+                 self._dock("Activation functions", "activationDock", self.activation_view,
+                            right)]
         for dock in docks[1:]:
             self.tabifyDockWidget(docks[0], dock)
         for dock in docks:
@@ -292,6 +315,8 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         self.teaching_menu = view_menu.addMenu("Teaching views")
         for dock in self.teaching_docks_b:
+            self.teaching_menu.addAction(dock.toggleViewAction())
+        for dock in self.teaching_docks_a:
             self.teaching_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
+                             plane_data, plane_extent)
 from engine.errors import LessonError
 from engine.chain_rule import ChainRule, chain_rule
 from engine.code_lines import CodeLine, code_lines, listing_header
 from engine.explain import CellExplanation
 from engine.gradient_check import GradientCheck
+from engine.landscape import DescentPath, Landscape, WeightAddress, landscape
 from engine.lesson import Lesson
 from engine.race import Race, learning_rate_race, parse_rates, training_modes_race
 from engine.session import Position, Session
@@ -296,6 +299,13 @@ class SessionController(QObject):
         self.session = Session(lesson)
         self._selection = None
         self._target = lesson.epochs
+        # Decided once per lesson: an edited X cell drops the lesson's data
+        # spec, but its columns still mean what they meant when it opened.
+        try:
+            self._plane, self._plane_problem = input_plane(lesson), ""
+        except NotAPlane as exc:
+            self._plane, self._plane_problem = None, str(exc)
+        self._descent = DescentPath()
 
     def publish_all(self) -> None:
         """Emit everything a freshly built window needs."""
@@ -515,6 +525,30 @@ class SessionController(QObject):
         self._publish(history=True)
         self._report_state()
         return True
+
+    # -- teaching views: decision boundary and loss landscape -----------------------
+    @property
+    def plane_problem(self) -> str:
+        """Why the lesson has no decision boundary ("" when its inputs are a plane)."""
+        return self._plane_problem
+
+    def plane_data(self) -> PlaneData | None:
+        """The samples as points of the input plane, or None (see ``plane_problem``)."""
+        return None if self._plane is None else plane_data(self.session.lesson)
+
+    def decision_boundary(self, resolution: int) -> BoundaryMap | None:
+        """Output and hidden activations over the plane, at the committed weights."""
+        data = self.plane_data()
+        if data is None:
+            return None
+        extent = plane_extent(np.vstack([data.train, data.test]))
+        return decision_boundary(self.session.trainer.kernel, self.session.params, self._plane,
+                                 extent, resolution, data.kind, self.session.lesson.y)
+
+    def loss_landscape(self, addresses: list[WeightAddress], points: int | None = None,
+                       budget_s: float = 0.05) -> Landscape:
+        """The loss against one or two weights and the descent path (replayed in budget_s)."""
+        return landscape(self.session, self._descent, addresses, points, budget_s)
 
     # -- teaching views: races, gradient check, code panel ---------------------------
     def learning_rate_race(self, rates_text: str, epochs: int) -> Race:

@@ -1,0 +1,153 @@
+"""Activation functions (seed 004): each curve f(z) and its slope f′(z).
+
+The values come from ``engine.activations`` — the very functions training
+uses — evaluated on a range of z. Selecting a cell of a z, a, slope, delta
+or error table marks that neuron's z on the curves, with a and the slope
+read off there, and switches to that layer's activation.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+
+from engine.activations import ACTIVATIONS, get_activation  # noqa: E402
+
+from .throttle import RedrawThrottle  # noqa: E402
+
+__all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
+
+Z_RANGE = 6.0             # the curves span −6..6, wider when the marked z lies outside
+CURVE_POINTS = 481
+_NEURON_CELL = re.compile(r"(z|a|slope|delta|error)(\d+)")
+
+
+class ActivationView(QWidget):
+    """f and f′ of the chosen activation, with the selected neuron's z marked.
+
+    Parameters
+    ----------
+    controller : SessionController
+    """
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.revision = 0
+        self.marked: tuple[float, float, float] | None = None   # (z, a, slope) shown
+        self.choice = QComboBox()
+        for name, activation in ACTIVATIONS.items():
+            self.choice.addItem(f"{name}:  f(z) = {activation.symbol}", name)
+        self.choice.currentIndexChanged.connect(self.redraw)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setLabel("bottom", "z (the neuron's input)")
+        self.plot.addLegend(offset=(8, 8))
+        self.function = self.plot.plot(pen=pg.mkPen("#0072B2", width=2.5), name="f(z) = a")
+        self.slope = self.plot.plot(pen=pg.mkPen("#D55E00", width=2.5, style=Qt.PenStyle.DashLine),
+                                    name="slope f′(z)")
+        self.z_line = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen("#000000", width=1.5, style=Qt.PenStyle.DotLine))
+        self.points = pg.ScatterPlotItem(size=13, brush=pg.mkBrush("#FFE135"),
+                                         pen=pg.mkPen("#000000", width=2))
+        self.plot.addItem(self.z_line)
+        self.plot.addItem(self.points)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("activation"))
+        bar.addWidget(self.choice, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plot, 1)
+        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
+        controller.selectionChanged.connect(self._selection_changed)
+        controller.valuesChanged.connect(self.throttle.mark)
+        controller.lessonChanged.connect(lambda _lesson: self._selection_changed(None))
+        self._selection_changed(None)
+
+    def _neuron(self) -> tuple[int, int, int] | None:
+        """(layer, sample, neuron) of the selected cell when it belongs to a neuron."""
+        selection = self.controller.selection
+        if selection is None:
+            return None
+        match = _NEURON_CELL.fullmatch(selection[0])
+        if match is None:
+            return None
+        return int(match.group(2)), selection[1], selection[2]
+
+    def _selection_changed(self, _selection) -> None:
+        neuron = self._neuron()
+        arch = self.controller.session.architecture
+        layer = neuron[0] if neuron is not None else 1
+        if 1 <= layer <= arch.depth:
+            index = self.choice.findData(arch.activations[layer - 1])
+            if index != self.choice.currentIndex():
+                self.choice.setCurrentIndex(index)   # redraws
+                return
+        self.redraw()
+
+    def _selected_z(self) -> tuple[str, float] | None:
+        """The selected neuron's cell name and z, when z is computed at this step."""
+        neuron = self._neuron()
+        if neuron is None:
+            return None
+        layer, sample, j = neuron
+        z = self.controller.value(f"z{layer}")
+        if z is None or sample >= z.shape[0] or j >= z.shape[1]:
+            return None
+        arch = self.controller.session.architecture
+        if arch.activations[layer - 1] != self.choice.currentData():
+            return None
+        return f"z{layer}[{sample},{j}]", float(z[sample, j])
+
+    def redraw(self, *_args) -> None:
+        """Curves of the chosen activation from the engine; the selected z marked."""
+        activation = get_activation(self.choice.currentData())
+        selected = self._selected_z()
+        reach = Z_RANGE
+        if selected is not None and np.isfinite(selected[1]):
+            reach = max(Z_RANGE, 1.2 * abs(selected[1]))
+        z = np.linspace(-reach, reach, CURVE_POINTS)[None, :]
+        a = activation.forward(z)
+        self.function.setData(z[0], a[0])
+        if activation.row_wise:
+            self.slope.setData([], [])
+            self.caption.setText(
+                "softmax turns a whole row of z into probabilities, so it has no curve of one "
+                "z. Shown: the first of two outputs as its own z varies and the other z is 0 — "
+                "the sigmoid. With cross-entropy its slope cancels: delta = (a − y)/m.")
+            a = activation.forward(np.stack([z[0], np.zeros_like(z[0])], axis=1))[:, 0]
+            self.function.setData(z[0], a)
+        else:
+            self.slope.setData(z[0], activation.slope(z, a)[0])
+            self.caption.setText(f"f(z) = {activation.symbol};  slope f′ = "
+                                 f"{activation.slope_symbol}.  Select a z, a, slope or delta "
+                                 f"cell to mark that neuron here.")
+        self.marked = None
+        if selected is not None and not activation.row_wise and np.isfinite(selected[1]):
+            name, value = selected
+            point = np.array([[value]])
+            a_value = activation.forward(point)
+            slope_value = float(activation.slope(point, a_value)[0, 0])
+            a_value = float(a_value[0, 0])
+            self.marked = (value, a_value, slope_value)
+            self.z_line.setValue(value)
+            self.z_line.show()
+            self.points.setData([value, value], [a_value, slope_value])
+            self.caption.setText(f"{name} = {value:.6g}  →  a = f(z) = {a_value:.6g},  slope "
+                                 f"f′(z) = {slope_value:.6g}   ({activation.slope_symbol})")
+        else:
+            self.z_line.hide()
+            self.points.setData([], [])
+        self.revision += 1

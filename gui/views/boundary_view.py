@@ -1,0 +1,216 @@
+"""The decision boundary: the network's output over the input plane, live.
+
+``BoundaryView`` paints what ``SessionController.decision_boundary`` returns:
+a heatmap of the output (or of one hidden neuron) with the training points
+(circles) and the test points (triangles) on top, coloured by
+class. ``HiddenUnitMaps`` sends small maps of every hidden neuron to the
+node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
+times a second and only while they are visible; a coarse grid while
+training runs, a fine one when paused.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import QObject, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  # noqa: E402
+                               QVBoxLayout, QWidget)
+
+from engine.boundary import COARSE, FINE  # noqa: E402
+
+from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
+                      to_qimage)
+from .throttle import RedrawThrottle  # noqa: E402
+
+__all__ = ["BoundaryView", "HiddenUnitMaps", "NEURON_MAP_RESOLUTION"]
+
+NEURON_MAP_RESOLUTION = 32
+OUTPUT = (0, 0)          # the colour-by choice meaning "the network's output"
+
+
+class BoundaryView(QWidget):
+    """Heatmap of the output over the input plane, with the data on top.
+
+    Parameters
+    ----------
+    controller : SessionController
+    """
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.revision = 0                    # counts redraws (tests wait on it)
+        self.resolution = 0                  # grid points per side of the last redraw
+        self.message = QLabel("")
+        self.message.setObjectName("boundaryMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setMargin(24)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.colour_by = QComboBox()
+        self.colour_by.setToolTip("Colour the plane by the network's output or by what one "
+                                  "hidden neuron outputs there")
+        self.colour_by.currentIndexChanged.connect(self._choice_changed)
+
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setMenuEnabled(False)
+        self.plot.setAspectLocked(True)
+        self.plot.setLabel("bottom", "x1")
+        self.plot.setLabel("left", "x2")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.isocurve = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#000000", width=2),
+                                        axisOrder="row-major")
+        self.isocurve.setParentItem(self.image)
+        # Shape tells train from test; a dark outline keeps a point visible on
+        # the region of its own colour.
+        self.train_points = pg.ScatterPlotItem(symbol="o", size=9, pxMode=True,
+                                               pen=pg.mkPen("#000000", width=1))
+        self.test_points = pg.ScatterPlotItem(symbol="t", size=13, pxMode=True,
+                                              pen=pg.mkPen("#000000", width=1.5))
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.test_points)
+        legend = self.plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 210),
+                                     labelTextColor="#000000")
+        legend.addItem(self.train_points, "train")
+        legend.addItem(self.test_points, "test")
+
+        plot_page = QWidget()
+        column = QVBoxLayout(plot_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("colour by"))
+        bar.addWidget(self.colour_by, 1)
+        column.addLayout(bar)
+        column.addWidget(self.caption)
+        column.addWidget(self.plot, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(plot_page)
+        self.pages.addWidget(self.message)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+
+        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
+        controller.lessonChanged.connect(self._lesson_changed)
+        controller.valuesChanged.connect(self.throttle.mark)
+        controller.runningChanged.connect(self.throttle.mark)
+        self._lesson_changed()
+
+    # -- structure ---------------------------------------------------------------------
+    def _lesson_changed(self, *_args) -> None:
+        problem = self.controller.plane_problem
+        self.message.setText(f"No decision boundary for this lesson: {problem}." if problem
+                             else "")
+        self.pages.setCurrentIndex(1 if problem else 0)
+        self.colour_by.blockSignals(True)
+        self.colour_by.clear()
+        self.colour_by.addItem("network output", OUTPUT)
+        layers = self.controller.session.architecture.layers
+        for layer in range(1, len(layers) - 1):
+            for j in range(layers[layer]):
+                self.colour_by.addItem(f"hidden layer {layer}, neuron {j}", (layer, j))
+        self.colour_by.blockSignals(False)
+        self.throttle.mark()
+
+    def _choice_changed(self, _index: int) -> None:
+        self.throttle.mark()
+        self.throttle.tick()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.throttle.tick)
+
+    # -- drawing -----------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Ask the controller for the map and paint it (coarse while running)."""
+        controller = self.controller
+        if controller.plane_problem:
+            return
+        self.resolution = COARSE if controller.running else FINE
+        boundary = controller.decision_boundary(self.resolution)
+        data = controller.plane_data()
+        choice = self.colour_by.currentData() or OUTPUT
+        if choice != OUTPUT and choice[0] - 1 < len(boundary.hidden):
+            layer, j = choice
+            low, high = boundary.hidden_levels[layer - 1]
+            levels = (low, 0.5 * (low + high), high)
+            values = boundary.hidden[layer - 1][j]
+            rgba = diverging_rgba(values, levels)
+            self.caption.setText(f"What hidden neuron {j} of layer {layer} outputs at each "
+                                 f"point (blue {low:.3g}, gold {high:.3g}); the line is where "
+                                 f"it is halfway, {levels[1]:.3g}.")
+            contour = (values, levels[1])
+        elif boundary.kind == "classes":
+            classes = boundary.outputs.shape[2]
+            rgba = classes_rgba(boundary.winner, boundary.value, classes)
+            self.caption.setText("Colour: the class the network predicts at each point; paler "
+                                 "where it is unsure (the winning probability is low).")
+            contour = None
+        else:
+            rgba = diverging_rgba(boundary.value, boundary.levels)
+            low, centre, high = boundary.levels
+            if boundary.kind == "probability":
+                self.caption.setText("Colour: the output, the probability of class 1 (blue 0, "
+                                     "gold 1); the black line is the decision boundary, "
+                                     "output = 0.5.")
+            else:
+                self.caption.setText(f"Colour: the network's output (blue {low:.3g}, gold "
+                                     f"{high:.3g}); the line is where it equals {centre:.3g}.")
+            contour = (boundary.value, centre)
+        self.image.setImage(rgba, autoLevels=False)
+        self.image.setRect(grid_rect(boundary.xs, boundary.ys))
+        if contour is not None and np.isfinite(contour[0]).all():
+            self.isocurve.setLevel(contour[1])
+            self.isocurve.setData(contour[0])
+            self.isocurve.show()
+        else:
+            self.isocurve.hide()
+        self._draw_points(data, boundary.levels)
+        self.revision += 1
+
+    def _draw_points(self, data, levels) -> None:
+        def brushes(labels):
+            if data.kind == "value":
+                rgba = diverging_rgba(labels[None, :], levels)[0]
+                return [pg.mkBrush(*colour) for colour in rgba]
+            return [pg.mkBrush(class_colour(label)) for label in labels]
+
+        self.train_points.setData(pos=data.train, brush=brushes(data.train_labels))
+        self.test_points.setData(pos=data.test, brush=brushes(data.test_labels))
+
+
+class HiddenUnitMaps(QObject):
+    """Sends the diagram one small map per hidden neuron (2-D lessons only).
+
+    Parameters
+    ----------
+    controller : SessionController
+    diagram : NetworkDiagram
+        Receives ``set_neuron_maps({(layer, neuron): QImage})``.
+    """
+
+    def __init__(self, controller, diagram):
+        super().__init__(diagram)
+        self.controller, self.diagram = controller, diagram
+        self.revision = 0
+        self.throttle = RedrawThrottle(self.redraw, diagram.isVisible, self)
+        controller.lessonChanged.connect(self.throttle.mark)
+        controller.valuesChanged.connect(self.throttle.mark)
+
+    def redraw(self) -> None:
+        boundary = self.controller.decision_boundary(NEURON_MAP_RESOLUTION)
+        images = {}
+        if boundary is not None:
+            for layer, (maps, (low, high)) in enumerate(zip(boundary.hidden,
+                                                            boundary.hidden_levels), start=1):
+                levels = (low, 0.5 * (low + high), high)
+                for j, values in enumerate(maps):
+                    images[(layer, j)] = to_qimage(diverging_rgba(values, levels))
+        self.diagram.set_neuron_maps(images)
+        self.revision += 1

@@ -1,0 +1,322 @@
+"""The loss landscape (seed 004): J against one weight, or a contour map of two.
+
+One weight: the curve of J with every other weight held, the current point,
+its tangent (slope = the backprop gradient) and the path gradient descent
+took (the loss at each epoch's weights). Two weights: the loss as a map
+with contour lines and the path across it. The weights are chosen by
+matrix, row and column; selecting a weight's cell anywhere chooses it.
+Every number comes from ``SessionController.loss_landscape``.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa: E402
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from engine.landscape import WeightAddress, weight_addresses  # noqa: E402
+
+from .colours import grid_rect, sequential_rgba  # noqa: E402
+from .throttle import RedrawThrottle  # noqa: E402
+
+__all__ = ["LandscapeView", "WeightPicker", "COARSE_CURVE", "COARSE_SURFACE", "CONTOURS"]
+
+COARSE_CURVE = 61          # sweep points while training runs
+COARSE_SURFACE = 15        # grid points per side while training runs
+CONTOURS = 9
+_WEIGHT_NAME = re.compile(r"(?:grad_|new_|velocity_|previous_velocity_)?([Wb])(\d+)")
+PATH_PEN = pg.mkPen("#D55E00", width=1.5)
+PATH_BRUSH = pg.mkBrush("#D55E00")
+
+
+def _finite_or_nan(values: np.ndarray) -> np.ndarray:
+    """Non-finite losses drawn as gaps (pyqtgraph cannot scale an axis to inf)."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+class WeightPicker(QWidget):
+    """Matrix (W1, b1, …), row and column of one weight."""
+
+    def __init__(self, title: str, on_change, parent=None):
+        super().__init__(parent)
+        self.matrix = QComboBox()
+        self.row = QSpinBox()
+        self.column = QSpinBox()
+        self._layers: tuple[int, ...] = ()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(title))
+        layout.addWidget(self.matrix)
+        layout.addWidget(QLabel("row"))
+        layout.addWidget(self.row)
+        layout.addWidget(QLabel("column"))
+        layout.addWidget(self.column)
+        layout.addStretch(1)
+        self.matrix.currentIndexChanged.connect(self._ranges)
+        for box in (self.matrix, self.row, self.column):
+            signal = box.currentIndexChanged if box is self.matrix else box.valueChanged
+            signal.connect(lambda *_: on_change())
+
+    def set_network(self, layers: tuple[int, ...], bias: bool) -> None:
+        self._layers = tuple(layers)
+        self.matrix.blockSignals(True)
+        self.matrix.clear()
+        for layer in range(1, len(layers)):
+            self.matrix.addItem(f"W{layer}", f"W{layer}")
+            if bias:
+                self.matrix.addItem(f"b{layer}", f"b{layer}")
+        self.matrix.blockSignals(False)
+        self._ranges()
+
+    def _ranges(self, *_args) -> None:
+        data = self.matrix.currentData()
+        if data is None:
+            return
+        kind, layer = data[0], int(data[1:])
+        self.row.setRange(0, 0 if kind == "b" else self._layers[layer - 1] - 1)
+        self.row.setEnabled(kind == "W")
+        self.column.setRange(0, self._layers[layer] - 1)
+
+    def address(self) -> WeightAddress | None:
+        data = self.matrix.currentData()
+        if data is None:
+            return None
+        kind, layer = data[0], int(data[1:])
+        return WeightAddress(kind, layer, self.row.value() if kind == "W" else 0,
+                             self.column.value())
+
+    def set_address(self, address: WeightAddress) -> None:
+        for box in (self.matrix, self.row, self.column):
+            box.blockSignals(True)
+        self.matrix.setCurrentIndex(self.matrix.findData(f"{address.matrix}{address.layer}"))
+        self._ranges()
+        self.row.setValue(address.row)
+        self.column.setValue(address.column)
+        for box in (self.matrix, self.row, self.column):
+            box.blockSignals(False)
+
+
+class LandscapeView(QWidget):
+    """Loss against one weight (curve) or two (contour map), with the descent path.
+
+    Parameters
+    ----------
+    controller : SessionController
+    """
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.revision = 0
+        self.last = None                      # the Landscape drawn last (tests read it)
+        self.mode = QComboBox()
+        self.mode.addItem("one weight: loss curve", 1)
+        self.mode.addItem("two weights: contour map", 2)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.first = WeightPicker("weight", self._choice_changed)
+        self.second = WeightPicker("second weight", self._choice_changed)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel("")
+        self.status.setObjectName("landscapeStatus")
+        self.status.setWordWrap(True)
+
+        self.curve_plot = pg.PlotWidget(background=None)
+        self.curve_plot.setMenuEnabled(False)
+        self.curve_plot.setLabel("left", "loss J (whole data set)")
+        self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
+        for axis in ("left", "bottom"):
+            self.curve_plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.curve_plot.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
+                                  labelTextColor="#000000")
+        self.curve = self.curve_plot.plot(pen=pg.mkPen("#0072B2", width=2.5), name="J, others fixed")
+        self.tangent = self.curve_plot.plot(pen=pg.mkPen("#000000", width=2,
+                                                         style=Qt.PenStyle.DashLine),
+                                            name="tangent: slope = ∂J/∂w")
+        self.path = self.curve_plot.plot(pen=PATH_PEN, symbol="o", symbolSize=5,
+                                         symbolBrush=PATH_BRUSH, symbolPen=None,
+                                         name="path (J at each epoch)")
+        self.current = pg.ScatterPlotItem(size=15, symbol="o", brush=pg.mkBrush("#FFE135"),
+                                          pen=pg.mkPen("#000000", width=2))
+        self.curve_plot.addItem(self.current)
+
+        self.map_plot = pg.PlotWidget(background=None)
+        self.map_plot.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            self.map_plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.map_image = pg.ImageItem(axisOrder="row-major")
+        self.map_plot.addItem(self.map_image)
+        self.contours = [pg.IsocurveItem(level=0.0, pen=pg.mkPen("#FFFFFF", width=1),
+                                         axisOrder="row-major") for _ in range(CONTOURS)]
+        for contour in self.contours:
+            contour.setParentItem(self.map_image)
+        self.map_path = self.map_plot.plot(pen=PATH_PEN, symbol="o", symbolSize=5,
+                                           symbolBrush=PATH_BRUSH, symbolPen=None)
+        self.map_current = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#FFE135"),
+                                              pen=pg.mkPen("#000000", width=1.5))
+        self.map_plot.addItem(self.map_current)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        for page in (self.curve_plot, self.map_plot, self.message):
+            self.pages.addWidget(page)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.first)
+        layout.addWidget(self.second)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.status)
+        layout.addWidget(self.pages, 1)
+        self.second.hide()
+
+        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
+        controller.lessonChanged.connect(self._lesson_changed)
+        controller.valuesChanged.connect(self.throttle.mark)
+        controller.runningChanged.connect(self.throttle.mark)
+        controller.selectionChanged.connect(self._selection_changed)
+        self._lesson_changed()
+
+    # -- choices -----------------------------------------------------------------------
+    def _lesson_changed(self, *_args) -> None:
+        arch = self.controller.session.architecture
+        for picker in (self.first, self.second):
+            picker.set_network(arch.layers, arch.bias)
+        addresses = weight_addresses(arch)
+        selected = self._selected_weight()
+        first = selected or WeightAddress("W", 1, 0, 0)
+        self.first.set_address(first)
+        others = [a for a in addresses if a != first]
+        if others:
+            self.second.set_address(others[0])
+        self.throttle.mark()
+
+    def _selected_weight(self) -> WeightAddress | None:
+        selection = self.controller.selection
+        if selection is None:
+            return None
+        match = _WEIGHT_NAME.fullmatch(selection[0])
+        if match is None:
+            return None
+        kind, layer = match.group(1), int(match.group(2))
+        return WeightAddress(kind, layer, selection[1] if kind == "W" else 0, selection[2])
+
+    def _selection_changed(self, _selection) -> None:
+        address = self._selected_weight()
+        if address is not None and address != self.first.address():
+            self.first.set_address(address)
+            self.throttle.mark()
+
+    def _mode_changed(self, _index: int) -> None:
+        self.second.setVisible(self.mode.currentData() == 2)
+        self._choice_changed()
+
+    def _choice_changed(self) -> None:
+        self.throttle.mark()
+        QTimer.singleShot(0, self.throttle.tick)
+
+    def addresses(self) -> list[WeightAddress]:
+        first = self.first.address()
+        if self.mode.currentData() == 2:
+            return [first, self.second.address()]
+        return [first]
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.throttle.tick)
+
+    # -- drawing -----------------------------------------------------------------------
+    def redraw(self) -> None:
+        controller = self.controller
+        addresses = self.addresses()
+        if len(addresses) == 2 and addresses[0] == addresses[1]:
+            only = len(weight_addresses(controller.session.architecture)) < 2
+            self._say("This network has a single weight: the contour map needs two." if only
+                      else "Choose two different weights for the contour map.")
+            return
+        running = controller.running
+        points = (COARSE_CURVE if len(addresses) == 1 else COARSE_SURFACE) if running else None
+        try:
+            landscape = controller.loss_landscape(addresses, points,
+                                                  budget_s=0.02 if running else 0.1)
+        except IndexError as exc:
+            self._say(str(exc))
+            return
+        self.last = landscape
+        if landscape.path_complete:
+            self.status.setText("")
+        else:
+            done = int(landscape.path_epochs[-1]) if landscape.path_epochs.size else 0
+            self.status.setText(f"replaying the run to draw its path: epoch {done} of "
+                                f"{controller.session.epochs_done}…")
+            self.throttle.mark()     # carry on at the next tick
+        if landscape.curve is not None:
+            self._draw_curve(landscape)
+        else:
+            self._draw_map(landscape)
+        self.revision += 1
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.pages.setCurrentWidget(self.message)
+        self.caption.setText("")
+        self.revision += 1
+
+    def _draw_curve(self, landscape) -> None:
+        curve = landscape.curve
+        name = curve.address.name
+        self.curve.setData(curve.weights, _finite_or_nan(curve.losses), connect="finite")
+        self.tangent.setData(curve.tangent_weights, curve.tangent_losses)
+        self.path.setData(landscape.path_values[:, 0], _finite_or_nan(landscape.path_losses),
+                          connect="finite")
+        self.current.setData([curve.current_weight], [curve.current_loss])
+        self.curve_plot.setLabel("bottom", name)
+        self.caption.setText(
+            f"{name} = {curve.current_weight:.6g}   ·   J = {curve.current_loss:.6g}   ·   "
+            f"slope ∂J/∂{name} = {curve.slope:.6g} (backprop). Gradient descent moves "
+            f"{name} against the slope, downhill. The curve holds the other weights as they "
+            f"are now; the path is J at each epoch's weights, so it leaves the curve where "
+            f"other weights moved too.")
+        self.pages.setCurrentWidget(self.curve_plot)
+
+    def _draw_map(self, landscape) -> None:
+        surface = landscape.surface
+        losses = surface.losses
+        finite = losses[np.isfinite(losses)]
+        if finite.size == 0:
+            self._say("The loss is not finite anywhere on this map (the run diverged).")
+            return
+        # Colour and contour levels spread over the values actually present.
+        levels = np.unique(np.quantile(finite, np.linspace(0.03, 0.97, CONTOURS)))
+        self.map_image.setImage(sequential_rgba(losses, float(finite.min()),
+                                                float(np.quantile(finite, 0.97))),
+                                autoLevels=False)
+        self.map_image.setRect(grid_rect(surface.first, surface.second))
+        drawable = bool(np.isfinite(losses).all())
+        for n, contour in enumerate(self.contours):
+            if drawable and n < len(levels):
+                contour.setLevel(float(levels[n]))
+                contour.setData(losses)
+                contour.show()
+            else:
+                contour.hide()
+        self.map_path.setData(landscape.path_values[:, 0], landscape.path_values[:, 1])
+        self.map_current.setData([surface.current[0]], [surface.current[1]])
+        a, b = (address.name for address in surface.addresses)
+        self.map_plot.setLabel("bottom", a)
+        self.map_plot.setLabel("left", b)
+        self.caption.setText(
+            f"{a} = {surface.current[0]:.6g}, {b} = {surface.current[1]:.6g}   ·   J = "
+            f"{surface.current_loss:.6g}   ·   gradient ({surface.gradient[0]:.4g}, "
+            f"{surface.gradient[1]:.4g}). Dark is low loss; lines join equal losses; the "
+            f"dots are the weights after each epoch.")
+        self.pages.setCurrentWidget(self.map_plot)
