@@ -173,6 +173,8 @@ def test_a_100000_row_csv_loads_without_freezing_the_window(qtbot, window, tmp_p
     busy = []
     dialog.busyChanged.connect(busy.append)
     load(qtbot, dialog, path, timeout=60_000)
+    assert dialog.model.rowCount() == PREVIEW_ROWS               # only the first rows shown
+    assert dialog.status.text().startswith("100 000 data rows × 5 columns")
     with qtbot.waitSignal(dialog.accepted, timeout=60_000):
         dialog.accept()
     qtbot.waitUntil(lambda: window.tables.cards["X"].model.rowCount() == limits.MAX_SAMPLES)
