@@ -17,6 +17,7 @@ not touched until the window takes ``dialog.lesson`` after OK.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ __all__ = ["CsvImportDialog", "CsvPreviewModel", "CsvChoice", "build_csv_lesson"
 
 PREVIEW_ROWS = 100
 TARGET_COLOUR = QColor("#CDE8D0")      # pale green: not the yellow/orange of the highlights
+PROBLEM_COLOUR = QColor("#F9D6D5")     # the pale red of a refused field in the settings dock
+_WHERE = re.compile(r"row (\d+), column (\d+)")   # how the engine's messages name a cell
 UNUSED_TEXT = QColor("#8A8A8A")
 NORMALISE_TEXT = {"none": "none (the numbers as in the file)",
                   "minmax": "min-max: each input to [0, 1]",
@@ -134,6 +137,7 @@ class CsvPreviewModel(QAbstractTableModel):
         self._row_numbers: list[int] = []
         self._features: set[int] = set()
         self._target: int | None = None
+        self._problem: tuple[int, int] | None = None   # (preview row, column) named by a message
 
     def set_table(self, table: CsvTable | None) -> None:
         self.beginResetModel()
@@ -143,7 +147,25 @@ class CsvPreviewModel(QAbstractTableModel):
             self._names = table.column_names
             self._rows = table.rows[:PREVIEW_ROWS]
             self._row_numbers = table.row_numbers[:PREVIEW_ROWS]
+        self._problem = None
         self.endResetModel()
+
+    def mark_problem(self, message: str) -> QModelIndex:
+        """Tint the cell a message names (``row 7, column 2``) if the preview shows it.
+
+        Returns its index, invalid when the message names no cell or the row is
+        beyond the preview.
+        """
+        found = _WHERE.search(message)
+        self._problem = None
+        if found:
+            file_row, column = int(found.group(1)), int(found.group(2)) - 1
+            if file_row in self._row_numbers and column < len(self._names):
+                self._problem = (self._row_numbers.index(file_row), column)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self._names) - 1))
+        return self.index(*self._problem) if self._problem else QModelIndex()
 
     def set_roles(self, features: set[int], target: int | None) -> None:
         self._features, self._target = set(features), target
@@ -169,10 +191,12 @@ class CsvPreviewModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._rows[r][c]
-        if role == Qt.ItemDataRole.BackgroundRole and self.role(c) == "target":
-            return QBrush(TARGET_COLOUR)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if (r, c) == self._problem:
+                return QBrush(PROBLEM_COLOUR)
+            return QBrush(TARGET_COLOUR) if self.role(c) == "target" else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self.role(c) == "target":
+            if (r, c) == self._problem or self.role(c) == "target":
                 return QBrush(QColor("#000000"))
             if self.role(c) == "unused":
                 return QBrush(UNUSED_TEXT)
@@ -556,6 +580,9 @@ class CsvImportDialog(QDialog):
         if generation != self._generation:
             return
         self._set_busy(None, "the lesson was not built; the open lesson is unchanged")
+        cell = self.model.mark_problem(text)
+        if cell.isValid():
+            self.preview.scrollTo(cell)
         self._show_problem(text)
 
     def reject(self) -> None:

@@ -132,6 +132,9 @@ def test_malformed_csv_names_row_and_column_and_keeps_the_lesson(qtbot, window, 
     text = blocker.args[0]
     assert "row 4" in text and "column 2 ('x2')" in text and "'abc' is not a number" in text
     assert dialog.error_text == text and dialog.isVisible() and dialog.lesson is None
+    background = Qt.ItemDataRole.BackgroundRole
+    assert dialog.model.data(dialog.model.index(2, 1), background).color().name() == "#f9d6d5"
+    assert dialog.model.data(dialog.model.index(1, 1), background) is None   # only that cell
     assert window.controller.lesson is before
     np.testing.assert_array_equal(shown(window, "X"), X_before)
 
