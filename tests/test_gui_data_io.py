@@ -258,6 +258,14 @@ def test_workbook_and_script_exports_are_valid_files(qtbot, window, tmp_path):
         workbook_xml = archive.read("xl/workbook.xml").decode()
     assert "xl/worksheets/sheet1.xml" in names and "xl/worksheets/sheet2.xml" in names
     assert workbook_xml.count("<sheet ") == 2
+    # the window's presentation, not the lesson's: the other form negates the backward blocks
+    other = "gradient" if window.controller.presentation == "error" else "error"
+    window.controller.set_presentation(other)
+    flipped = tmp_path / "flipped.xlsx"
+    with qtbot.waitSignal(exporter.finished, timeout=60_000):
+        exporter.workbook(str(flipped), iterations=2)
+    with zipfile.ZipFile(book) as first, zipfile.ZipFile(flipped) as second:
+        assert first.read("xl/worksheets/sheet1.xml") != second.read("xl/worksheets/sheet1.xml")
     script = tmp_path / "walk.py"
     with qtbot.waitSignal(exporter.finished, timeout=60_000):
         assert exporter.script(str(script))
