@@ -13,10 +13,12 @@ import sys
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.errors import LessonError  # noqa: E402
 from engine.lesson import load_lesson, resolve_lesson  # noqa: E402
+from engine.resources import APP_ICON, resource_path  # noqa: E402
 
 __all__ = ["main", "DEFAULT_LESSON", "open_initial_lesson"]
 
@@ -70,6 +72,7 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APPLICATION])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
+    app.setWindowIcon(QIcon(str(resource_path(*APP_ICON))))  # the title bar and task bar
     _install_excepthook(app)
     lesson, problem = open_initial_lesson(argv[:1])
     window = MainWindow(lesson, QSettings(ORGANISATION, APPLICATION))

@@ -1,6 +1,6 @@
 """``main.py --smoke-test [LESSON]``: prove in seconds, with no one watching, that a build works.
 
-Builds the real main window on the default lesson (or the one given),
+Checks the bundled icon, builds the real main window on the default lesson (or the one given),
 steps through one whole iteration with the Step action, runs a few epochs
 with the Run action, renders the loss plot and the node diagram, grabs the
 window and checks that none of them is blank. Exit status 0 and one line
@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QApplication
 
 from engine.errors import LessonError
 from engine.lesson import load_lesson, resolve_lesson
+from engine.resources import APP_ICON, resource_path
 
 __all__ = ["main", "SmokeTestFailure", "EPOCHS", "WAIT_S", "MIN_COLOURS"]
 
@@ -128,6 +129,9 @@ def run_smoke_test(argv: list[str]) -> str:
     except LessonError as exc:
         raise SmokeTestFailure(f"cannot open the lesson: {exc}") from None
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APPLICATION])
+    icon = resource_path(*APP_ICON)
+    if QIcon(str(icon)).isNull():
+        raise SmokeTestFailure(f"the window icon {icon} is missing or unreadable")
     with tempfile.TemporaryDirectory() as folder, _SlotErrors() as errors:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(lesson, settings)
