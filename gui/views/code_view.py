@@ -42,6 +42,7 @@ class CodeView(QWidget):
         self.code.setReadOnly(True)
         self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.code.setFont(_code_font())
+        self.code.setMinimumHeight(140)   # a few lines around the current one, whatever the dock
         self.chain_title = QLabel("Chain rule")
         self.chain_title.setObjectName("chainTitle")
         self.chain_title.setStyleSheet("QLabel#chainTitle { font-weight: bold; }")
@@ -124,14 +125,18 @@ class CodeView(QWidget):
             pending.cursor = self._line_cursor(self.first_step_line + index)
             selections.append(pending)
         if done:
-            current = QTextEdit.ExtraSelection()
+            line = self.first_step_line + done - 1
+            band = QTextEdit.ExtraSelection()  # yellow across the whole line, like a debugger
+            band.format.setBackground(QColor(ACTIVE_COLOUR))
+            band.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            band.cursor = QTextCursor(document.findBlockByNumber(line))
+            current = QTextEdit.ExtraSelection()  # and its text in bold black
             current.format.setBackground(QColor(ACTIVE_COLOUR))
             current.format.setForeground(QColor("black"))
             current.format.setFontWeight(QFont.Weight.Bold)
-            current.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            current.cursor = self._line_cursor(self.first_step_line + done - 1)
-            selections.append(current)
-            visible = QTextCursor(document.findBlockByNumber(self.first_step_line + done - 1))
+            current.cursor = self._line_cursor(line)
+            selections += [band, current]
+            visible = QTextCursor(document.findBlockByNumber(line))
             self.code.setTextCursor(visible)
             self.code.ensureCursorVisible()
         self.code.setExtraSelections(selections)

@@ -151,6 +151,7 @@ class GradientCheckView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
+        self.table.setMinimumHeight(160)   # a handful of rows even in a crowded dock area
         self.table.verticalHeader().setVisible(False)
         vertical = self.table.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

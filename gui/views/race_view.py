@@ -36,6 +36,7 @@ RACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
                 "#882255")
 RACE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                Qt.PenStyle.DashDotLine)
+PLOT_MIN_HEIGHT = 180    # a dock opened beside others must still show the curves
 FIELD_ERROR_STYLE = "QLineEdit { border: 2px solid #B03A2E; }"
 
 
@@ -92,14 +93,18 @@ class ComparisonView(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("not started")
 
-        self.plot = pg.PlotWidget(background=None)
+        # An opaque background: a transparent one let stale pixels of the dock's
+        # tab bar show through under Xvfb.
+        self.plot = pg.PlotWidget(background=self.palette().window().color())
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMenuEnabled(False)
+        self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#202020",
+                                          brush=pg.mkBrush(255, 255, 255, 200))
         self.session_marker = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine),
             label="lesson", labelOpts={"position": 0.95, "color": "#555555"})
