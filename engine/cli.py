@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DIVERGED
     first_loss = losses[0] if len(losses) else float("nan")
     ending = "reached the tolerance" if report.reached_tolerance else "done"
-    print(f"{lesson.title}: {len(losses)} epochs, loss {first_loss:.6g} → {losses[-1]:.6g} "
+    print(f"{lesson.title}: {len(losses)} epoch{'' if len(losses) == 1 else 's'}, loss {first_loss:.6g} → {losses[-1]:.6g} "
           f"({ending}); final loss on all data {final_loss:.6g}")
     return EXIT_OK
 

@@ -258,6 +258,19 @@ def read_json_file(path: Path, what: str = "lesson") -> Any:
     return parse_json_text(text, name)
 
 
+def _holds_lone_surrogate(value: Any) -> bool:
+    """True if a string (or a list of them, at any depth) cannot be encoded as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list):
+        return any(_holds_lone_surrogate(item) for item in value)
+    return False  # objects are checked by their own hook as they are parsed
+
+
 def parse_json_text(text: str, name: str) -> Any:
     """Parse strict JSON; errors name the line and column."""
     def refuse_constant(token: str):
@@ -268,6 +281,11 @@ def parse_json_text(text: str, name: str) -> Any:
         for key, value in pairs:
             if key in seen:
                 raise LessonError(f"{name}: the key {key!r} appears twice in one object")
+            if _holds_lone_surrogate(key) or _holds_lone_surrogate(value):
+                # JSON's \ud800 escapes decode to half characters that no file or
+                # terminal can encode; refusing here keeps saving and printing safe.
+                raise LessonError(f"{name}: the key {key!r} holds a lone surrogate escape "
+                                  "(\\ud800-\\udfff), which is not a character; remove it")
             seen[key] = value
         return seen
 

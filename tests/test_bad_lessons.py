@@ -116,6 +116,9 @@ CASES = [
         d["data"].update(y=[[1, 1], [0, 1], [1, 0], [0, 1], [1, 0]]))),
      "data.y row 1: with softmax and cross_entropy"),
     ("duplicate key", '{"format": "backprop-tracer.lesson", "format": "x"}', "appears twice"),
+    # json.dumps escapes the half character as \\ud800, which json.loads accepts.
+    ("lone surrogate in the title", mutate(lambda doc: doc.update(title="half \ud800 a")),
+     "the key 'title' holds a lone surrogate"),
 ]
 
 
