@@ -25,11 +25,14 @@ from .network import Architecture, Parameters
 from .training import Trainer, TrainingState
 
 __all__ = ["WeightAddress", "weight_addresses", "LossProbe", "LossCurve", "LossSurface",
-           "loss_curve", "loss_surface", "sweep_range", "surface_points", "DescentPath",
-           "Landscape", "landscape", "CURVE_POINTS", "SURFACE_POINTS", "MAX_PATH_POINTS"]
+           "loss_curve", "loss_surface", "sweep_range", "sweep_points", "DescentPath",
+           "Landscape", "landscape", "CURVE_POINTS", "SURFACE_POINTS", "COARSE_CURVE_POINTS",
+           "COARSE_SURFACE_POINTS", "MAX_PATH_POINTS"]
 
 CURVE_POINTS = 201
 SURFACE_POINTS = 41
+COARSE_CURVE_POINTS = 61       # while training runs: cheap enough to redraw often
+COARSE_SURFACE_POINTS = 15
 MAX_PATH_POINTS = 2048
 MIN_HALF_WIDTH = 1.0     # the sweep reaches at least this far either side of the weight
 
@@ -356,14 +359,22 @@ class DescentPath:
         return epochs, values, np.asarray(self.losses[:count])
 
 
-def surface_points(trainer: Trainer, budget: float = 4e7) -> int:
-    """Grid points per side that keep a surface near ``budget`` multiply-adds.
+def sweep_points(trainer: Trainer, weights: int, coarse: bool = False,
+                 budget: float = 4e7) -> int:
+    """Sweep resolution that keeps one landscape near ``budget`` multiply-adds.
 
-    One loss costs about samples × parameters multiply-adds; the answer
-    lies between 11 (digits) and SURFACE_POINTS (the 2-D sets).
+    One loss costs about samples × parameters multiply-adds. For one weight
+    the answer lies between 21 and CURVE_POINTS (COARSE_CURVE_POINTS when
+    ``coarse``), for two (points per side) between 7 and SURFACE_POINTS
+    (COARSE_SURFACE_POINTS): the 2-D sets get the full resolution, digits
+    the least.
     """
-    work = max(1, trainer.samples * trainer.architecture.size)
-    return int(min(SURFACE_POINTS, max(11, np.sqrt(budget / work))))
+    affordable = budget / max(1, trainer.samples * trainer.architecture.size)
+    if weights == 1:
+        most = COARSE_CURVE_POINTS if coarse else CURVE_POINTS
+        return int(min(most, max(21, affordable)))
+    most = COARSE_SURFACE_POINTS if coarse else SURFACE_POINTS
+    return int(min(most, max(7, np.sqrt(affordable))))
 
 
 @dataclass(frozen=True)
@@ -396,7 +407,7 @@ class Landscape:
 
 
 def landscape(session, path: DescentPath, addresses: list[WeightAddress],
-              points: int | None = None, budget_s: float = 0.05) -> Landscape:
+              coarse: bool = False, budget_s: float = 0.05) -> Landscape:
     """The landscape of one or two weights at the session's committed weights.
 
     Parameters
@@ -405,9 +416,8 @@ def landscape(session, path: DescentPath, addresses: list[WeightAddress],
     path : DescentPath
         Kept by the caller between calls so that the replay is incremental.
     addresses : list of one or two WeightAddress
-    points : int, optional
-        Sweep resolution (per side for two weights); defaults to CURVE_POINTS
-        or ``surface_points``.
+    coarse : bool
+        A cheaper sweep (while training runs); see ``sweep_points``.
     budget_s : float
         Time the path replay may take in this call.
     """
@@ -419,10 +429,10 @@ def landscape(session, path: DescentPath, addresses: list[WeightAddress],
     spans = [sweep_range(float(params.flat[i]), values[:, n]) for n, i in enumerate(indices)]
     if len(addresses) == 1:
         curve = loss_curve(session.trainer, params, addresses[0], spans[0],
-                           points or CURVE_POINTS)
+                           sweep_points(session.trainer, 1, coarse))
         return Landscape(curve, None, epochs, values, losses, complete)
     if len(addresses) != 2:
         raise ValueError(f"choose one or two weights, not {len(addresses)}")
     surface = loss_surface(session.trainer, params, (addresses[0], addresses[1]),
-                           (spans[0], spans[1]), points or surface_points(session.trainer))
+                           (spans[0], spans[1]), sweep_points(session.trainer, 2, coarse))
     return Landscape(None, surface, epochs, values, losses, complete)

@@ -545,10 +545,10 @@ class SessionController(QObject):
         return decision_boundary(self.session.trainer.kernel, self.session.params, self._plane,
                                  extent, resolution, data.kind, self.session.lesson.y)
 
-    def loss_landscape(self, addresses: list[WeightAddress], points: int | None = None,
+    def loss_landscape(self, addresses: list[WeightAddress], coarse: bool = False,
                        budget_s: float = 0.05) -> Landscape:
         """The loss against one or two weights and the descent path (replayed in budget_s)."""
-        return landscape(self.session, self._descent, addresses, points, budget_s)
+        return landscape(self.session, self._descent, addresses, coarse, budget_s)
 
     # -- teaching views: races, gradient check, code panel ---------------------------
     def learning_rate_race(self, rates_text: str, epochs: int) -> Race:

@@ -6,7 +6,7 @@ import pytest
 
 import engine.landscape as landscape_module
 from engine.landscape import (DescentPath, WeightAddress, landscape, loss_curve, loss_surface,
-                              weight_addresses)
+                              sweep_points, weight_addresses)
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from engine.session import Session
 from tests.helpers import lesson_doc
@@ -165,3 +165,13 @@ def test_addresses_name_the_cell_and_refuse_what_is_not_there():
     no_bias = parse_lesson(lesson_doc((2, 1), "sigmoid", bias=False), "t.json").architecture
     with pytest.raises(IndexError, match="no biases"):
         WeightAddress("b", 1, 0, 0).flat_index(no_bias)
+
+
+def test_sweep_resolution_follows_the_cost_of_one_loss():
+    moons, digits = session_of("moons"), session_of("digits")
+    assert sweep_points(moons.trainer, 1) == landscape_module.CURVE_POINTS
+    assert sweep_points(moons.trainer, 2) == landscape_module.SURFACE_POINTS
+    assert sweep_points(moons.trainer, 1, coarse=True) == landscape_module.COARSE_CURVE_POINTS
+    assert sweep_points(digits.trainer, 1) == 21 and sweep_points(digits.trainer, 2) == 7
+    curve = landscape(digits, DescentPath(), [WeightAddress("W", 1, 30, 3)]).curve
+    assert curve.weights.shape == (21,)

@@ -52,7 +52,8 @@ class ActivationView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "z (the neuron's input)")
-        self.plot.addLegend(offset=(8, 8))
+        self.plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 210),
+                            labelTextColor="#000000")
         self.function = self.plot.plot(pen=pg.mkPen("#0072B2", width=2.5), name="f(z) = a")
         self.slope = self.plot.plot(pen=pg.mkPen("#D55E00", width=2.5, style=Qt.PenStyle.DashLine),
                                     name="slope f′(z)")

@@ -120,7 +120,7 @@ class BoundaryView(QWidget):
 
     def _choice_changed(self, _index: int) -> None:
         self.throttle.mark()
-        self.throttle.tick()
+        self.throttle.tick(force=True)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

@@ -25,10 +25,8 @@ from engine.landscape import WeightAddress, weight_addresses  # noqa: E402
 from .colours import grid_rect, sequential_rgba  # noqa: E402
 from .throttle import RedrawThrottle  # noqa: E402
 
-__all__ = ["LandscapeView", "WeightPicker", "COARSE_CURVE", "COARSE_SURFACE", "CONTOURS"]
+__all__ = ["LandscapeView", "WeightPicker", "CONTOURS"]
 
-COARSE_CURVE = 61          # sweep points while training runs
-COARSE_SURFACE = 15        # grid points per side while training runs
 CONTOURS = 9
 _WEIGHT_NAME = re.compile(r"(?:grad_|new_|velocity_|previous_velocity_)?([Wb])(\d+)")
 PATH_PEN = pg.mkPen("#D55E00", width=1.5)
@@ -222,7 +220,7 @@ class LandscapeView(QWidget):
 
     def _choice_changed(self) -> None:
         self.throttle.mark()
-        QTimer.singleShot(0, self.throttle.tick)
+        QTimer.singleShot(0, lambda: self.throttle.tick(force=True))
 
     def addresses(self) -> list[WeightAddress]:
         first = self.first.address()
@@ -244,9 +242,8 @@ class LandscapeView(QWidget):
                       else "Choose two different weights for the contour map.")
             return
         running = controller.running
-        points = (COARSE_CURVE if len(addresses) == 1 else COARSE_SURFACE) if running else None
         try:
-            landscape = controller.loss_landscape(addresses, points,
+            landscape = controller.loss_landscape(addresses, coarse=running,
                                                   budget_s=0.02 if running else 0.1)
         except IndexError as exc:
             self._say(str(exc))

@@ -2,15 +2,20 @@
 
 The controller publishes up to 30 frames a second while training runs;
 the teaching views mark themselves dirty on each and repaint from a timer,
-so a hidden dock costs nothing and a visible one at most ten redraws a second.
+so a hidden dock costs nothing. A redraw that takes long (a loss landscape
+of the digits) spaces the next ones so that redrawing keeps to about
+``REDRAW_SHARE`` of the time and training keeps the rest.
 """
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, QTimer
 
-__all__ = ["RedrawThrottle", "REDRAW_HZ"]
+__all__ = ["RedrawThrottle", "REDRAW_HZ", "REDRAW_SHARE"]
 
 REDRAW_HZ = 10
+REDRAW_SHARE = 0.2
 
 
 class RedrawThrottle(QObject):
@@ -27,6 +32,7 @@ class RedrawThrottle(QObject):
         super().__init__(parent)
         self.dirty = True
         self._redraw, self._visible = redraw, visible
+        self._next = 0.0             # perf_counter time before which no redraw starts
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / REDRAW_HZ))
         self.timer.timeout.connect(self.tick)
@@ -35,7 +41,12 @@ class RedrawThrottle(QObject):
     def mark(self, *_args) -> None:
         self.dirty = True
 
-    def tick(self) -> None:
-        if self.dirty and self._visible():
-            self.dirty = False
-            self._redraw()
+    def tick(self, force: bool = False) -> None:
+        """Redraw if dirty and visible (and, unless ``force``, if the last one was not costly)."""
+        start = time.perf_counter()
+        if not (self.dirty and self._visible()) or (start < self._next and not force):
+            return
+        self.dirty = False
+        self._redraw()
+        spent = time.perf_counter() - start
+        self._next = start + spent / REDRAW_SHARE
