@@ -175,3 +175,14 @@ def test_sweep_resolution_follows_the_cost_of_one_loss():
     assert sweep_points(digits.trainer, 1) == 21 and sweep_points(digits.trainer, 2) == 7
     curve = landscape(digits, DescentPath(), [WeightAddress("W", 1, 30, 3)]).curve
     assert curve.weights.shape == (21,)
+
+
+def test_replay_stops_at_its_time_budget_and_resumes():
+    session = session_of("xor_biases", 300)
+    path = DescentPath()
+    assert not path.follow(session, budget_s=0.0)     # only the starting point so far
+    assert path.epochs == [0]
+    while not path.follow(session, budget_s=0.001):
+        pass
+    assert path.epochs[-1] == 300
+    np.testing.assert_array_equal(path.snapshots[-1], session.params.flat)
