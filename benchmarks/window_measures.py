@@ -185,7 +185,13 @@ def table_scrolling(sizes) -> Row:
     base_model = NumpyTableModel(pixels)
     base_view = QTableView()
     base_view.setModel(base_model)
-    base_view.setFixedSize(ours_view.size())  # the same visible area on both sides
+    # The same cells on both sides: the same visible area, column width and row
+    # height, so the ratio compares the models and views, not how many cells fit.
+    base_view.setFixedSize(ours_view.size())
+    base_view.horizontalHeader().setDefaultSectionSize(ours_view.columnWidth(0))
+    base_view.verticalHeader().setDefaultSectionSize(ours_view.rowHeight(0))
+    base_view.verticalHeader().setFixedWidth(ours_view.verticalHeader().width())
+    base_view.horizontalHeader().setFixedHeight(ours_view.horizontalHeader().height())
     for view in (ours_view, base_view):
         view.show()
     _spin(0.1)

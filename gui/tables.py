@@ -31,8 +31,24 @@ MarkRole = int(Qt.ItemDataRole.UserRole) + 1
 ACTIVE, PRECEDENT = "active", "precedent"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
-_MARK_ROLES = {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole),
-               int(Qt.ItemDataRole.FontRole), MarkRole}
+# Roles as plain ints: a view asks data() for seven roles of every painted cell,
+# and comparing ints is much cheaper than looking up and comparing Qt enums.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_TOOL_TIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# The roles that can have an answer; every other role is None without more work.
+_PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole})
+_HIDDEN_ROLES = _PLAIN_ROLES | {_BACKGROUND}
+_MARKED_ROLES = _HIDDEN_ROLES | {_FOREGROUND, _FONT}
+_BOLD = QFont()
+_BOLD.setBold(True)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
 MAX_CARD_WIDTH = 760
 
@@ -63,6 +79,9 @@ class ArrayModel(QAbstractTableModel):
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
         self._editable = False
+        self._shape = tuple(info.shape)         # cached: rowCount is asked once per painted cell
+        self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
+        self._flags = _FLAGS
         self.explainer = None  # callable (name, row, column) -> str | None, for tooltips
 
     # -- what it holds -----------------------------------------------------------
@@ -72,7 +91,17 @@ class ArrayModel(QAbstractTableModel):
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.info.shape if self._array is None else self._array.shape
+        return self._shape
+
+    def _refresh_cache(self) -> None:
+        """Recompute what data(), flags() and rowCount() answer from (after any change)."""
+        array = self._array
+        self._shape = tuple(self.info.shape if array is None else array.shape)
+        if self._active is not None or self._precedents:
+            self._roles = _MARKED_ROLES
+        else:
+            self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
+        self._flags = _EDITABLE_FLAGS if self._editable and array is not None else _FLAGS
 
     def set_info(self, info: MatrixInfo) -> None:
         """New labels (presentation) or a new shape (mini-batch tail)."""
@@ -80,6 +109,7 @@ class ArrayModel(QAbstractTableModel):
         if reshape:
             self.beginResetModel()
         self.info = info
+        self._refresh_cache()
         if reshape:
             self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.shape[1] - 1))
@@ -93,6 +123,7 @@ class ArrayModel(QAbstractTableModel):
             self.beginResetModel()
             self._array = array
             self._set_rows(rows, new_shape[0])
+            self._refresh_cache()
             self.endResetModel()
             return
         unchanged = (array is not None and self._array is not None
@@ -100,6 +131,7 @@ class ArrayModel(QAbstractTableModel):
         old_rows = self._rows
         self._array = array
         self._set_rows(rows, new_shape[0])
+        self._refresh_cache()
         if not unchanged:  # X and y stay put while training: no repaint for them
             self._changed()
         if not np.array_equal(old_rows, self._rows):  # another mini-batch
@@ -117,6 +149,7 @@ class ArrayModel(QAbstractTableModel):
         if active == self._active and precedents == self._precedents:
             return
         self._active, self._precedents = active, precedents
+        self._refresh_cache()
         self._changed()
 
     def marks(self) -> tuple[tuple[int, int] | None, set[tuple[int, int]]]:
@@ -136,6 +169,7 @@ class ArrayModel(QAbstractTableModel):
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable and self.info.editable
+        self._refresh_cache()
 
     def _changed(self) -> None:
         rows, columns = self.shape
@@ -155,42 +189,43 @@ class ArrayModel(QAbstractTableModel):
 
     # -- Qt model interface ----------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else self.shape[0]
+        return 0 if parent.isValid() else self._shape[0]
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else self.shape[1]
+        return 0 if parent.isValid() else self._shape[1]
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=_DISPLAY):
+        # The hot path of every repaint: the number first, then only the roles
+        # that can have an answer now (no marks: no colour or font work at all).
+        if role == _DISPLAY:
+            array = self._array
+            if array is None or not index.isValid():
+                return None
+            return self._format(float(array[index.row(), index.column()]))
+        if role not in self._roles or not index.isValid():
             return None
+        if role == _ALIGNMENT:
+            return _RIGHT_ALIGNED
         r, c = index.row(), index.column()
         array = self._array
-        if role == Qt.ItemDataRole.DisplayRole:
-            return None if array is None else self._format(float(array[r, c]))
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return None if array is None else float(array[r, c])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role not in _MARK_ROLES:
-            if role == Qt.ItemDataRole.ToolTipRole and array is not None and self.explainer:
+        if role == _TOOL_TIP:
+            if array is not None and self.explainer:
                 return self.explainer(self.info.name, r, c)
             return None
         mark = self._mark(r, c)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             if mark == ACTIVE:
                 return QBrush(ACTIVE_COLOUR)
             if mark == PRECEDENT:
                 return QBrush(PRECEDENT_COLOUR)
             return QBrush(HIDDEN_COLOUR) if array is None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             return QBrush(MARK_TEXT) if mark else None
-        if role == Qt.ItemDataRole.FontRole and mark == ACTIVE:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == MarkRole:
-            return mark
-        return None
+        if role == _FONT:
+            return _BOLD if mark == ACTIVE else None
+        return mark  # MarkRole
 
     def _mark(self, r: int, c: int) -> str | None:
         if self._active == (r, c):
@@ -232,10 +267,7 @@ class ArrayModel(QAbstractTableModel):
         return f"neuron {r}"
 
     def flags(self, index):
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._editable and self._array is not None:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
+        return self._flags
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
