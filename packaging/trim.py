@@ -96,9 +96,12 @@ def extraneous_modules(requirements: list[str]) -> list[str]:
         PEP 508 requirements, e.g. ``pyproject.toml``'s ``dependencies``.
     """
     needed = _requirement_closure(requirements)
+    # An install of the project itself (pip install -e . on a fresh clone) lists
+    # the app's own packages as installed modules: they are never extraneous.
+    own = {Path(source).stem for source in APP_SOURCES}
     extraneous = []
     for module, distributions in metadata.packages_distributions().items():
-        if module in sys.stdlib_module_names or not module.isidentifier():
+        if module in sys.stdlib_module_names or not module.isidentifier() or module in own:
             continue
         if not any(_canonical(d) in needed for d in distributions):
             extraneous.append(module)

@@ -93,3 +93,16 @@ def test_linux_bundle_passes_its_smoke_test_offscreen_within_budget(tmp_path):
     assert listed.returncode == 0, listed.stderr
     frozen_ids = [line.split("\t")[0] for line in listed.stdout.splitlines()]
     assert frozen_ids == [lesson_id for lesson_id, _, _ in builtin_lessons()]
+
+
+def test_the_apps_own_packages_are_never_left_out_of_the_bundle(monkeypatch):
+    """A fresh clone's ``pip install -e .`` lists engine, gui and main as installed
+    modules of a distribution no dependency needs; the trim must still keep them."""
+    import trim
+
+    installed = {"engine": ["backprop-tracer"], "gui": ["backprop-tracer"],
+                 "main": ["backprop-tracer"], "scipy": ["scipy"], "numpy": ["numpy"]}
+    monkeypatch.setattr(trim.metadata, "packages_distributions", lambda: installed)
+    left_out = trim.extraneous_modules(["numpy"])
+    assert "scipy" in left_out
+    assert not {"engine", "gui", "main", "numpy"} & set(left_out)
