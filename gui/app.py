@@ -12,13 +12,15 @@ import sys
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtGui import QIcon  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
+# The engine (and NumPy) before Qt: PySide6 reads the source of every module
+# imported after it (its __feature__ check), which lengthens every start.
 from engine.errors import LessonError  # noqa: E402
 from engine.lesson import load_lesson, resolve_lesson  # noqa: E402
 from engine.resources import APP_ICON, resource_path  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 __all__ = ["main", "DEFAULT_LESSON", "open_initial_lesson"]
 

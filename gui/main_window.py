@@ -8,6 +8,7 @@ talks to another directly.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
@@ -18,10 +19,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
 from engine.errors import LessonError
 from engine.lesson import Lesson, load_lesson, save_lesson
 
-from .csv_dialog import CsvImportDialog
-from .dataset_dialog import DataSetDialog
 from .diagram import NetworkDiagram
-from .exporting import Exporter
 from .formula_panel import FormulaPanel
 from .paste import paste_block
 from .plots import LossPlot
@@ -30,13 +28,13 @@ from .session_controller import SessionController
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
 from .undo import edit_cell
-from .views.activation_view import ActivationView
-from .views.boundary_view import BoundaryView, HiddenUnitMaps
-from .views.landscape_view import LandscapeView
-from .views.code_view import CodeView
-from .views.gradient_check_view import GradientCheckView
-from .views.modes_view import TrainingModesView
-from .views.race_view import LearningRateRaceView
+from .views.boundary_view import HiddenUnitMaps
+from .views.lazy_dock import ViewDock
+
+if TYPE_CHECKING:  # imported when first used: they are not needed to show the window
+    from .csv_dialog import CsvImportDialog
+    from .dataset_dialog import DataSetDialog
+    from .exporting import Exporter
 
 __all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION"]
 
@@ -118,8 +116,11 @@ class MainWindow(QMainWindow):
         self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
 
-        self.exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
-                                 str(self.settings.value("lastFolder", str(Path.home()))))
+        # The export modules (xlsxwriter, pyqtgraph's exporters) are slow to import and not
+        # needed to show the window: the exporter is built once it is painted, or when used.
+        self._exporter: Exporter | None = None
+        self._painted = False
+        self._export_folder = str(self.settings.value("lastFolder", str(Path.home())))
         self._data_dialog = None   # the open Import CSV / data set dialog
         self._build_actions()
         self._build_toolbar()
@@ -138,43 +139,75 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _teaching_docks_b(self) -> list[QDockWidget]:
-        """Learning-rate race, training modes, gradient check and code panel: tabbed
-        together at the bottom and hidden until chosen in View ▸ Teaching views."""
-        c = self.controller
-        self.race_view = LearningRateRaceView(c)
-        self.modes_view = TrainingModesView(c)
-        self.gradient_view = GradientCheckView(c)
-        self.code_view = CodeView(c)
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        docks = [self._dock("Learning-rate race", "raceDock", self.race_view, bottom),
-                 self._dock("Training modes", "modesDock", self.modes_view, bottom),
-                 self._dock("Gradient check", "gradientCheckDock", self.gradient_view, bottom),
-                 self._dock("Code", "codeDock", self.code_view, bottom)]
+    def _view_docks(self, views: list[tuple], area) -> list[ViewDock]:
+        """Docks tabbed together in ``area``, hidden until chosen in View ▸ Teaching views;
+        each builds its view when first seen (gui/views/lazy_dock.py). ``views`` holds
+        (title, object name, build) for each."""
+        docks = []
+        for title, object_name, build in views:
+            dock = ViewDock(title, object_name, build, self)
+            self.addDockWidget(area, dock)
+            docks.append(dock)
         for dock in docks[1:]:
             self.tabifyDockWidget(docks[0], dock)
         for dock in docks:
             dock.hide()
         return docks
 
-    def _teaching_docks_a(self) -> list[QDockWidget]:
-        """Decision boundary, loss landscape and activation functions: tabbed together
-        on the right and hidden until chosen in View ▸ Teaching views."""
-        c = self.controller
-        self.boundary_view = BoundaryView(c)
-        self.landscape_view = LandscapeView(c)
-        self.activation_view = ActivationView(c)
-        self.hidden_unit_maps = HiddenUnitMaps(c, self.diagram)
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        docks = [self._dock("Decision boundary", "boundaryDock", self.boundary_view, right),
-                 self._dock("Loss landscape", "landscapeDock", self.landscape_view, right),
-                 self._dock("Activation functions", "activationDock", self.activation_view,
-                            right)]
-        for dock in docks[1:]:
-            self.tabifyDockWidget(docks[0], dock)
-        for dock in docks:
-            dock.hide()
-        return docks
+    def _teaching_docks_b(self) -> list[ViewDock]:
+        """Learning-rate race, training modes, gradient check and code panel, at the bottom."""
+        return self._view_docks([("Learning-rate race", "raceDock", self._build_race),
+                                 ("Training modes", "modesDock", self._build_modes),
+                                 ("Gradient check", "gradientCheckDock", self._build_gradient),
+                                 ("Code", "codeDock", self._build_code)],
+                                Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def _teaching_docks_a(self) -> list[ViewDock]:
+        """Decision boundary, loss landscape and activation functions, on the right."""
+        self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.diagram)
+        return self._view_docks([("Decision boundary", "boundaryDock", self._build_boundary),
+                                 ("Loss landscape", "landscapeDock", self._build_landscape),
+                                 ("Activation functions", "activationDock",
+                                  self._build_activation)],
+                                Qt.DockWidgetArea.RightDockWidgetArea)
+
+    # Each teaching view's module is imported when its view is first built.
+    def _build_race(self) -> QWidget:
+        from .views.race_view import LearningRateRaceView
+        return LearningRateRaceView(self.controller)
+
+    def _build_modes(self) -> QWidget:
+        from .views.modes_view import TrainingModesView
+        return TrainingModesView(self.controller)
+
+    def _build_gradient(self) -> QWidget:
+        from .views.gradient_check_view import GradientCheckView
+        return GradientCheckView(self.controller)
+
+    def _build_code(self) -> QWidget:
+        from .views.code_view import CodeView
+        return CodeView(self.controller)
+
+    def _build_boundary(self) -> QWidget:
+        from .views.boundary_view import BoundaryView
+        return BoundaryView(self.controller)
+
+    def _build_landscape(self) -> QWidget:
+        from .views.landscape_view import LandscapeView
+        return LandscapeView(self.controller)
+
+    def _build_activation(self) -> QWidget:
+        from .views.activation_view import ActivationView
+        return ActivationView(self.controller)
+
+    # The teaching views by name, each built on first use.
+    race_view = property(lambda self: self.teaching_docks_b[0].widget())
+    modes_view = property(lambda self: self.teaching_docks_b[1].widget())
+    gradient_view = property(lambda self: self.teaching_docks_b[2].widget())
+    code_view = property(lambda self: self.teaching_docks_b[3].widget())
+    boundary_view = property(lambda self: self.teaching_docks_a[0].widget())
+    landscape_view = property(lambda self: self.teaching_docks_a[1].widget())
+    activation_view = property(lambda self: self.teaching_docks_a[2].widget())
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -205,13 +238,12 @@ class MainWindow(QMainWindow):
                                               tip="A new lesson on the data of a CSV file")
         self.dataset_action = self._action("New lesson from a data set…", self.new_from_dataset,
                                            tip="A new lesson on a built-in data set")
-        e = self.exporter
         self.export_actions = [
-            self._action("Excel workbook…", e.ask_workbook),
-            self._action("NumPy script…", e.ask_script),
-            self._action("Current table as CSV…", lambda: e.ask_table_csv()),
-            self._action("Diagram as PNG/SVG…", e.ask_diagram),
-            self._action("Loss plot as PNG/SVG…", e.ask_plot),
+            self._action("Excel workbook…", lambda: self.exporter.ask_workbook()),
+            self._action("NumPy script…", lambda: self.exporter.ask_script()),
+            self._action("Current table as CSV…", lambda: self.exporter.ask_table_csv()),
+            self._action("Diagram as PNG/SVG…", lambda: self.exporter.ask_diagram()),
+            self._action("Loss plot as PNG/SVG…", lambda: self.exporter.ask_plot()),
         ]
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
@@ -349,11 +381,26 @@ class MainWindow(QMainWindow):
         self.settings_panel.lessonFileRequested.connect(self.open_file)
         self.settings_panel.openRequested.connect(self.open_dialog)
         self.settings_panel.presentationRequested.connect(c.set_presentation)
-        c.matricesChanged.connect(self.exporter.attach_table_menus)  # after the tables rebuild
-        self.exporter.finished.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.exporter.failed.connect(lambda text: self.show_message("Cannot export", text))
-        self.exporter.busyChanged.connect(
-            lambda busy: busy and self.statusBar().showMessage("writing the export…"))
+
+    @property
+    def exporter(self) -> Exporter:
+        """File ▸ Export and the tables' right-click menus (gui/exporting.py)."""
+        return self._build_exporter()
+
+    def _build_exporter(self) -> Exporter:
+        if self._exporter is None:
+            from .exporting import Exporter
+            exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
+                                self._export_folder)
+            # Connected after the tables, so it sees the tables each lesson rebuilds.
+            self.controller.matricesChanged.connect(exporter.attach_table_menus)
+            exporter.attach_table_menus()
+            exporter.finished.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            exporter.failed.connect(lambda text: self.show_message("Cannot export", text))
+            exporter.busyChanged.connect(
+                lambda busy: busy and self.statusBar().showMessage("writing the export…"))
+            self._exporter = exporter
+        return self._exporter
 
     # -- controller → widgets ------------------------------------------------------------
     def _lesson_changed(self, lesson: Lesson) -> None:
@@ -449,12 +496,14 @@ class MainWindow(QMainWindow):
 
     def import_csv(self) -> CsvImportDialog:
         """Import CSV…: the dialog reads and builds; the lesson opens after OK."""
+        from .csv_dialog import CsvImportDialog
         dialog = CsvImportDialog(self.controller.lesson, self.controller.presentation, self,
                                  str(self.settings.value("lastFolder", str(Path.home()))))
         return self._open_data_dialog(dialog)
 
     def new_from_dataset(self) -> DataSetDialog:
         """New lesson from a data set…: a built-in set with the current network."""
+        from .dataset_dialog import DataSetDialog
         return self._open_data_dialog(DataSetDialog(self.controller.lesson,
                                                     self.controller.presentation, self))
 
@@ -620,6 +669,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.diagram_dock, self.formula_dock, self.plot_dock],
                          [int(height * 0.40), int(height * 0.28), int(height * 0.32)],
                          Qt.Orientation.Vertical)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._build_exporter)  # after the window is on screen
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.controller.pause()

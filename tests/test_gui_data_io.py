@@ -314,7 +314,9 @@ def test_diagram_and_plot_export_as_png_and_svg(qtbot, window, tmp_path):
 
 def test_table_context_menu_copies_and_exports(qtbot, window, tmp_path, monkeypatch):
     card = window.tables.cards["W1"]
-    assert card.view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    # The menus come with the exporter, which the window builds once it is painted.
+    qtbot.waitUntil(
+        lambda: card.view.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu)
     menu = window.exporter.table_menu("W1")
     copy_action, export_action = menu.actions()
     assert copy_action.text() == "Copy as tab-separated text"

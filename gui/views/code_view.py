@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTextEdit, QVBoxLayout, QWidget
 
-from ..session_controller import SessionController
+from ..session_controller import Selection, SessionController
 from ..tables import ACTIVE_COLOUR
 
 __all__ = ["CodeView", "MARKER", "PENDING_COLOUR"]
@@ -75,7 +75,9 @@ class CodeView(QWidget):
         controller.selectionChanged.connect(self.set_selection)
         self.rebuild()
         self.set_position(controller.session.position)
-        self.set_selection(None)
+        selection = controller.selection   # the view may be built after a cell was selected
+        self.set_selection(None if selection is None
+                           else Selection(*selection, controller.explain(*selection)))
 
     # -- the listing ---------------------------------------------------------------------
     def rebuild(self) -> None:

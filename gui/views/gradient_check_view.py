@@ -175,6 +175,11 @@ class GradientCheckView(QWidget):
         controller.positionChanged.connect(self._position_changed)
         controller.runningChanged.connect(self._running_changed)
         controller.edited.connect(self._schedule)
+        # The view may be built late (when its dock is first shown): start from where
+        # the session is now.
+        self._position_changed(controller.session.position, controller.describe_position())
+        if controller.running:
+            self._running_changed(True)
 
     @property
     def variant(self) -> str:

@@ -140,6 +140,7 @@ class ComparisonView(QWidget):
         controller.lessonChanged.connect(self.set_lesson)
         controller.historyChanged.connect(self.set_session_epoch)
         self.set_lesson(controller.lesson)
+        self.set_session_epoch(None, controller.session.epochs_done)  # built after training began
 
     # -- settings ----------------------------------------------------------------------
     def add_setting(self, label: str, widget: QWidget) -> None:
