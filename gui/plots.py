@@ -16,7 +16,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
+                               QVBoxLayout, QWidget)
 
 from .session_controller import FRAME_RATE  # noqa: E402
 
@@ -34,7 +35,11 @@ class LossPlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMenuEnabled(False)
         for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).enableAutoSIPrefix(False)  # "loss (x0.001)" confuses
+            item = self.plot.getAxis(axis)
+            item.enableAutoSIPrefix(False)  # "loss (x0.001)" confuses
+            # Axes and their grid lines change only when a range does; cached as a
+            # pixmap, a new curve costs a blit instead of replaying every label and line.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
@@ -61,6 +66,7 @@ class LossPlot(QWidget):
         self._y = np.empty(0)
         self._dirty = False
         self._span = 0                 # the epoch axis shows 0..span
+        self._y_range: tuple[float, float] | None = None
         self._divergence = ""
         self._warning = ""
         self._timer = QTimer(self)
@@ -102,6 +108,7 @@ class LossPlot(QWidget):
         self.log_box.setChecked(on)
         self.plot.setLogMode(y=on)
         self._dirty = True
+        self._y_range = None  # log and linear ranges are in different units
         self._redraw()
 
     @property
@@ -129,10 +136,12 @@ class LossPlot(QWidget):
         if span != self._span:
             self._span = span
             self.plot.setXRange(0, span, padding=0.02)
-        if y.size == 0:
-            self.plot.setYRange(0, 1)
-        else:
-            self.plot.enableAutoRange(axis="y")
+        # The loss axis moves in steps too (1-2-5 tops, whole decades on a log
+        # scale): following the falling loss exactly would relabel it every frame.
+        y_range = _stepped_range(y, self.log)
+        if y_range != self._y_range:
+            self._y_range = y_range
+            self.plot.setYRange(*y_range, padding=0.02)
 
     def _mouse_moved(self, position) -> None:
         if not self.plot.sceneBoundingRect().contains(position) or self._y.size == 0:
@@ -141,3 +150,30 @@ class LossPlot(QWidget):
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
             self.readout.setText(f"epoch {epoch}: loss {self._y[epoch - 1]:.6g}")
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(value))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * power >= value:
+            return float(factor * power)
+    return float(10.0 * power)
+
+
+def _stepped_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
+    """The loss axis's range for the finite losses, shape (n,), in the view's units.
+
+    Linear: from 0 (or a stepped negative floor) to a 1-2-5 ceiling above the
+    largest loss. Log: whole decades around the losses, as log10 values (the
+    units of pyqtgraph's log mode).
+    """
+    if losses.size == 0:
+        return (0.0, 1.0)
+    low, high = float(losses.min()), float(losses.max())
+    if log:
+        bottom = float(np.floor(np.log10(low)))
+        return (bottom, max(bottom + 1.0, float(np.ceil(np.log10(high)))))
+    top = _nice_ceiling(high) if high > 0 else 1.0
+    bottom = 0.0 if low >= 0 else -_nice_ceiling(-low)
+    return (bottom, top)
