@@ -393,9 +393,18 @@ class SessionController(QObject):
         self.pause() if self.running else self.run()
 
     def _tick(self) -> None:
-        """Train one time-boxed batch of epochs; repaint if a frame is due."""
+        """Repaint if a frame is due, else train one time-boxed batch of epochs."""
         session = self.session
         now = time.perf_counter()
+        if self._dirty and now - self._last_frame >= self._frame_interval:
+            # A frame's tick trains nothing: publishing, then the repaint it causes
+            # in the same pass of the event loop, already fill a slice of it, and
+            # training on top would stall the loop (the heartbeat measure sees it).
+            self._last_frame = now
+            self._window_frames += 1
+            self._publish(history=True)
+            self._adapt_frame_rate(now)
+            return
         if self._speed > 0:
             self._owed = min(self._owed + (now - self._last_tick) * self._speed,
                              self._speed * 0.25 + 1)
@@ -423,10 +432,6 @@ class SessionController(QObject):
         if finished:
             self.pause()  # publishes the final frame
             return
-        if self._dirty and now - self._last_frame >= self._frame_interval:
-            self._last_frame = now
-            self._window_frames += 1
-            self._publish(history=True)
         self._adapt_frame_rate(now)
 
     def _adapt_frame_rate(self, now: float) -> None:
