@@ -115,7 +115,14 @@ class RecoveryKeeper(QObject):
         return self._text() != self._saved_text
 
     def autosave(self) -> bool:
-        """Write the recovery file if there are unsaved changes; True when written."""
+        """Write the recovery file if there are unsaved changes; True when written.
+
+        Not while a run trains: encoding a long loss history takes most of a
+        second on the GUI thread (0.75 s at 300 000 epochs), and a run is
+        replayable from the last copy (seeded); the first tick after the pause writes.
+        """
+        if self.controller.running:
+            return False
         text = self._text()
         if text is None or text == self._saved_text:
             self.discard()
