@@ -38,7 +38,7 @@ from engine.steps import input_names, learner_name, step_formula
 
 __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRAME_RATE"]
 
-TICK_BUDGET_S = 0.012        # training time per timer tick: short enough that Pause is instant
+TICK_BUDGET_S = 0.010        # training per tick: two ticks and a repaint stay under 50 ms
 FRAME_RATE = 30.0            # repaints per second while running, at most
 MIN_FRAME_RATE = 3.0         # ... and at least, however costly a repaint is
 TRAINING_SHARE = 0.88        # while running, the share of time training should get
