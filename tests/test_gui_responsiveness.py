@@ -1,0 +1,96 @@
+"""What keeps Run live and scrolling cheap: lean table roles, one card style,
+stepped plot axes, frames apart from training, no autosave while training."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+
+from engine.lesson import load_lesson, resolve_lesson
+from gui.main_window import MainWindow
+from gui.plots import LossPlot, _stepped_range
+from gui.session_controller import MatrixInfo, SessionController
+from gui.tables import ACTIVE_COLOUR, CARD_STYLE, ArrayModel, TablesPanel
+
+ROLES = Qt.ItemDataRole
+
+
+def info(shape=(3, 4), name="W1", editable=True):
+    return MatrixInfo(name, "inputs", "input", 1, name, name, "", shape, False, editable)
+
+
+def test_cells_answer_colour_and_font_roles_only_while_marked(qtbot):
+    model = ArrayModel(info())
+    model.set_editable(True)
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable  # not revealed
+    model.set_values(np.arange(12.0).reshape(3, 4))
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    index = model.index(1, 2)
+    assert model.data(index) == "6.000"
+    assert model.data(index, ROLES.TextAlignmentRole) == int(Qt.AlignmentFlag.AlignRight
+                                                             | Qt.AlignmentFlag.AlignVCenter)
+    for role in (ROLES.BackgroundRole, ROLES.ForegroundRole, ROLES.FontRole):
+        assert model.data(index, role) is None
+    model.set_marks((1, 2), set())
+    assert model.data(index, ROLES.BackgroundRole).color() == ACTIVE_COLOUR
+    assert model.data(index, ROLES.FontRole).bold()
+    model.set_marks(None, set())
+    assert model.data(index, ROLES.BackgroundRole) is None
+
+
+def test_cards_share_one_style_sheet_and_follow_their_current_property(qtbot):
+    panel = TablesPanel()
+    qtbot.addWidget(panel)
+    panel.set_matrices([info(name="W1"), info(name="b1", shape=(1, 4))])
+    assert panel.widget().styleSheet() == CARD_STYLE
+    panel.set_current("W1")
+    assert panel.cards["W1"].property("current") is True
+    assert not panel.cards["b1"].property("current")
+    assert all(card.styleSheet() == "" for card in panel.cards.values())
+    panel.set_current("b1")
+    assert panel.cards["W1"].property("current") is False
+
+
+def test_loss_axis_moves_in_steps_not_with_every_loss():
+    assert _stepped_range(np.array([0.3, 0.25, 0.2]), log=False) == (0.0, 0.5)
+    assert _stepped_range(np.array([0.3, 0.25, 0.01]), log=False) == (0.0, 0.5)
+    assert _stepped_range(np.array([3.0, -0.4]), log=False) == (-0.5, 5.0)
+    assert _stepped_range(np.array([0.3, 0.002]), log=True) == (-3.0, 0.0)
+    assert _stepped_range(np.array([0.5]), log=True) == (-1.0, 0.0)
+    assert _stepped_range(np.empty(0), log=False) == (0.0, 1.0)
+
+
+def test_loss_plot_keeps_its_range_while_the_loss_falls_inside_it(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    losses = 0.25 * np.exp(-np.arange(1, 200) / 50.0)
+    plot.set_history(losses[:100], 100)
+    assert plot.points == 100
+    before = plot.plot.getPlotItem().vb.targetRange()
+    plot.set_history(losses, 199)
+    assert plot.points == 199
+    assert plot.plot.getPlotItem().vb.targetRange()[1] == before[1]
+
+
+def test_a_frame_tick_publishes_without_training(qtbot):
+    controller = SessionController(load_lesson(resolve_lesson("xor_biases")))
+    controller.run()
+    qtbot.waitUntil(lambda: controller.session.epochs_done > 0)
+    controller._dirty, controller._last_frame = True, 0.0  # a frame is due
+    done = controller.session.epochs_done
+    with qtbot.waitSignal(controller.valuesChanged, timeout=1000):
+        controller._tick()
+    assert controller.session.epochs_done == done
+    controller.pause()
+
+
+def test_no_autosave_while_a_run_trains(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(load_lesson(resolve_lesson("xor_biases")), settings)
+    qtbot.addWidget(window)
+    controller = window.controller
+    controller.run()
+    qtbot.waitUntil(lambda: controller.session.epochs_done > 0)
+    assert not window.recovery.autosave() and not window.recovery.path.exists()
+    controller.pause()
+    assert window.recovery.autosave() and window.recovery.path.exists()
+    window.recovery.mark_saved()  # closes without the unsaved-work question
