@@ -41,7 +41,7 @@ __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRA
 TICK_BUDGET_S = 0.010        # training per tick: two ticks and a repaint stay under 50 ms
 FRAME_RATE = 30.0            # repaints per second while running, at most
 MIN_FRAME_RATE = 3.0         # ... and at least, however costly a repaint is
-TRAINING_SHARE = 0.88        # while running, the share of time training should get
+TRAINING_SHARE = 0.90        # while running, the share of time training should get
 MAX_EPOCHS_PER_TICK = 1 << 20
 
 
