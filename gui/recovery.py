@@ -88,6 +88,12 @@ class RecoveryKeeper(QObject):
         self.writes = 0
         # Not mark_saved(): a recovery file left by a crash must survive until offered.
         self._saved_text = self._text() or ""
+        # Encoding a long loss history costs most of a second, so the timer only
+        # encodes after something the document holds may have changed.
+        self._changed = True
+        for signal in (controller.positionChanged, controller.lessonChanged, controller.edited,
+                       controller.presentationChanged, controller.historyChanged):
+            signal.connect(self._mark_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
@@ -97,6 +103,9 @@ class RecoveryKeeper(QObject):
     @property
     def path(self) -> Path:
         return self.folder / RECOVERY_FILE
+
+    def _mark_changed(self, *_args) -> None:
+        self._changed = True
 
     def _text(self) -> str | None:
         try:
@@ -121,8 +130,9 @@ class RecoveryKeeper(QObject):
         second on the GUI thread (0.75 s at 300 000 epochs), and a run is
         replayable from the last copy (seeded); the first tick after the pause writes.
         """
-        if self.controller.running:
+        if self.controller.running or not self._changed:
             return False
+        self._changed = False
         text = self._text()
         if text is None or text == self._saved_text:
             self.discard()
@@ -133,6 +143,7 @@ class RecoveryKeeper(QObject):
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write_text(text + "\n", self.path)
         except OSError as exc:
+            self._changed = True  # try again at the next tick
             self.controller.error.emit(f"cannot write the recovery file {self.path}: "
                                        f"{exc.strerror or exc}")
             return False

@@ -223,3 +223,18 @@ def test_atomic_write_is_write_flush_fsync_rename(tmp_path, monkeypatch):
     files.write_json({"a": 1}, tmp_path / "x.json")
     assert calls == ["fsync", "rename"]
     assert json.loads((tmp_path / "x.json").read_text()) == {"a": 1}
+
+
+def test_autosave_encodes_nothing_while_nothing_changes(make_window, monkeypatch):
+    """An idle window with a long unsaved history must not re-encode it every 30 s."""
+    window = make_window()
+    window.controller.step()
+    assert window.recovery.autosave()
+    encoded = []
+    original = window.recovery._text
+    monkeypatch.setattr(window.recovery, "_text", lambda: encoded.append(1) or original())
+    assert not window.recovery.autosave()
+    assert encoded == []
+    window.controller.step()
+    assert window.recovery.autosave()
+    assert encoded == [1]
