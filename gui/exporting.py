@@ -39,7 +39,7 @@ import pyqtgraph.exporters as pg_exporters  # after PySide6, so pyqtgraph binds 
 
 from engine.export_script import write_script
 from engine.export_xlsx import write_records
-from engine.files import atomic_write_text
+from engine.files import atomic_write_bytes, atomic_write_text
 from engine.iteration import record_iteration
 
 from .background import BackgroundJob, problem_text
@@ -48,7 +48,7 @@ from .plots import LossPlot
 from .session_controller import SessionController
 from .tables import MatrixCard, TablesPanel
 
-__all__ = ["Exporter", "atomic_write_bytes", "table_csv_text", "MAX_WORKBOOK_ITERATIONS",
+__all__ = ["Exporter", "table_csv_text", "MAX_WORKBOOK_ITERATIONS",
            "IMAGE_FILTERS"]
 
 MAX_WORKBOOK_ITERATIONS = 50
@@ -57,25 +57,6 @@ IMAGE_SCALE = 2.0          # PNGs at twice the scene's size: crisp on slides and
 PLOT_WIDTH = 1600          # pixels of an exported loss plot
 MARGIN = 16.0              # scene units around the diagram
 BACKGROUND = QColor("#FFFFFF")
-
-
-def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync, then rename over it.
-
-    If anything fails midway the old file (if any) is left as it was and the
-    temporary file is removed.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _image_bytes(image: QImage) -> bytes:

@@ -12,14 +12,14 @@ import zipfile
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 
 from engine import limits
 from engine.datasets import make_dataset
 from engine.lesson import load_lesson, resolve_lesson
 from gui.csv_dialog import LIMIT_NOTE, PREVIEW_ROWS
-from gui.main_window import MainWindow
+from window_helpers import open_window
 
 
 def default_lesson():
@@ -28,14 +28,7 @@ def default_lesson():
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(default_lesson(), settings)
-    window.confirm = lambda question: True
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return open_window(qtbot, tmp_path, default_lesson())
 
 
 def shown(window, name):

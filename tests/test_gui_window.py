@@ -9,12 +9,12 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from gui.app import open_initial_lesson
-from gui.main_window import MainWindow
+from window_helpers import open_window
 from gui.tables import ACTIVE_COLOUR, MarkRole, PRECEDENT_COLOUR
 from tests.helpers import evaluate
 
@@ -35,14 +35,7 @@ def lesson_with(**changes):
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(lesson=None):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(lesson or default_lesson(), settings)
-        window.confirm = lambda question: True
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+        return open_window(qtbot, tmp_path, lesson or default_lesson())
     return make
 
 

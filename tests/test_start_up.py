@@ -12,10 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from engine.lesson import load_lesson, resolve_lesson
-from gui.main_window import MainWindow
+from window_helpers import open_window
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,14 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(lesson_id="excel_walkthrough"):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(load_lesson(resolve_lesson(lesson_id)), settings)
-        window.confirm = lambda question: True
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+        return open_window(qtbot, tmp_path, lesson_id)
     return make
 
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from engine.activations import get_activation
 from engine.boundary import COARSE, FINE
 from engine.lesson import load_lesson, resolve_lesson
-from gui.main_window import MainWindow
+from window_helpers import open_window
 from gui.views.colours import diverging_rgba
 
 BOUNDARY, LANDSCAPE, ACTIVATION = range(3)
@@ -17,14 +16,7 @@ BOUNDARY, LANDSCAPE, ACTIVATION = range(3)
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(lesson_id="moons"):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(load_lesson(resolve_lesson(lesson_id)), settings)
-        window.confirm = lambda question: True
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+        return open_window(qtbot, tmp_path, lesson_id)
     return make
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from engine.lesson import load_lesson, resolve_lesson
 from engine.race import learning_rate_race
-from gui.main_window import MainWindow
+from window_helpers import open_window
 from gui.views.code_view import MARKER, PENDING_COLOUR
 from gui.views.gradient_check_view import FAIL_COLOUR, PASS_COLOUR
 from tests.helpers import make_lesson
@@ -23,14 +23,7 @@ WAIT_MS = 60_000
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(lesson=None):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(lesson or load_lesson(resolve_lesson("excel_walkthrough")), settings)
-        window.confirm = lambda question: True
-        qtbot.addWidget(window)
-        window.resize(1500, 950)
-        window.show()
-        qtbot.waitExposed(window)
-        return window
+        return open_window(qtbot, tmp_path, lesson or "excel_walkthrough")
     return make
 
 
