@@ -69,6 +69,9 @@ _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|na
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_ROWS = 50
+# Cells converted to numbers per NumPy call: each call holds the interpreter,
+# so a worker thread converting 100 000 rows lets the window run between chunks.
+_CHUNK_ROWS = 5_000
 
 
 class CsvError(LessonError):
@@ -87,7 +90,7 @@ class CsvTable:
         ``","``, ``";"`` or ``"\\t"``, given or detected.
     header : tuple of str or None
         The header row's names (stripped), None when the file has none.
-    rows : list of list of str
+    rows : list of tuple of str
         The data rows, every one ``width`` cells long (the first ``max_rows``
         of them for a preview).
     row_numbers : list of int
@@ -101,7 +104,7 @@ class CsvTable:
     name: str
     delimiter: str
     header: tuple[str, ...] | None
-    rows: list[list[str]]
+    rows: list[tuple[str, ...]]
     row_numbers: list[int]
     header_row: int | None
     complete: bool = True
@@ -194,7 +197,7 @@ def _sniff_delimiter(sample: str) -> str | None:
     return best
 
 
-def _looks_like_header(first: list[str], later: list[list[str]]) -> bool:
+def _looks_like_header(first: tuple[str, ...], later: list[tuple[str, ...]]) -> bool:
     """True when a cell of the first row is text where the rows below hold numbers."""
     text = [j for j, cell in enumerate(first) if not _NUMBER.fullmatch(cell)]
     if not text:
@@ -255,7 +258,10 @@ def _parse(text: str, name: str, delimiter: str, header: bool | None,
            max_rows: int | None) -> CsvTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     limit = limits.MAX_SAMPLES if max_rows is None else max_rows
-    records: list[list[str]] = []
+    # Tuples, not the reader's lists: the collector stops tracking a tuple of
+    # strings, so 100 000 rows do not make it walk the whole heap again and
+    # again while the window waits for the interpreter.
+    records: list[tuple[str, ...]] = []
     starts: list[int] = []
     complete = True
     width = None
@@ -272,7 +278,7 @@ def _parse(text: str, name: str, delimiter: str, header: bool | None,
                     f"{name}: row {start}: has {len(record)} field{'s' * (len(record) != 1)} but "
                     f"row {starts[0]} has {width}; every row needs one value per column, "
                     f"separated by {DELIMITERS[delimiter]}s (quote a value that contains one)")
-            records.append(record)
+            records.append(tuple(record))
             starts.append(start)
             if len(records) > limit + 1:               # + 1: the first may be a header
                 complete = False
@@ -375,7 +381,10 @@ def _numeric(table: CsvTable, j: int, is_target: bool) -> np.ndarray:
     """Column j as float64, refusing text, blanks, NaN and infinities with row and column."""
     cells = [row[j] for row in table.rows]
     try:
-        values = np.array(cells, dtype=np.float64)
+        values = np.empty(len(cells))
+        for start in range(0, len(cells), _CHUNK_ROWS):
+            values[start:start + _CHUNK_ROWS] = np.array(cells[start:start + _CHUNK_ROWS],
+                                                         dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(values))
         first = int(bad[0]) if bad.size else None
     except ValueError:

@@ -18,7 +18,7 @@ import numpy as np
 from . import limits
 from .activations import ACTIVATIONS
 from .csv_import import CSV_KEYS, csv_from_spec
-from .datasets import check_layers, dataset_from_spec
+from .datasets import DataSet, check_layers, dataset_from_spec
 from .errors import LessonError
 from .files import write_json
 from .kernel import Hyperparameters
@@ -309,7 +309,8 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     return lesson
 
 
-def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None) -> Lesson:
+def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None, *,
+                 data: DataSet | None = None) -> Lesson:
     """Validate a parsed lesson document and build a Lesson.
 
     Parameters
@@ -320,6 +321,11 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
         The file name used in messages.
     base : Path or None
         Folder that relative data paths are read from.
+    data : DataSet or None
+        What the document's ``{"csv": ...}`` or ``{"dataset": ...}`` object
+        gives, already built by the caller (an import dialog has just read
+        the file); the file is then not read a second time. Its shapes are
+        still checked against the network.
     """
     r = _Reader(source)
     doc = r.object(document, "", _TOP_KEYS)
@@ -376,7 +382,7 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     tolerance = (None if training["tolerance"] is None else
                  r.number(training["tolerance"], "training.tolerance", 0.0, None, low_open=True))
 
-    X, y, data_spec, X_test, y_test = _data(r, doc["data"], layers, base)
+    X, y, data_spec, X_test, y_test = _data(r, doc["data"], layers, base, data)
     if loss == "cross_entropy":
         sums = y.sum(axis=1)
         bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
@@ -461,11 +467,13 @@ def _biases(r: _Reader, value: Any, layers: list[int], bias: bool) -> list[np.nd
     return vectors
 
 
-def _data(r: _Reader, value: Any, layers: list[int], base: Path | None):
+def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
+          built: DataSet | None):
     """X, y (the training part) and the data object to save, from ``data``.
 
     A built-in set or a CSV file may hold rows out for testing
     (``test_fraction``); those are in the DataSet's ``X_test``/``y_test``.
+    ``built``, when given, is that DataSet already made from this object.
     """
     spec = r.object(value, "data")
     if "X" in spec or "y" in spec:
@@ -483,10 +491,10 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None):
         return X, y, {}, X[:0], y[:0]
     if "dataset" in spec:
         r.object(spec, "data", _DATASET_KEYS)
-        data = dataset_from_spec(spec, r)
+        data = built if built is not None else dataset_from_spec(spec, r)
     elif "csv" in spec:
         r.object(spec, "data", CSV_KEYS)
-        data = csv_from_spec(spec, r, base)
+        data = built if built is not None else csv_from_spec(spec, r, base)
     else:
         raise r.fail("data", "expected inline {\"X\": ..., \"y\": ...}, a built-in "
                              "{\"dataset\": NAME} or a file {\"csv\": PATH}")

@@ -119,7 +119,7 @@ def build_csv_lesson(table: CsvTable, choice: CsvChoice, current: Lesson,
              + f"; inputs {', '.join(map(repr, data.input_names))}"
              + ("" if choice.normalise == "none" else f" ({choice.normalise} normalised)")
              + f"; target {outputs}.")
-    return lesson_with_data(current, spec, data.X.shape[1], data.y.shape[1], choice.path.name,
+    return lesson_with_data(current, spec, data, choice.path.name,
                             notes, presentation, source=choice.path.name)
 
 

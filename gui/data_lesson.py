@@ -14,25 +14,27 @@ No Qt here: the dialogs call it from a worker thread.
 """
 from __future__ import annotations
 
+from engine.datasets import DataSet
 from engine.lesson import Lesson, parse_lesson
 
 __all__ = ["lesson_with_data"]
 
 
-def lesson_with_data(current: Lesson, data: dict, inputs: int, outputs: int, title: str,
-                     notes: str, presentation: str | None = None,
-                     source: str = "import") -> Lesson:
+def lesson_with_data(current: Lesson, spec: dict, data: DataSet, title: str, notes: str,
+                     presentation: str | None = None, source: str = "import") -> Lesson:
     """The open lesson's settings on new data.
 
     Parameters
     ----------
     current : Lesson
         The lesson now open; its network and training settings carry over.
-    data : dict
+    spec : dict
         The new ``data`` object of the lesson file (a CSV path should be
         absolute: the new lesson has no folder of its own yet).
-    inputs, outputs : int
-        Columns of X (n0) and of y (nL) that ``data`` gives.
+    data : DataSet
+        What ``spec`` gives, as the dialog has just built it: X (m, n0)
+        and y (m, nL) set the first and last layer sizes, and the file is
+        not read a second time.
     title, notes : str
         What the window shows for the new lesson.
     presentation : {'gradient', 'error'} or None
@@ -47,15 +49,15 @@ def lesson_with_data(current: Lesson, data: dict, inputs: int, outputs: int, tit
     """
     doc = current.to_json()
     network = doc["network"]
-    layers = [inputs] + list(network["layers"][1:-1]) + [outputs]
+    layers = [data.X.shape[1]] + list(network["layers"][1:-1]) + [data.y.shape[1]]
     if layers != list(network["layers"]):
         network["weights"] = network["biases"] = None     # they no longer fit
     network["layers"] = layers
-    doc["data"] = data
+    doc["data"] = spec
     doc["title"] = title
     doc["notes"] = notes
     doc.pop("source", None)
     doc.pop("step_notes", None)     # the teacher's narration was written for other data
     if presentation is not None:
         doc["presentation"] = presentation
-    return parse_lesson(doc, source, base=None)
+    return parse_lesson(doc, source, base=None, data=data)

@@ -205,9 +205,9 @@ class DataSetDialog(QDialog):
             notes = (f"The {self.name} data set: {data.X.shape[0]} training rows"
                      + (f" and {len(data.X_test)} test rows" if len(data.X_test) else "")
                      + f"; inputs {', '.join(data.input_names)}.")
-            self.lesson = lesson_with_data(self._current, self.options(), data.X.shape[1],
-                                           data.y.shape[1], DESCRIPTIONS.get(self.name, self.name),
-                                           notes, self._presentation, source="data set")
+            self.lesson = lesson_with_data(self._current, self.options(), data,
+                                           DESCRIPTIONS.get(self.name, self.name), notes,
+                                           self._presentation, source="data set")
         except LessonError as exc:
             self.message.setText(str(exc))
             return

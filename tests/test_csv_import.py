@@ -168,7 +168,7 @@ def test_bom_windows_line_endings_quotes_and_blank_lines_work(tmp_path):
 
 def test_a_delimiter_ending_every_line_is_ignored(tmp_path):
     table = read_csv_table(write(tmp_path, "a;b;y;\n1;2;3;\n4;5;6;\n"))
-    assert table.header == ("a", "b", "y") and table.rows == [["1", "2", "3"], ["4", "5", "6"]]
+    assert table.header == ("a", "b", "y") and table.rows == [("1", "2", "3"), ("4", "5", "6")]
 
 
 def test_one_hot_text_and_integer_labels_in_sorted_order(tmp_path):

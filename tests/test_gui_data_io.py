@@ -12,7 +12,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 
 from engine import limits
@@ -38,6 +38,20 @@ def shown(window, name):
 def load(qtbot, dialog, path, timeout=10_000):
     with qtbot.waitSignal(dialog.tableLoaded, timeout=timeout):
         dialog.load(str(path))
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives: what the learner has been shown."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
 
 
 def load_fails(qtbot, dialog, path) -> str:
@@ -166,11 +180,15 @@ def test_a_100000_row_csv_loads_without_freezing_the_window(qtbot, window, tmp_p
     heartbeat.timeout.connect(beat)
     heartbeat.start()
     dialog = window.import_csv()
+    preview = PaintCounter(dialog.preview.viewport())
+    qtbot.waitUntil(lambda: preview.count > 0)      # the learner sees the dialog, then loads
     busy, ticks_at = [], []
     dialog.busyChanged.connect(lambda on: (busy.append(on), ticks_at.append(len(gaps))))
     load(qtbot, dialog, path, timeout=60_000)
     assert dialog.model.rowCount() == PREVIEW_ROWS               # only the first rows shown
     assert dialog.status.text().startswith("100 000 data rows × 5 columns")
+    shown_before = preview.count
+    qtbot.waitUntil(lambda: preview.count > shown_before)   # sees the preview, then presses OK
     with qtbot.waitSignal(dialog.accepted, timeout=60_000):
         dialog.accept()
     qtbot.waitUntil(lambda: window.tables.cards["X"].model.rowCount() == limits.MAX_SAMPLES)
