@@ -113,11 +113,12 @@ def _written_arrays(lesson: Lesson, session: Session) -> list[np.ndarray]:
 _ACTIVATION_CODE = {  # name: (f, its slope)
     "sigmoid": ('''
         def sigmoid(z, out):
-            """a = 1/(1 + e^(−z)), computed as 0.5·tanh(0.5·z) + 0.5: equal, and never overflows."""
-            np.multiply(z, 0.5, out=out)
-            np.tanh(out, out=out)
-            np.multiply(out, 0.5, out=out)
-            np.add(out, 0.5, out=out)
+            """a = 1/(1 + e^(−z)); z is held at −709 or above so that e^(−z) never overflows."""
+            np.maximum(z, -709.0, out=out)
+            np.negative(out, out=out)
+            np.exp(out, out=out)
+            np.add(out, 1.0, out=out)
+            np.divide(1.0, out, out=out)
         ''', '''
         def sigmoid_slope(z, a, out):
             """slope = a·(1 − a)."""

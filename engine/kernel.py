@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import constant
 from .losses import get_loss
 from .network import Architecture, Parameters
 
@@ -168,10 +169,11 @@ class BoundIteration:
                                                                 ws.slope[layer]))
         delta_out = ws.delta[depth]
         if loss_fn.cancels_slope:
-            backward.append((np.divide, (ws.E, -m, delta_out)))  # (a − y)/m = −E/m
+            backward.append((np.divide, (ws.E, constant(-m), delta_out)))  # (a − y)/m = −E/m
         else:
             backward.append((np.multiply, (ws.E, ws.slope[depth], delta_out)))
-            backward.append((np.multiply, (delta_out, -loss_fn.factor(m, k), delta_out)))
+            backward.append((np.multiply, (delta_out, constant(-loss_fn.factor(m, k)),
+                                           delta_out)))
         for layer in range(depth - 1, 0, -1):
             backward.append((np.matmul, (ws.delta[layer + 1], params.weight(layer + 1).T,
                                          ws.error[layer])))
@@ -182,7 +184,8 @@ class BoundIteration:
             if hyper.l2:
                 grad_weight = ws.grad.weight(layer)
                 penalty = ws.scratch[: grad_weight.size].reshape(grad_weight.shape)
-                backward.append((np.multiply, (params.weight(layer), hyper.l2 / m, penalty)))
+                backward.append((np.multiply, (params.weight(layer), constant(hyper.l2 / m),
+                                                 penalty)))
                 backward.append((np.add, (grad_weight, penalty, grad_weight)))
             if arch.bias and not arch.train_bias:
                 backward.append((grad_block[-1].fill, (0.0,)))  # a frozen bias takes no step
@@ -190,7 +193,7 @@ class BoundIteration:
 
         rate, flat, grad, scratch = hyper.learning_rate, params.flat, ws.grad.flat, ws.scratch
         self._rate = rate
-        self._plain_update = [(np.multiply, (grad, rate, scratch)),
+        self._plain_update = [(np.multiply, (grad, constant(rate), scratch)),
                               (np.subtract, (flat, scratch, flat))]
         self._momentum = hyper.momentum
         self._velocity = None
@@ -231,8 +234,8 @@ class BoundIteration:
                 v, flat, scratch = velocity.flat, self.params.flat, self.ws.scratch
                 self._velocity = velocity
                 self._momentum_update = [
-                    (np.multiply, (v, self._momentum, v)),
-                    (np.multiply, (self.ws.grad.flat, self._rate, scratch)),
+                    (np.multiply, (v, constant(self._momentum), v)),
+                    (np.multiply, (self.ws.grad.flat, constant(self._rate), scratch)),
                     (np.subtract, (v, scratch, v)),
                     (np.add, (flat, v, flat))]
             operations = self._momentum_update

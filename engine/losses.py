@@ -8,6 +8,8 @@ delta = (a − y)/m.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from .activations import SOFTMAX_BOUND
@@ -131,6 +133,31 @@ class BinaryCrossEntropy(Loss):
         minus_log_output = np.maximum(-z, 0.0) + shared        # softplus(−z)
         minus_log_one_minus = np.maximum(z, 0.0) + shared      # softplus(z)
         return float(np.sum(y * minus_log_output + (1.0 - y) * minus_log_one_minus)) / m
+
+    def bound_value(self, z, a, y, error):
+        # ``value``'s operations, bit for bit, into buffers made once: the
+        # fast path computes this every epoch, and 1 − y never changes.
+        m = z.shape[0]
+        one_minus_y = 1.0 - y
+        shared, minus_log_output, minus_log_one_minus = (np.empty_like(z) for _ in range(3))
+        operations = [
+            (np.abs, (z, shared)), (np.negative, (shared, shared)), (np.exp, (shared, shared)),
+            (np.log1p, (shared, shared)),
+            (np.negative, (z, minus_log_output)),
+            (partial(np.maximum, out=minus_log_output), (minus_log_output, 0.0)),
+            (np.add, (minus_log_output, shared, minus_log_output)),
+            (partial(np.maximum, out=minus_log_one_minus), (z, 0.0)),
+            (np.add, (minus_log_one_minus, shared, minus_log_one_minus)),
+            (np.multiply, (y, minus_log_output, minus_log_output)),
+            (np.multiply, (one_minus_y, minus_log_one_minus, minus_log_one_minus)),
+            (np.add, (minus_log_output, minus_log_one_minus, minus_log_output))]
+        total = minus_log_output.sum
+
+        def value():
+            for operation, arguments in operations:
+                operation(*arguments)
+            return float(total()) / m
+        return value
 
 
 class CrossEntropy(Loss):

@@ -34,6 +34,31 @@ def test_sigmoid_values_and_saturation():
                                rtol=1e-12, atol=1e-15)
 
 
+def test_sigmoid_keeps_relative_precision_for_negative_inputs():
+    # σ(z) ≈ e^z for very negative z: the tiny outputs a learner sees in a
+    # saturated unit are right to the last digits, not rounded to 0.
+    z = np.array([[-40.0, -100.0, -700.0]])
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].forward(z), np.exp(z) / (1 + np.exp(z)),
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+@pytest.mark.parametrize("scale", [0.1, 3.0, 40.0, 800.0, 1e300])
+def test_the_fast_paths_bound_loss_is_the_definition_bit_for_bit(name, scale):
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(50, 3)) * scale
+    output = ACTIVATIONS["softmax" if name == "cross_entropy" else "sigmoid"].forward(z)
+    y = np.eye(3)[rng.integers(0, 3, 50)]
+    error = y - output
+    loss = LOSSES[name]
+    with np.errstate(over="ignore", invalid="ignore"):   # 1e300 squared is inf in both
+        bound = loss.bound_value(z, output, y, error)
+        np.testing.assert_equal(bound(), loss.value(z, output, y, error))   # NaN only if both
+        z *= 1.5                                          # the buffers follow the arrays' new values
+        error -= 0.25
+        np.testing.assert_equal(bound(), loss.value(z, output, y, error))   # NaN only if both
+
+
 def test_saturated_cross_entropies_give_large_finite_correct_losses():
     bce = LOSSES["binary_cross_entropy"]
     z = np.array([[800.0], [-800.0]])
