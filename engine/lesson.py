@@ -66,6 +66,10 @@ class Lesson:
         The ``data`` object as written, so that saving keeps a data-set reference.
     path : Path or None
         Where the lesson was read from.
+    dataset : DataSet or None
+        What a ``{"csv": ...}`` or ``{"dataset": ...}`` data object gave
+        (None for inline X and y): a lesson rebuilt with other settings
+        passes it to ``parse_lesson(data=...)`` instead of reading the file again.
     """
 
     title: str
@@ -92,6 +96,7 @@ class Lesson:
     session: SavedSession | None = None
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
+    dataset: DataSet | None = field(default=None, repr=False, compare=False)
 
     @property
     def hyper(self) -> Hyperparameters:
@@ -382,7 +387,7 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     tolerance = (None if training["tolerance"] is None else
                  r.number(training["tolerance"], "training.tolerance", 0.0, None, low_open=True))
 
-    X, y, data_spec, X_test, y_test = _data(r, doc["data"], layers, base, data)
+    X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], layers, base, data)
     if loss == "cross_entropy":
         sums = y.sum(axis=1)
         bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
@@ -394,7 +399,8 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
-                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test)
+                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test,
+                  dataset=dataset)
 
 
 def _layers(r: _Reader, value: Any) -> list[int]:
@@ -469,7 +475,7 @@ def _biases(r: _Reader, value: Any, layers: list[int], bias: bool) -> list[np.nd
 
 def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
           built: DataSet | None):
-    """X, y (the training part) and the data object to save, from ``data``.
+    """X, y (the training part), the data object to save, X_test, y_test and the DataSet.
 
     A built-in set or a CSV file may hold rows out for testing
     (``test_fraction``); those are in the DataSet's ``X_test``/``y_test``.
@@ -488,7 +494,7 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
         if len(X) != len(y):
             raise r.fail("data.y", f"has {len(y)} rows but data.X has {len(X)}; "
                                    f"each sample needs one target row")
-        return X, y, {}, X[:0], y[:0]
+        return X, y, {}, X[:0], y[:0], None
     if "dataset" in spec:
         r.object(spec, "data", _DATASET_KEYS)
         data = built if built is not None else dataset_from_spec(spec, r)
@@ -499,7 +505,7 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
         raise r.fail("data", "expected inline {\"X\": ..., \"y\": ...}, a built-in "
                              "{\"dataset\": NAME} or a file {\"csv\": PATH}")
     check_layers(data, layers, r.fail)
-    return data.X, data.y, dict(spec), data.X_test, data.y_test
+    return data.X, data.y, dict(spec), data.X_test, data.y_test, data
 
 
 def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,

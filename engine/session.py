@@ -448,6 +448,7 @@ class Session:
             (X if name == "X" else y)[rows[row], column] = value
             self.trainer.set_data(X, y)
             self.lesson.X, self.lesson.y, self.lesson.data_spec = X, y, {}
+            self.lesson.dataset = None          # the data is no longer what the file gave
         else:
             layer = int(name[1:])
             target = start.params.weight(layer) if name[0] == "W" else start.params.bias(layer)[None, :]

@@ -241,7 +241,10 @@ class SettingsPanel(QScrollArea):
         """A validated lesson from the fields, or None (with the message shown)."""
         self._clear_errors()
         try:
-            lesson = parse_lesson(self.document(), "settings", base=None)
+            # The data object is unchanged: the data it gave is reused, so
+            # Apply never reads a CSV again (nor fails if it has moved since).
+            lesson = parse_lesson(self.document(), "settings", base=None,
+                                  data=self._lesson.dataset)
         except LessonError as exc:
             self._show_error(str(exc))
             return None

@@ -97,6 +97,25 @@ def test_import_csv_then_step_shows_the_normalised_data(qtbot, window, tmp_path)
     assert window.tables.cards["X"].model.rowCount() == 6
 
 
+def test_settings_apply_on_an_imported_lesson_reuses_its_data(qtbot, window, tmp_path):
+    path = tmp_path / "animals.csv"
+    path.write_text(ANIMALS, encoding="utf-8")
+    dialog = window.import_csv()
+    load(qtbot, dialog, path)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.accept()
+    before = window.controller.lesson
+    path.unlink()                       # a changed learning rate needs no file
+    window.settings_panel.learning_rate.setText("0.5")
+    window.settings_panel.apply_button.click()
+    lesson = window.controller.lesson
+    assert window.settings_panel.message.text() == ""
+    assert lesson.learning_rate == 0.5
+    np.testing.assert_array_equal(lesson.X, before.X)
+    np.testing.assert_array_equal(lesson.y, before.y)
+    assert lesson.data_spec == before.data_spec          # still saved as the file's reference
+
+
 def test_detection_can_be_overridden(qtbot, window, tmp_path):
     path = tmp_path / "numbers.csv"
     path.write_text("1,2,3\n4,5,6\n7,8,9\n", encoding="utf-8")

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from engine.errors import LessonError
+from engine.lesson import load_lesson, resolve_lesson
 from engine.session import Session
 from helpers import make_lesson
 
@@ -138,3 +139,12 @@ def test_divergence_stops_the_run_and_names_the_epoch():
     assert session.epochs_done == report.diverged.epoch
     assert "diverged at epoch" in report.diverged.message()
     assert session.step_back()  # still possible after divergence
+
+
+def test_an_edited_data_cell_makes_the_data_inline_and_forgets_the_built_set():
+    lesson = load_lesson(resolve_lesson("moons"))
+    assert lesson.dataset is not None and lesson.data_spec["dataset"] == "moons"
+    session = Session(lesson)
+    session.set_value("X", 0, 0, 0.25)
+    assert session.lesson.data_spec == {} and session.lesson.dataset is None
+    assert session.lesson.X[session.batch_rows()[0], 0] == 0.25
