@@ -1,15 +1,43 @@
 """PySide6 baselines: a bare window with one plot, and a minimal NumPy table model.
 
-Imported only by the window measures, after the QApplication exists.
+Also the one way both start-up measures (the benchmarks and the bundle
+measure) time a window to its first paint.
 """
 from __future__ import annotations
+
+import subprocess
+import time
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-__all__ = ["BARE_WINDOW_SCRIPT", "NumpyTableModel", "PAINTED"]
+__all__ = ["BARE_WINDOW_SCRIPT", "NumpyTableModel", "PAINTED", "seconds_to_first_paint"]
 
 PAINTED = "first paint"  # the line both start-up measures print when their window is painted
+START_UP_TIMEOUT_S = 120
+
+
+def seconds_to_first_paint(command: list[str], env: dict, cwd) -> float:
+    """Launch ``command`` in ``cwd``; seconds until it prints the ``PAINTED`` line.
+
+    Raises RuntimeError when the program ends without printing it.
+    """
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in process.stdout:
+            if line.strip() == PAINTED:
+                seconds = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError(f"{' '.join(command[:2])} exited without painting a window")
+        process.wait(timeout=START_UP_TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return seconds
 
 # Run with ``python -c``: the same interpreter and environment as ``main.py``.
 BARE_WINDOW_SCRIPT = f"""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import compileall
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from gui.main_window import MainWindow
 from gui.session_controller import MatrixInfo
 from gui.tables import ArrayModel, MatrixView
 
-from .baselines_qt import BARE_WINDOW_SCRIPT, PAINTED, NumpyTableModel
+from .baselines_qt import BARE_WINDOW_SCRIPT, NumpyTableModel, seconds_to_first_paint
 from .harness import Goal, Row, interleaved, judged
 
 __all__ = ["application", "run_in_window", "start_up", "table_scrolling"]
@@ -33,7 +32,6 @@ __all__ = ["application", "run_in_window", "start_up", "table_scrolling"]
 ROOT = Path(__file__).resolve().parent.parent
 RUN_LESSON = "xor_biases"
 HEARTBEAT_MS = 10
-START_UP_TIMEOUT_S = 120
 
 
 def application() -> QApplication:
@@ -125,26 +123,6 @@ def run_in_window(sizes, settings_folder: str) -> list[Row]:
     ]
 
 
-def _seconds_to_first_paint(command: list[str], env: dict) -> float:
-    """Launch ``command``; seconds until it prints the first-paint line."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    try:
-        for line in process.stdout:
-            if line.strip() == PAINTED:
-                seconds = time.perf_counter() - start
-                break
-        else:
-            raise RuntimeError(f"{' '.join(command[:2])} exited without painting a window")
-        process.wait(timeout=START_UP_TIMEOUT_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    return seconds
-
-
 def start_up(sizes, settings_folder: str) -> Row:
     """``python main.py`` to its first painted window vs a bare PySide6 + pyqtgraph window."""
     env = dict(os.environ, XDG_CONFIG_HOME=settings_folder, HOME=settings_folder)
@@ -158,8 +136,8 @@ def start_up(sizes, settings_folder: str) -> Row:
     ours_env = dict(env, **{EXIT_AFTER_PAINT: "1"})
     python = sys.executable
     base, mine, ratio = interleaved(
-        lambda: _seconds_to_first_paint([python, "-c", BARE_WINDOW_SCRIPT], env),
-        lambda: _seconds_to_first_paint([python, str(ROOT / "main.py")], ours_env),
+        lambda: seconds_to_first_paint([python, "-c", BARE_WINDOW_SCRIPT], env, ROOT),
+        lambda: seconds_to_first_paint([python, str(ROOT / "main.py")], ours_env, ROOT),
         sizes.start_up_rounds, warmup=1)
     return judged("start-up: python main.py to the first painted window (s) "
                   "vs a bare PySide6 + pyqtgraph window with one plot", base, mine, ratio,

@@ -124,19 +124,15 @@ class BinaryCrossEntropy(Loss):
         return 1.0 / m
 
     def value(self, z, a, y, error):
+        return self.bound_value(z, a, y, error)()
+
+    def bound_value(self, z, a, y, error):
         # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z): computed
         # from z, a saturated output costs a large but finite loss.
         # softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|) never overflows;
         # |−z| is |z| bit for bit, so log1p(e^−|z|) is computed once for both.
-        m = z.shape[0]
-        shared = np.log1p(np.exp(-np.abs(z)))
-        minus_log_output = np.maximum(-z, 0.0) + shared        # softplus(−z)
-        minus_log_one_minus = np.maximum(z, 0.0) + shared      # softplus(z)
-        return float(np.sum(y * minus_log_output + (1.0 - y) * minus_log_one_minus)) / m
-
-    def bound_value(self, z, a, y, error):
-        # ``value``'s operations, bit for bit, into buffers made once: the
-        # fast path computes this every epoch, and 1 − y never changes.
+        # J = Σ [y·softplus(−z) + (1 − y)·softplus(z)] / m, written into buffers
+        # made once: the fast path computes it every epoch, and 1 − y is fixed.
         m = z.shape[0]
         one_minus_y = 1.0 - y
         shared, minus_log_output, minus_log_one_minus = (np.empty_like(z) for _ in range(3))

@@ -39,7 +39,7 @@ from project import ROOT, read_project  # noqa: E402
 from trim import extraneous_modules  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from benchmarks.baselines_qt import BARE_WINDOW_SCRIPT, PAINTED  # noqa: E402
+from benchmarks.baselines_qt import BARE_WINDOW_SCRIPT, seconds_to_first_paint  # noqa: E402
 from benchmarks.harness import interleaved  # noqa: E402
 from gui.app import EXIT_AFTER_PAINT  # noqa: E402
 
@@ -49,7 +49,6 @@ BUDGET_RATIO = 0.8          # of the naive bare window, "about"
 START_UP_SOURCE = 1.3       # app from source / bare window from source, at most
 START_UP_BUNDLE = 1.5       # app's bundle / app from source, at most
 HELLO_REQUIREMENTS = ["PySide6-Essentials", "pyqtgraph"]
-START_UP_TIMEOUT_S = 120
 
 
 def build_naive_hello(work: Path, reuse: bool) -> Bundle:
@@ -84,26 +83,6 @@ def archived_bytes(folder: Path, work: Path) -> int:
     with tarfile.open(target, "w:gz") as tar:
         tar.add(folder, arcname=folder.name)
     return target.stat().st_size
-
-
-def seconds_to_first_paint(command: list[str], env: dict) -> float:
-    """Launch ``command``; seconds until it prints the first-paint line."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
-    try:
-        for line in process.stdout:
-            if line.strip() == PAINTED:
-                seconds = time.perf_counter() - start
-                break
-        else:
-            raise SystemExit(f"{command[0]} exited without painting a window")
-        process.wait(timeout=START_UP_TIMEOUT_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    return seconds
 
 
 def verdict(ok: bool) -> str:
@@ -146,12 +125,12 @@ def main(argv: list[str]) -> int:
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         ours_env = dict(env, **{EXIT_AFTER_PAINT: "1"})
         bare, source, source_ratio = interleaved(
-            lambda: seconds_to_first_paint([sys.executable, "-c", BARE_WINDOW_SCRIPT], env),
-            lambda: seconds_to_first_paint([sys.executable, str(ROOT / "main.py")], ours_env),
+            lambda: seconds_to_first_paint([sys.executable, "-c", BARE_WINDOW_SCRIPT], env, ROOT),
+            lambda: seconds_to_first_paint([sys.executable, str(ROOT / "main.py")], ours_env, ROOT),
             options.rounds)
         source_again, frozen, frozen_ratio = interleaved(
-            lambda: seconds_to_first_paint([sys.executable, str(ROOT / "main.py")], ours_env),
-            lambda: seconds_to_first_paint([str(ours.executable)], ours_env),
+            lambda: seconds_to_first_paint([sys.executable, str(ROOT / "main.py")], ours_env, ROOT),
+            lambda: seconds_to_first_paint([str(ours.executable)], ours_env, ROOT),
             options.rounds)
     print(f"start-up to the first painted window ({env['QT_QPA_PLATFORM']}, median of "
           f"{options.rounds} interleaved rounds):")
