@@ -7,6 +7,7 @@ and exits 0 if it works (``gui/smoke_test.py``).
 """
 from __future__ import annotations
 
+import gc
 import sys
 
 HEADLESS_COMMANDS = ("run", "lessons")
@@ -19,6 +20,10 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] == "--smoke-test":
         from gui.smoke_test import main as smoke_test_main  # the check CI runs on bundles
         return smoke_test_main(argv[1:])
+    # Starting the window makes a few hundred thousand objects that live as long
+    # as it does, and no garbage: the cyclic collector would only walk them again
+    # and again (≈40 ms). gui.app switches it back on once the window is shown.
+    gc.disable()
     from gui.app import main as gui_main
     return gui_main(argv)
 

@@ -7,6 +7,7 @@ keeps the application running — a learner never sees a traceback.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -46,27 +47,6 @@ def _install_excepthook(app: QApplication) -> None:
     install_exception_hook(app)
 
 
-def _exit_after_first_paint(app: QApplication, window) -> None:
-    """Print ``first paint`` and quit once ``window`` is painted (start-up benchmark)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        # One singleShot after a widget's first paint, the whole window is painted.
-        def eventFilter(self, watched, event):  # noqa: N802
-            if (event.type() == QEvent.Type.Paint and watched.isWidgetType()
-                    and watched.window() is window):
-                app.removeEventFilter(self)
-                QTimer.singleShot(0, self.done)
-            return False
-
-        def done(self) -> None:
-            print("first paint", flush=True)
-            app.quit()
-
-    watcher = FirstPaint(app)
-    app.installEventFilter(watcher)
-
-
 def main(argv: list[str]) -> int:
     """Run the window; ``argv`` is ``sys.argv[1:]`` (optionally one lesson path)."""
     from .main_window import APPLICATION, ORGANISATION, MainWindow
@@ -79,8 +59,12 @@ def main(argv: list[str]) -> int:
     lesson, problem = open_initial_lesson(argv[:1])
     window = MainWindow(lesson, QSettings(ORGANISATION, APPLICATION))
     if os.environ.get(EXIT_AFTER_PAINT):
-        _exit_after_first_paint(app, window)
+        window.firstPainted.connect(lambda: (print("first paint", flush=True), app.quit()))
     window.show()
+    # What start-up made stays for the whole session: out of the collector's way
+    # (main.py paused it while the window was being built).
+    gc.freeze()
+    gc.enable()
     if len(argv) > 1:
         problem = (problem + "\n\n" if problem else "") + \
             f"Only one lesson can be opened; ignored: {' '.join(argv[1:])}"

@@ -306,17 +306,15 @@ class Exporter(QObject):
             self.plot_image(_with_suffix(path, chosen))
 
     # -- the tables' context menu -------------------------------------------------------
-    def attach_table_menus(self, *_args) -> None:
-        """Give every table (new ones too) its right-click menu."""
-        for card in self.tables.cards.values():
-            view = card.view
-            if view.property("exportMenu"):
-                continue
-            view.setProperty("exportMenu", True)
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(
-                lambda position, view=view, name=card.name:
-                self.table_menu(name).exec(view.viewport().mapToGlobal(position)))
+    def attach_table_menu(self, name: str) -> None:
+        """Give the table of ``name`` its right-click menu (once)."""
+        view = self.tables.cards[name].view
+        if view.property("exportMenu"):
+            return
+        view.setProperty("exportMenu", True)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(
+            lambda position: self.table_menu(name).exec(view.viewport().mapToGlobal(position)))
 
     def table_menu(self, name: str) -> QMenu:
         """Copy as tab-separated text, Export as CSV… for the table of ``name``."""

@@ -25,10 +25,20 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        # Item size hints, asked for on every layout pass and costly for cards
+        # with rich-text titles; Qt calls invalidate() whenever one may change.
+        self._hints: list[QSize] | None = None
+        self._minimum: QSize | None = None
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
         self._items.append(item)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._hints = None
+        self._minimum = None
+        super().invalidate()
 
     def count(self) -> int:
         return len(self._items)
@@ -37,7 +47,10 @@ class FlowLayout(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
+        if not 0 <= index < len(self._items):
+            return None
+        self.invalidate()
+        return self._items.pop(index)
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
         return Qt.Orientation(0)
@@ -56,19 +69,23 @@ class FlowLayout(QLayout):
         return self.minimumSize()
 
     def minimumSize(self) -> QSize:  # noqa: N802
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        if self._minimum is None:
+            size = QSize()
+            for item in self._items:
+                size = size.expandedTo(item.minimumSize())
+            margins = self.contentsMargins()
+            self._minimum = size + QSize(margins.left() + margins.right(),
+                                         margins.top() + margins.bottom())
+        return QSize(self._minimum)
 
     def _place(self, rect: QRect, move: bool) -> int:
         """Lay the items out in ``rect``; return the height they need."""
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, line_height = area.x(), area.y(), 0
-        for item in self._items:
-            hint = item.sizeHint()
+        if self._hints is None:
+            self._hints = [item.sizeHint() for item in self._items]
+        for item, hint in zip(self._items, self._hints):
             if x + hint.width() > area.right() + 1 and line_height > 0:
                 x = area.x()
                 y += line_height + self._spacing

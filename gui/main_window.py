@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QSlider, QSpinBox, QToolBar,
@@ -67,7 +67,14 @@ class MainWindow(QMainWindow):
     settings : QSettings, optional
         Where geometry, recent files and view options live; tests pass a
         temporary file so that the user's settings are never touched.
+
+    Signals
+    -------
+    firstPainted()
+        The whole window has been painted for the first time.
     """
+
+    firstPainted = Signal()
 
     def __init__(self, lesson: Lesson, settings: QSettings | None = None):
         super().__init__()
@@ -103,15 +110,16 @@ class MainWindow(QMainWindow):
         self.diagram = NetworkDiagram()
         self.formula = FormulaPanel()
         self.plot = LossPlot()
-        self.settings_panel = SettingsPanel()
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.plot_dock = self._dock("Loss per epoch", "plotDock", self.plot,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
-        self.settings_dock = self._dock("Lesson and settings", "settingsDock",
-                                        self.settings_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # Hidden at start (View ▸ Lesson and settings): built when first shown.
+        self.settings_dock = ViewDock("Lesson and settings", "settingsDock",
+                                      self._build_settings_panel, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
         self.settings_dock.hide()
         self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
@@ -372,15 +380,27 @@ class MainWindow(QMainWindow):
         c.warning.connect(self.plot.set_warning)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.error.connect(self.show_error)
-        c.presentationChanged.connect(self.settings_panel.set_presentation)
         c.decimalsChanged.connect(self.tables.set_decimals)
         self.tables.cellClicked.connect(c.select)
         self.tables.editRequested.connect(self._edit)
         self.diagram.cellClicked.connect(c.select)
-        self.settings_panel.lessonBuilt.connect(self._settings_applied)
-        self.settings_panel.lessonFileRequested.connect(self.open_file)
-        self.settings_panel.openRequested.connect(self.open_dialog)
-        self.settings_panel.presentationRequested.connect(c.set_presentation)
+
+    @property
+    def settings_panel(self) -> SettingsPanel:
+        """The lesson and settings panel, built on first use."""
+        return self.settings_dock.widget()
+
+    def _build_settings_panel(self) -> SettingsPanel:
+        panel = SettingsPanel()
+        panel.set_lesson(self.controller.lesson)
+        panel.set_presentation(self.controller.presentation)
+        c = self.controller
+        c.presentationChanged.connect(panel.set_presentation)
+        panel.lessonBuilt.connect(self._settings_applied)
+        panel.lessonFileRequested.connect(self.open_file)
+        panel.openRequested.connect(self.open_dialog)
+        panel.presentationRequested.connect(c.set_presentation)
+        return panel
 
     @property
     def exporter(self) -> Exporter:
@@ -392,9 +412,11 @@ class MainWindow(QMainWindow):
             from .exporting import Exporter
             exporter = Exporter(self.controller, self.tables, self.diagram, self.plot, self,
                                 self._export_folder)
-            # Connected after the tables, so it sees the tables each lesson rebuilds.
-            self.controller.matricesChanged.connect(exporter.attach_table_menus)
-            exporter.attach_table_menus()
+            # Tables built from now on get their menu as they are built.
+            self.tables.tableBuilt.connect(exporter.attach_table_menu)
+            for name, card in self.tables.cards.items():
+                if card.built:
+                    exporter.attach_table_menu(name)
             exporter.finished.connect(lambda text: self.statusBar().showMessage(text, 8000))
             exporter.failed.connect(lambda text: self.show_message("Cannot export", text))
             exporter.busyChanged.connect(
@@ -405,7 +427,8 @@ class MainWindow(QMainWindow):
     # -- controller → widgets ------------------------------------------------------------
     def _lesson_changed(self, lesson: Lesson) -> None:
         self.setWindowTitle(f"{lesson.title} — {APPLICATION}")
-        self.settings_panel.set_lesson(lesson)
+        if self.settings_dock.built:
+            self.settings_panel.set_lesson(lesson)
         self.formula.set_lesson(lesson.notes, lesson.step_notes)
         self.undo_stack.clear()
 
@@ -673,8 +696,14 @@ class MainWindow(QMainWindow):
     def paintEvent(self, event) -> None:  # noqa: N802
         super().paintEvent(event)
         if not self._painted:
+            # The window's own paint opens the first paint pass; one turn of the event
+            # loop later every widget in it has been painted.
             self._painted = True
-            QTimer.singleShot(0, self, self._build_exporter)  # after the window is on screen
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.firstPainted.emit()
+        self._build_exporter()
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.controller.pause()

@@ -20,21 +20,25 @@ import re
 import time
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
                              plane_data, plane_extent)
 from engine.errors import LessonError
-from engine.chain_rule import ChainRule, chain_rule
-from engine.code_lines import CodeLine, code_lines, listing_header
 from engine.explain import CellExplanation
-from engine.gradient_check import GradientCheck
-from engine.landscape import DescentPath, Landscape, WeightAddress, landscape
 from engine.lesson import Lesson
-from engine.race import Race, learning_rate_race, parse_rates, training_modes_race
 from engine.session import Position, Session
 from engine.steps import input_names, learner_name, step_formula
+
+if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
+    from engine.chain_rule import ChainRule
+    from engine.code_lines import CodeLine
+    from engine.gradient_check import GradientCheck
+    from engine.landscape import DescentPath, Landscape, WeightAddress
+    from engine.race import Race
 
 __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRAME_RATE"]
 
@@ -305,7 +309,7 @@ class SessionController(QObject):
             self._plane, self._plane_problem = input_plane(lesson), ""
         except NotAPlane as exc:
             self._plane, self._plane_problem = None, str(exc)
-        self._descent = DescentPath()
+        self._descent: DescentPath | None = None  # made when the landscape is first asked for
 
     def publish_all(self) -> None:
         """Emit everything a freshly built window needs."""
@@ -553,6 +557,9 @@ class SessionController(QObject):
     def loss_landscape(self, addresses: list[WeightAddress], coarse: bool = False,
                        budget_s: float = 0.05) -> Landscape:
         """The loss against one or two weights and the descent path (replayed in budget_s)."""
+        from engine.landscape import DescentPath, landscape
+        if self._descent is None:
+            self._descent = DescentPath()
         return landscape(self.session, self._descent, addresses, coarse, budget_s)
 
     # -- teaching views: races, gradient check, code panel ---------------------------
@@ -561,19 +568,23 @@ class SessionController(QObject):
 
         Raises LessonError naming the bad item of ``rates_text``.
         """
+        from engine.race import learning_rate_race, parse_rates
         return learning_rate_race(self.session.lesson, parse_rates(rates_text), epochs)
 
     def training_modes_race(self, mini_batch: int | None, epochs: int) -> Race:
         """Full batch, mini-batch and stochastic runs of the lesson (seed 003)."""
+        from engine.race import training_modes_race
         return training_modes_race(self.session.lesson, mini_batch, epochs)
 
     def gradient_check(self, variant: str) -> GradientCheck:
         """Backprop (or seed 002's wrong formula) against central differences, at the
         committed weights; its numerical side is computed by ``advance``."""
+        from engine.gradient_check import GradientCheck
         return GradientCheck(self.session.trainer, self.session.params, variant)
 
     def code_listing(self) -> tuple[list[str], list[CodeLine]]:
         """The iteration as NumPy in the learner's names: header lines, one line per step."""
+        from engine.code_lines import code_lines, listing_header
         session, lesson = self.session, self.session.lesson
         arch = session.architecture
         lines = code_lines(session.steps, arch, lesson.loss, self._presentation,
@@ -585,6 +596,7 @@ class SessionController(QObject):
 
     def chain_rule(self, name: str, row: int, column: int) -> ChainRule | None:
         """The chain-rule factors behind a revealed backward or update cell, else None."""
+        from engine.chain_rule import chain_rule
         record = self.session.record
         if record is None or self.session.value(name, self._presentation) is None:
             return None

@@ -10,12 +10,16 @@ cards out in walk-through order, grouped by phase.
 """
 from __future__ import annotations
 
+import time
+from typing import NamedTuple
+
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QRect, QRectF, Qt,
+                            QTimer, Signal)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit,
-                               QScrollArea,
-                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+                               QScrollArea, QStyle, QStyledItemDelegate, QStyleOptionFrame,
+                               QTableView, QVBoxLayout, QWidget)
 
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection
@@ -50,12 +54,16 @@ _BOLD.setBold(True)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
-# One style sheet for every card, set once on the panel: a card's look follows its
-# "current" property. A style sheet per card cost ~2 ms to parse each time a card
-# changed, so revealing twenty cards at once stalled the window.
-CARD_STYLE = ("QFrame#matrixCard { border: 1px solid palette(mid); border-radius: 6px; }\n"
-              "QFrame#matrixCard[current=\"true\"] { border: 3px solid #1f77d0; }")
 MAX_CARD_WIDTH = 760
+CURRENT_FRAME_COLOUR = QColor("#1f77d0")  # the card of the matrix the last step computed
+CURRENT_FRAME_WIDTH = 3
+CARD_RADIUS = 6
+# Inside the card: the thickest frame plus a margin (left, top, right, bottom), and
+# the gap between title, formula and table.
+CARD_MARGINS = (CURRENT_FRAME_WIDTH + 6, CURRENT_FRAME_WIDTH + 4, CURRENT_FRAME_WIDTH + 6,
+                CURRENT_FRAME_WIDTH + 6)
+CARD_SPACING = 3
+BUILD_SLICE_S = 0.008  # tables built per event-loop turn after the first paint: half a frame
 
 
 class ArrayModel(QAbstractTableModel):
@@ -296,6 +304,52 @@ class NumberDelegate(QStyledItemDelegate):
         model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 
 
+class TableGeometry(NamedTuple):
+    """Pixel sizes of one matrix's table, from the font and the shape alone."""
+
+    column_width: int
+    row_height: int
+    label_width: int
+    width: int
+    height: int
+
+
+def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
+                   frame: int, scroll_bar: int) -> TableGeometry:
+    """The size a table of ``shape`` (rows, columns) takes, never its data.
+
+    ``frame`` is the table's frame width and ``scroll_bar`` the style's scroll
+    bar extent; a card without its table yet reserves exactly this size.
+    """
+    sample = "−" + "8" * 3 + "." + "8" * decimals
+    column_width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("neuron 88"))
+    column_width += 2 * metrics.horizontalAdvance("8")
+    row_height = metrics.height() + max(6, metrics.height() // 3)
+    label_width = metrics.horizontalAdvance("sample 8888") + metrics.horizontalAdvance("88")
+    rows, columns = shape
+    width = label_width + column_width * columns + 2 * frame
+    height = row_height * (min(rows, MAX_VISIBLE_ROWS) + 1) + 2 * frame
+    if width > MAX_CARD_WIDTH:
+        width = MAX_CARD_WIDTH
+        height += scroll_bar
+    if rows > MAX_VISIBLE_ROWS:
+        width = min(MAX_CARD_WIDTH, width + scroll_bar)
+    return TableGeometry(column_width, row_height, label_width, width, height)
+
+
+def _scroll_bar_extent(widget: QWidget) -> int:
+    return widget.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+
+
+def _table_frame_width(widget: QWidget) -> int:
+    """The frame width a table gets from ``widget``'s style (a sunken styled panel)."""
+    option = QStyleOptionFrame()
+    option.initFrom(widget)
+    option.frameShape = QFrame.Shape.StyledPanel
+    option.state |= QStyle.StateFlag.State_Sunken
+    return widget.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, option, widget)
+
+
 class MatrixView(QTableView):
     """A table sized to its matrix (up to a limit), with fixed row heights."""
 
@@ -322,31 +376,16 @@ class MatrixView(QTableView):
     def fit(self) -> None:
         """Size rows, columns and the widget from the font and the shape, never the data."""
         model: ArrayModel = self.model()
-        metrics = self.fontMetrics()
-        decimals = model._decimals
-        sample = "−" + "8" * 3 + "." + "8" * decimals
-        column_width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("neuron 88"))
-        column_width += 2 * metrics.horizontalAdvance("8")
-        row_height = metrics.height() + max(6, metrics.height() // 3)
-        self.horizontalHeader().setDefaultSectionSize(column_width)
-        self.horizontalHeader().setMinimumSectionSize(column_width // 2)
-        self.verticalHeader().setDefaultSectionSize(row_height)
-        self.verticalHeader().setMinimumSectionSize(row_height)
-        self.horizontalHeader().setFixedHeight(row_height)
-        rows, columns = model.shape
-        label_width = metrics.horizontalAdvance("sample 8888") + metrics.horizontalAdvance("88")
-        self.verticalHeader().setFixedWidth(label_width)
-        frame = 2 * self.frameWidth()
-        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
-        shown_rows = min(rows, MAX_VISIBLE_ROWS)
-        width = label_width + column_width * columns + frame
-        height = row_height * (shown_rows + 1) + frame
-        if width > MAX_CARD_WIDTH:
-            width = MAX_CARD_WIDTH
-            height += bar
-        if rows > MAX_VISIBLE_ROWS:
-            width = min(MAX_CARD_WIDTH, width + bar)
-        self.setFixedSize(width, height)
+        size = table_geometry(self.fontMetrics(), model.shape, model._decimals,
+                              self.frameWidth(), _scroll_bar_extent(self))
+        horizontal, vertical = self.horizontalHeader(), self.verticalHeader()
+        horizontal.setDefaultSectionSize(size.column_width)
+        horizontal.setMinimumSectionSize(size.column_width // 2)
+        vertical.setDefaultSectionSize(size.row_height)
+        vertical.setMinimumSectionSize(size.row_height)
+        horizontal.setFixedHeight(size.row_height)
+        vertical.setFixedWidth(size.label_width)
+        self.setFixedSize(size.width, size.height)
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -375,41 +414,98 @@ class MatrixView(QTableView):
 
 
 class MatrixCard(QFrame):
-    """One matrix: its title (learner name, symbol, shape), formula and table."""
+    """One matrix: its title (learner name, symbol, shape), formula and table.
+
+    The card's size is worked out from the font, the shape and the texts
+    alone, and its parts (two labels and a ``MatrixView``, a dozen widgets in
+    all) are made on first use of ``title``, ``formula`` or ``view``, or by
+    ``build``. A card below the first screen therefore costs one frame at
+    start-up, and the page never moves when its parts arrive. Everything the
+    table shows lives in ``model`` from the start.
+
+    Signals
+    -------
+    cellClicked(int, int)
+        The learner clicked cell (row, column) of the table.
+    tableBuilt(object)
+        The card's ``MatrixView`` has just been built.
+    """
+
+    cellClicked = Signal(int, int)
+    tableBuilt = Signal(object)
 
     def __init__(self, info: MatrixInfo, parent=None):
         super().__init__(parent)
-        self.setObjectName("matrixCard")
         self.model = ArrayModel(info, self)
-        self.view = MatrixView(self.model, self)
-        self.title = QLabel(self)
-        self.formula = QLabel(self)
-        self.formula.setObjectName("matrixFormula")
-        self.title.setTextFormat(Qt.TextFormat.RichText)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 8)
-        layout.setSpacing(3)
-        layout.addWidget(self.title)
-        layout.addWidget(self.formula)
-        layout.addWidget(self.view)
+        self._title: QLabel | None = None
+        self._formula: QLabel | None = None
+        self._view: MatrixView | None = None
         self._current = False
         self._revealed = True
+        self._title_text = self._formula_text = ""
+        self._sizes = (0, 0, 0, 0, 0)  # text width, title, formula and table heights, table width
+        self.model.modelReset.connect(self._relayout)
         self.set_info(info)
-        self._restyle()
 
+    # -- its parts, made on first use -------------------------------------------
     @property
     def name(self) -> str:
         return self.model.info.name
 
+    @property
+    def built(self) -> bool:
+        return self._view is not None
+
+    @property
+    def title(self) -> QLabel:
+        self.build()
+        return self._title
+
+    @property
+    def formula(self) -> QLabel:
+        self.build()
+        return self._formula
+
+    @property
+    def view(self) -> MatrixView:
+        """The card's table, built now if it was not yet."""
+        self.build()
+        return self._view
+
+    def build(self) -> None:
+        """Make the title, formula and table (nothing if they are there already)."""
+        if self._view is not None:
+            return
+        self._title = QLabel(self)
+        self._title.setTextFormat(Qt.TextFormat.RichText)
+        self._formula = QLabel(self)
+        self._formula.setObjectName("matrixFormula")
+        self._formula.setWordWrap(True)
+        self._formula.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        view = MatrixView(self.model, self)
+        view.clicked.connect(lambda index: self.cellClicked.emit(index.row(), index.column()))
+        self._view = view
+        self._retitle()
+        for part in (self._title, self._formula, view):
+            part.show()
+        self.tableBuilt.emit(view)
+
+    # -- size and texts ------------------------------------------------------------
     def set_info(self, info: MatrixInfo) -> None:
         self.model.set_info(info)
-        self.view.fit()
         self._retitle()
+
+    def fit(self) -> None:
+        """Size the card and its table to the shape, decimals and font."""
+        if self._view is not None:
+            self._view.fit()
+        self._relayout()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self.view.fit()
+            if self._view is not None:
+                self._view.fit()
             self._retitle()
 
     def _retitle(self) -> None:
@@ -417,54 +513,103 @@ class MatrixCard(QFrame):
         rows, columns = self.model.shape
         symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
         tag = " &nbsp;◀ just computed" if self._current else ""
-        self.title.setText(f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}")
-        self.formula.setText(info.formula if self._revealed else
-                             f"{info.formula}   (not computed yet)")
+        self._title_text = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
+        self._formula_text = (info.formula if self._revealed else
+                              f"{info.formula}   (not computed yet)")
+        if self._title is not None:
+            self._title.setText(self._title_text)
+            self._formula.setText(self._formula_text)
+            self._formula.setEnabled(self._revealed)
+            self._title.setEnabled(self._revealed)
+        self.setAccessibleName(f"{info.learner} ({rows} × {columns})")
+        self.setAccessibleDescription(self._formula_text)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Work out every part's size from the font and texts; place the parts."""
+        metrics = self.fontMetrics()
+        if self._view is not None:
+            table_width, table_height = self._view.width(), self._view.height()
+        else:
+            size = table_geometry(metrics, self.model.shape, self.model._decimals,
+                                  _table_frame_width(self), _scroll_bar_extent(self))
+            table_width, table_height = size.width, size.height
+        info = self.model.info
+        rows, columns = self.model.shape
+        bold = QFont(self.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
         # Wide enough for the title and a short formula on one line; longer ones wrap.
         # Measured in bold with room for the "just computed" tag, so the card
         # keeps its width (no reflow) when the tag comes and goes.
-        bold = QFont(self.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        width = max(self.view.width(), min(MAX_CARD_WIDTH, metrics.horizontalAdvance(
+        text_width = max(table_width, min(MAX_CARD_WIDTH, bold_metrics.horizontalAdvance(
             f"{info.learner}   {info.symbol}   ({rows} × {columns})   ◀ just computed ")))
-        self.title.setFixedWidth(width)
-        self.formula.setFixedWidth(width)
-        self.formula.setWordWrap(True)
+        # One line of rich text (bold, italic), with a pixel or two for fallback glyphs.
+        title_height = max(metrics.height(), bold_metrics.height()) + 2
+        # The same measure a word-wrapped QLabel makes of itself.
+        formula_height = metrics.boundingRect(
+            QRect(0, 0, text_width, 1 << 20),
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), self._formula_text).height()
+        self._sizes = (text_width, title_height, formula_height, table_height, table_width)
+        left, top, right, bottom = CARD_MARGINS
+        self.setFixedSize(left + text_width + right, top + title_height + CARD_SPACING
+                          + formula_height + CARD_SPACING + table_height + bottom)
+        if self._view is not None:
+            self._place_parts()
 
+    def _place_parts(self) -> None:
+        text_width, title_height, formula_height, table_height, table_width = self._sizes
+        left, top = CARD_MARGINS[:2]
+        self._title.setGeometry(left, top, text_width, title_height)
+        y = top + title_height + CARD_SPACING
+        self._formula.setGeometry(left, y, text_width, formula_height)
+        y += formula_height + CARD_SPACING
+        self._view.move(left, y)
+
+    # -- state -----------------------------------------------------------------------
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None) -> None:
         was = self._revealed
         self.model.set_values(array, rows)
         self._revealed = array is not None
         if was != self._revealed:
             self._retitle()
-            self._restyle()
-        if self.model.shape != (self.view.model().rowCount(), self.view.model().columnCount()):
-            self.view.fit()
 
     def set_current(self, current: bool) -> None:
         """Mark (or unmark) this card as the matrix the last step computed."""
         if current != self._current:
             self._current = current
             self._retitle()
-            self._restyle()
+            self.update()
 
     @property
     def current(self) -> bool:
         return self._current
 
-    def _restyle(self) -> None:
-        if self.property("current") != self._current:
-            self.setProperty("current", self._current)
-            # A changed property is seen by the panel's CARD_STYLE only after a re-polish.
-            self.style().unpolish(self)
-            self.style().polish(self)
-        self.formula.setEnabled(self._revealed)
-        self.title.setEnabled(self._revealed)
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """A rounded border; thick and blue on the matrix the last step computed.
+
+        Painted rather than styled: a style sheet makes every table, header and
+        scroll bar inside the card re-polish whenever it is added or restyled.
+        """
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._current:
+            pen = QPen(CURRENT_FRAME_COLOUR, CURRENT_FRAME_WIDTH)
+        else:
+            pen = QPen(self.palette().color(QPalette.ColorRole.Mid), 1)
+        painter.setPen(pen)
+        inset = pen.widthF() / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
+                                CARD_RADIUS, CARD_RADIUS)
+        painter.end()
 
 
 class TablesPanel(QScrollArea):
     """Every matrix of the iteration, in walk-through order, grouped by phase.
+
+    Cards on screen are built at once; the rest a few at a time once the
+    panel has been painted (or as soon as they scroll into view or are used),
+    so the window appears without waiting for tables nobody sees yet.
 
     Signals
     -------
@@ -472,26 +617,36 @@ class TablesPanel(QScrollArea):
         The learner clicked cell (row, column) of matrix ``name``.
     editRequested(str, int, int, str)
         The learner typed a new value into an input cell.
+    tableBuilt(str)
+        The table of matrix ``name`` has just been built.
     """
 
     cellClicked = Signal(str, int, int)
     editRequested = Signal(str, int, int, str)
+    tableBuilt = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.cards: dict[str, MatrixCard] = {}
         self._names: list[str] = []
+        self._flows: list[FlowLayout] = []
         self._decimals = 3
         self._editable = True
         self._current: str | None = None
+        self._painted = False
         self.explainer = None
         self._container = QWidget()
-        self._container.setStyleSheet(CARD_STYLE)
         self._layout = QVBoxLayout(self._container)
         self._layout.setContentsMargins(10, 8, 10, 10)
         self._layout.setSpacing(6)
         self.setWidget(self._container)
+        # The rest of the tables are built a slice at a time between events.
+        self._builder = QTimer(self)
+        self._builder.setSingleShot(True)
+        self._builder.setInterval(0)
+        self._builder.timeout.connect(self._build_some_tables)
+        self._container.installEventFilter(self)
 
     # -- structure -----------------------------------------------------------------
     def set_matrices(self, infos: list[MatrixInfo]) -> None:
@@ -511,21 +666,28 @@ class TablesPanel(QScrollArea):
                                  f"{PHASE_TITLES.get(info.phase, info.phase)}</b></span>")
                 heading.setObjectName("phaseHeading")
                 self._layout.addWidget(heading)
-                holder = QWidget()
+                # Parents from the start: a widget moved to another parent is told
+                # of the new font and lays itself out again.
+                holder = QWidget(self._container)
                 sections[info.phase] = FlowLayout(holder)
                 self._layout.addWidget(holder)
-            card = MatrixCard(info)
+            card = MatrixCard(info, holder)
             card.model.set_decimals(self._decimals)
             card.model.set_editable(self._editable)
             card.model.explainer = self.explainer
-            card.view.fit()
-            card.view.clicked.connect(
-                lambda index, name=info.name: self.cellClicked.emit(name, index.row(),
-                                                                    index.column()))
+            card.fit()
+            card.cellClicked.connect(
+                lambda row, column, name=info.name: self.cellClicked.emit(name, row, column))
+            card.tableBuilt.connect(lambda _view, name=info.name: self.tableBuilt.emit(name))
             card.model.editRequested.connect(self.editRequested)
             sections[info.phase].addWidget(card)
             self.cards[info.name] = card
+        self._flows = list(sections.values())
         self._layout.addStretch(1)
+        if self.isVisible():
+            self._build_tables_on_screen()
+        if self._painted:
+            self._builder.start()
 
     def _clear(self) -> None:
         while self._layout.count():
@@ -533,7 +695,53 @@ class TablesPanel(QScrollArea):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.cards = {}
+        self._flows = []
         self._current = None
+
+    # -- building the tables -------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._build_tables_on_screen()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._build_tables_on_screen()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+        super().scrollContentsBy(dx, dy)
+        self._build_tables_on_screen()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        # After the first paint, the tables below the first screen follow.
+        if watched is self._container and event.type() == QEvent.Type.Paint:
+            self._container.removeEventFilter(self)
+            self._painted = True
+            self._builder.start()
+        return False
+
+    def _build_tables_on_screen(self) -> None:
+        """Build the cards that show in the viewport now."""
+        waiting = [card for card in self.cards.values() if not card.built]
+        if not waiting:
+            return
+        # Place the cards now (a shown panel lays out only when events run).
+        self._layout.activate()
+        for flow in self._flows:
+            flow.activate()
+        seen = QRect(-self._container.pos(), self.viewport().size())
+        for card in waiting:
+            if QRect(card.mapTo(self._container, QPoint(0, 0)), card.size()).intersects(seen):
+                card.build()
+
+    def _build_some_tables(self) -> None:
+        """Build waiting cards in walk-through order for one slice of time."""
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        for card in self.cards.values():
+            if not card.built:
+                card.build()
+                if time.perf_counter() > deadline:
+                    self._builder.start()
+                    return
 
     # -- content -------------------------------------------------------------------
     def set_values(self, values: dict) -> None:
@@ -573,7 +781,7 @@ class TablesPanel(QScrollArea):
         self._decimals = decimals
         for card in self.cards.values():
             card.model.set_decimals(decimals)
-            card.view.fit()
+            card.fit()
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
@@ -588,6 +796,6 @@ class TablesPanel(QScrollArea):
     def focused_card(self) -> MatrixCard | None:
         """The card whose table has focus, else the current one."""
         for card in self.cards.values():
-            if card.view.hasFocus():
+            if card.built and card.view.hasFocus():
                 return card
         return self.cards.get(self._current) if self._current else None

@@ -1,5 +1,6 @@
-"""What keeps Run live and scrolling cheap: lean table roles, one card style,
-stepped plot axes, frames apart from training, no autosave while training."""
+"""What keeps Run live, scrolling cheap and the start quick: lean table roles, painted
+card frames (no style sheets), stepped plot axes, frames apart from training, no
+autosave while training."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from engine.lesson import load_lesson, resolve_lesson
 from gui.main_window import MainWindow
 from gui.plots import LossPlot, _stepped_range
 from gui.session_controller import MatrixInfo, SessionController
-from gui.tables import ACTIVE_COLOUR, CARD_STYLE, ArrayModel, TablesPanel
+from gui.tables import ACTIVE_COLOUR, CURRENT_FRAME_COLOUR, ArrayModel, TablesPanel
 
 ROLES = Qt.ItemDataRole
 
@@ -37,17 +38,26 @@ def test_cells_answer_colour_and_font_roles_only_while_marked(qtbot):
     assert model.data(index, ROLES.BackgroundRole) is None
 
 
-def test_cards_share_one_style_sheet_and_follow_their_current_property(qtbot):
+def test_cards_paint_their_frame_blue_when_current_without_style_sheets(qtbot):
     panel = TablesPanel()
     qtbot.addWidget(panel)
     panel.set_matrices([info(name="W1"), info(name="b1", shape=(1, 4))])
-    assert panel.widget().styleSheet() == CARD_STYLE
+    panel.show()
+    qtbot.waitExposed(panel)
+
+    def left_edge(card):  # the middle of the card's left border, as painted
+        return card.grab().toImage().pixelColor(1, card.height() // 2)
+
     panel.set_current("W1")
-    assert panel.cards["W1"].property("current") is True
-    assert not panel.cards["b1"].property("current")
-    assert all(card.styleSheet() == "" for card in panel.cards.values())
+    assert panel.cards["W1"].current and not panel.cards["b1"].current
+    assert left_edge(panel.cards["W1"]) == CURRENT_FRAME_COLOUR
+    assert left_edge(panel.cards["b1"]) != CURRENT_FRAME_COLOUR
     panel.set_current("b1")
-    assert panel.cards["W1"].property("current") is False
+    assert left_edge(panel.cards["W1"]) != CURRENT_FRAME_COLOUR
+    assert left_edge(panel.cards["b1"]) == CURRENT_FRAME_COLOUR
+    # A style sheet would re-polish every table inside a card each time one is added.
+    assert panel.widget().styleSheet() == "" and panel.styleSheet() == ""
+    assert all(card.styleSheet() == "" for card in panel.cards.values())
 
 
 def test_loss_axis_moves_in_steps_not_with_every_loss():

@@ -1,8 +1,12 @@
-"""A quick start: the window shows before the teaching views and the exporter exist.
+"""A quick start: the window shows before what nobody sees yet exists.
 
-The teaching views are built the first time their dock is seen (or asked
-for), and then show what the session is at — as if they had been there from
-the start. The export and dialog modules are imported after the first paint.
+The teaching views and the settings panel are built the first time their
+dock is seen (or asked for), and then show what the session is at — as if
+they had been there from the start. The tables below the first screen are
+built after the first paint (or when scrolled to or used), in exactly the
+place kept for them. The export and dialog modules are imported after the
+first paint, and the cyclic collector, paused while the window is built,
+is back on once it is shown.
 """
 from __future__ import annotations
 
@@ -12,7 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
 
+from engine.lesson import load_lesson, resolve_lesson
+from gui.session_controller import SessionController
+from gui.tables import TablesPanel
 from window_helpers import open_window
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,10 +102,117 @@ def test_export_and_teaching_modules_wait_for_the_first_paint(tmp_path):
         "window.show()\n"
         "print(' '.join(sorted(name for name in sys.modules if name in (\n"
         "    'xlsxwriter', 'gui.exporting', 'gui.csv_dialog', 'gui.dataset_dialog',\n"
-        "    'gui.views.race_view', 'gui.views.landscape_view', 'gui.views.code_view'))))\n"
+        "    'gui.views.race_view', 'gui.views.landscape_view', 'gui.views.code_view',\n"
+        "    'engine.chain_rule', 'engine.code_lines', 'engine.gradient_check',\n"
+        "    'engine.landscape', 'engine.race', 'engine.export_xlsx'))))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_collector_is_paused_for_the_build_and_back_on_once_the_window_shows(tmp_path):
+    probe = (
+        "import gc, main\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "QApplication.exec = lambda self: print('during', gc.isenabled()) or 0\n"
+        "main.main([])\n"
+        "print('after', gc.isenabled(), gc.get_freeze_count() > 10_000)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path), BACKPROP_TRACER_EXIT_AFTER_PAINT="1")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # On while the event loop runs; what start-up made is frozen out of its way.
+    assert result.stdout.split() == ["during", "True", "after", "True", "True"]
+
+
+def test_the_settings_panel_is_built_when_its_dock_is_first_shown(qtbot, make_window):
+    window = make_window("xor_biases")
+    assert not window.settings_dock.built
+    window.controller.open_lesson(load_lesson(resolve_lesson("one_weight")))
+    window.settings_dock.show()
+    qtbot.waitUntil(lambda: window.settings_dock.built)
+    panel = window.settings_panel
+    assert panel.isVisible()
+    assert panel.layers.text() == "1, 1"                  # the lesson open now
+    assert panel.learning_rate.text() == f"{window.controller.lesson.learning_rate:g}"
+
+
+def walkthrough_panel(qtbot, size=(480, 420)) -> tuple[TablesPanel, SessionController]:
+    controller = SessionController(load_lesson(resolve_lesson("excel_walkthrough")))
+    panel = TablesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.set_matrices(controller.matrices())
+    return panel, controller
+
+
+def on_screen(panel: TablesPanel) -> set[str]:
+    shown = QRect(-panel.widget().pos(), panel.viewport().size())
+    return {name for name, card in panel.cards.items()
+            if QRect(card.mapTo(panel.widget(), QPoint(0, 0)), card.size()).intersects(shown)}
+
+
+def test_cards_on_screen_are_built_at_once_the_rest_after_the_first_paint(qtbot):
+    panel, _ = walkthrough_panel(qtbot)
+    assert not any(card.built for card in panel.cards.values())
+    panel.show()                                  # no event has run: nothing painted yet
+    built = {name for name, card in panel.cards.items() if card.built}
+    assert built == on_screen(panel)
+    assert "X" in built and "new_b1" not in built
+    places = {name: card.geometry() for name, card in panel.cards.items()}
+    bar = panel.verticalScrollBar()
+    bar.setValue(bar.maximum())                   # scrolled there: built before it is painted
+    assert "new_b1" in on_screen(panel)
+    assert all(panel.cards[name].built for name in on_screen(panel))
+    qtbot.waitUntil(lambda: all(card.built for card in panel.cards.values()))
+    # Every card kept the place it had before its parts were made.
+    assert {name: card.geometry() for name, card in panel.cards.items()} == places
+
+
+def test_a_card_built_late_shows_what_it_was_sent(qtbot):
+    panel, controller = walkthrough_panel(qtbot, size=(400, 300))
+    for _ in range(8):
+        controller.step()
+    panel.set_values(controller.snapshot())
+    panel.set_decimals(5)
+    panel.set_current("slope2")
+    card = panel.cards["slope2"]
+    assert not card.built
+    value = controller.session.value("slope2")
+    with qtbot.waitSignal(card.tableBuilt):
+        view = card.view
+    assert card.built and view.model() is card.model
+    assert view.model().data(view.model().index(0, 0)) == f"{value[0, 0]:.5f}"
+    assert "just computed" in card.title.text()
+    assert card.formula.isEnabled()
+    with qtbot.waitSignal(panel.cellClicked) as clicked:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.visualRect(card.model.index(1, 0)).center())
+    assert clicked.args == ["slope2", 1, 0]
+
+
+@pytest.mark.parametrize("points", [9.0, 14.0, 22.0])
+def test_titles_formulas_and_tables_fit_the_space_worked_out_for_them(qtbot, points):
+    font = QApplication.font()
+    old = QApplication.font()
+    font.setPointSizeF(points)
+    QApplication.setFont(font)
+    try:
+        panel, _ = walkthrough_panel(qtbot, size=(900, 700))
+        panel.show()
+        for card in panel.cards.values():
+            place = card.geometry()
+            card.build()
+            assert card.geometry() == place
+            title, formula, view = card.title, card.formula, card.view
+            assert title.sizeHint().height() <= title.height(), card.name
+            assert formula.heightForWidth(formula.width()) <= formula.height(), card.name
+            assert card.rect().contains(view.geometry()), card.name
+            assert view.geometry().top() >= formula.geometry().bottom()
+    finally:
+        QApplication.setFont(old)

@@ -6,6 +6,7 @@ colour scale whose ends and centre the engine chose.
 """
 from __future__ import annotations
 
+import functools
 import os
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -15,13 +16,25 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QRectF  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
-__all__ = ["DIVERGING", "SEQUENTIAL", "CLASS_COLOURS", "NON_FINITE", "class_colour",
+__all__ = ["diverging_map", "sequential_map", "CLASS_COLOURS", "NON_FINITE", "class_colour",
            "diverging_rgba", "sequential_rgba", "classes_rgba", "to_qimage", "grid_rect"]
 
-# colorcet's CET-CBD1: blue – near white – gold, readable by every common form of
-# colour blindness; the two classes of a binary set take its two ends.
-DIVERGING = pg.colormap.get("CET-CBD1")
-SEQUENTIAL = pg.colormap.get("cividis")          # loss surfaces: dark = low
+
+@functools.cache
+def diverging_map() -> pg.ColorMap:
+    """colorcet's CET-CBD1: blue – near white – gold, readable by every common form of
+    colour blindness; the two classes of a binary set take its two ends.
+
+    Read from pyqtgraph's files when first needed (not to show the window)."""
+    return pg.colormap.get("CET-CBD1")
+
+
+@functools.cache
+def sequential_map() -> pg.ColorMap:
+    """cividis, for loss surfaces: dark = low."""
+    return pg.colormap.get("cividis")
+
+
 CLASS_COLOURS = ("#2A6FD6", "#9A8100", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
                  "#F0E442", "#000000")            # binary ends of CBD1, then Okabe–Ito
 NON_FINITE = (150, 150, 150, 255)                 # a diverged network: grey, not a colour
@@ -54,7 +67,7 @@ def diverging_rgba(values: np.ndarray, levels: tuple[float, float, float]) -> np
     """(ny, nx) values → (ny, nx, 4) bytes on the diverging map, centre = levels[1]."""
     with np.errstate(all="ignore"):
         position = _scaled(values, *levels)
-    return _lookup(DIVERGING, position, np.isfinite(values))
+    return _lookup(diverging_map(), position, np.isfinite(values))
 
 
 def sequential_rgba(values: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -63,7 +76,7 @@ def sequential_rgba(values: np.ndarray, low: float, high: float) -> np.ndarray:
     position = np.zeros(values.shape)
     span = high - low if high > low else 1.0
     position[finite] = np.clip((values[finite] - low) / span, 0.0, 1.0)
-    return _lookup(SEQUENTIAL, position, finite)
+    return _lookup(sequential_map(), position, finite)
 
 
 def classes_rgba(winner: np.ndarray, confidence: np.ndarray, classes: int) -> np.ndarray:
