@@ -56,7 +56,9 @@ window.setCentralWidget(plot)
 
 class FirstPaint(QObject):
     # The first paint of any widget in the window: one singleShot later the
-    # whole backing store has been painted.
+    # whole backing store has been painted. (The app hooks its main window's
+    # own first paint, which opens its first paint pass; a bare QMainWindow
+    # covered by its plot gets no paint of its own, so it is watched here.)
     def eventFilter(self, watched, event):
         if (event.type() == QEvent.Type.Paint and watched.isWidgetType()
                 and watched.window() is window):

@@ -13,9 +13,10 @@ Builds two one-folder bundles and prints their sizes on disk and as
   they would be on a teacher's machine;
 - Backprop Tracer's bundle (``packaging/build.py``).
 
-Then it times launch → first painted window (``gui.app``'s
-``BACKPROP_TRACER_EXIT_AFTER_PAINT`` marker; the bare window prints the
-same line), in interleaved rounds, medians: the app from source against
+Then it times launch → first painted window (with
+``BACKPROP_TRACER_EXIT_AFTER_PAINT`` set, ``gui.app`` prints a line one
+event-loop turn after the main window's first paint; the bare window prints
+the same line), in interleaved rounds, medians: the app from source against
 the bare window from source, and the app's bundle against the app from
 source. Offscreen unless ``QT_QPA_PLATFORM`` says otherwise; settings go to
 a temporary folder. Builds are slow on a small machine: ``--reuse`` skips
