@@ -66,6 +66,10 @@ class Lesson:
         The ``data`` object as written, so that saving keeps a data-set reference.
     path : Path or None
         Where the lesson was read from.
+    data_folder : Path or None
+        The folder a relative CSV path in ``data_spec`` is read from (the
+        lesson file's folder; kept when ``path`` is cleared, e.g. for a
+        restored recovery copy).
     dataset : DataSet or None
         What a ``{"csv": ...}`` or ``{"dataset": ...}`` data object gave
         (None for inline X and y): a lesson rebuilt with other settings
@@ -97,13 +101,22 @@ class Lesson:
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     dataset: DataSet | None = field(default=None, repr=False, compare=False)
+    data_folder: Path | None = field(default=None, repr=False, compare=False)
 
     @property
     def hyper(self) -> Hyperparameters:
         return Hyperparameters(self.loss, self.learning_rate, self.l2, self.momentum)
 
-    def to_json(self) -> dict:
-        """The lesson as a JSON-ready dict in the file format."""
+    def to_json(self, destination: str | os.PathLike | None = None) -> dict:
+        """The lesson as a JSON-ready dict in the file format.
+
+        Parameters
+        ----------
+        destination : path, optional
+            The file the document is for. A CSV data file is then named
+            relative to that file's folder (DESIGN.md section 4), so a lesson
+            saved elsewhere still finds its data.
+        """
         arch = self.architecture
         acts = list(arch.activations)
         doc: dict[str, Any] = {
@@ -117,7 +130,7 @@ class Lesson:
             doc["presentation"] = self.presentation
         if self.step_notes:
             doc["step_notes"] = dict(self.step_notes)
-        doc["data"] = self.data_spec or {"X": self.X.tolist(), "y": self.y.tolist()}
+        doc["data"] = self._data_document(destination)
         doc["network"] = {
             "layers": list(arch.layers),
             "activation": acts[0] if len(set(acts)) == 1 else acts,
@@ -132,6 +145,26 @@ class Lesson:
             "momentum": self.momentum, "tolerance": self.tolerance,
         }
         return doc
+
+
+    def _data_document(self, destination: str | os.PathLike | None) -> dict:
+        if not self.data_spec:
+            return {"X": self.X.tolist(), "y": self.y.tolist()}
+        spec = dict(self.data_spec)
+        if "csv" not in spec or destination is None or not isinstance(spec["csv"], str):
+            return spec
+        csv_path = Path(spec["csv"])
+        if not csv_path.is_absolute():
+            if self.data_folder is None:  # relative to no known folder: kept as written
+                return spec
+            csv_path = self.data_folder / csv_path
+        csv_path = Path(os.path.abspath(csv_path))
+        try:
+            named = Path(os.path.relpath(csv_path, os.path.abspath(Path(destination).parent)))
+        except ValueError:  # on another drive (Windows): only the full path reaches it
+            named = csv_path
+        spec["csv"] = named.as_posix()  # forward slashes read on every system
+        return spec
 
 
 class _Reader:
@@ -400,7 +433,7 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
                   step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test,
-                  dataset=dataset)
+                  dataset=dataset, data_folder=base)
 
 
 def _layers(r: _Reader, value: Any) -> list[int]:

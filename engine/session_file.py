@@ -17,6 +17,7 @@ validated; an inconsistent file is refused, never half-loaded.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -144,10 +145,12 @@ def _expect_shape(r: "_Reader", matrix: Any, key: str, shape: tuple[int, int]) -
         raise r.fail(key, f"expected {shape[0]} rows of {shape[1]} numbers")
 
 
-def session_document(session: "Session") -> dict:
-    """The lesson file of a session, with the ``session`` key that reopens it."""
+def session_document(session: "Session", destination: str | os.PathLike | None = None) -> dict:
+    """The lesson file of a session, with the ``session`` key that reopens it.
+
+    ``destination`` is the file it is for (see ``Lesson.to_json``)."""
     lesson: "Lesson" = session.lesson
-    doc = lesson.to_json()
+    doc = lesson.to_json(destination)
     start = session.record.start if session.record is not None else session.state
     arch = session.architecture
     weights = [start.params.weight(l).tolist() for l in range(1, arch.depth + 1)]

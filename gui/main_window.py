@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
     def save_to(self, path: str) -> bool:
         """Save the lesson with the current weights as its explicit initial values."""
         session = self.controller.session
-        doc = session.lesson.to_json()
+        doc = session.lesson.to_json(destination=path)
         arch = session.architecture
         doc["network"]["weights"] = [session.params.weight(l).tolist()
                                      for l in range(1, arch.depth + 1)]

@@ -59,8 +59,8 @@ def data_folder(settings: QSettings) -> Path:
     return Path(location or Path.home() / ".backprop-tracer")
 
 
-def _document_text(controller) -> str:
-    document = session_document(controller.session)
+def _document_text(controller, destination: Path) -> str:
+    document = session_document(controller.session, destination)
     document["presentation"] = controller.presentation
     return json.dumps(document, allow_nan=False, ensure_ascii=False)
 
@@ -109,7 +109,7 @@ class RecoveryKeeper(QObject):
 
     def _text(self) -> str | None:
         try:
-            return _document_text(self.controller)
+            return _document_text(self.controller, self.path)
         except (ValueError, TypeError):  # a state that cannot be written (never expected)
             return None
 

@@ -243,7 +243,7 @@ class SettingsPanel(QScrollArea):
         try:
             # The data object is unchanged: the data it gave is reused, so
             # Apply never reads a CSV again (nor fails if it has moved since).
-            lesson = parse_lesson(self.document(), "settings", base=None,
+            lesson = parse_lesson(self.document(), "settings", base=self._lesson.data_folder,
                                   data=self._lesson.dataset)
         except LessonError as exc:
             self._show_error(str(exc))

@@ -235,6 +235,36 @@ def test_relative_path_in_a_subfolder(tmp_path):
     np.testing.assert_array_equal(lesson.y, [[0], [1], [1], [0]])
 
 
+def test_a_lesson_saved_in_another_folder_still_finds_its_csv(tmp_path):
+    (tmp_path / "course" / "data").mkdir(parents=True)
+    write(tmp_path, GOOD, "course/data/xor.csv")
+    doc = lesson_doc((2, 2, 1))
+    doc["data"] = {"csv": "data/xor.csv", "target": "label"}
+    (tmp_path / "course" / "xor.json").write_text(json.dumps(doc), encoding="utf-8")
+    lesson = load_lesson(tmp_path / "course" / "xor.json")
+    assert lesson.to_json()["data"]["csv"] == "data/xor.csv"        # as written
+    for target, expected in [(tmp_path / "course" / "copy.json", "data/xor.csv"),
+                             (tmp_path / "handout" / "xor.json", "../course/data/xor.csv"),
+                             (tmp_path / "course" / "data" / "x.json", "xor.csv")]:
+        saved = lesson.to_json(destination=target)
+        assert saved["data"]["csv"] == expected
+        assert saved["data"]["target"] == "label"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(saved), encoding="utf-8")
+        again = load_lesson(target)
+        np.testing.assert_array_equal(again.X, lesson.X)
+        np.testing.assert_array_equal(again.y, lesson.y)
+    assert lesson.data_spec["csv"] == "data/xor.csv"                  # the lesson unchanged
+
+
+def test_an_absolute_csv_path_is_saved_relative_to_the_lesson(tmp_path):
+    path = write(tmp_path, GOOD, "xor.csv")
+    doc = lesson_doc((2, 2, 1))
+    doc["data"] = {"csv": str(path.resolve()), "target": "label"}
+    lesson = parse_lesson(doc, "dialog")                        # as the import dialog makes it
+    assert lesson.to_json(destination=tmp_path / "xor.json")["data"]["csv"] == "xor.csv"
+
+
 def test_preview_reads_only_max_rows(tmp_path):
     table = read_csv_table(write(tmp_path, "a,b\n" + "1,2\n" * 50), max_rows=10)
     assert len(table.rows) == 10 and not table.complete and table.header == ("a", "b")

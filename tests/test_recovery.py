@@ -238,3 +238,25 @@ def test_autosave_encodes_nothing_while_nothing_changes(make_window, monkeypatch
     window.controller.step()
     assert window.recovery.autosave()
     assert encoded == [1]
+
+
+def test_a_lesson_on_a_csv_is_recovered_and_saved_elsewhere_with_its_data(make_window, tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "xor.csv").write_text("x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    doc = load_lesson(resolve_lesson("xor_biases")).to_json()
+    doc["data"] = {"csv": "xor.csv", "target": "label"}       # relative to the lesson file
+    (course / "xor.json").write_text(json.dumps(doc), encoding="utf-8")
+    first = make_window(load_lesson(course / "xor.json"))
+    first.step_action.trigger()
+    first.recovery.autosave()          # the recovery file lives in the data folder, tmp_path
+    second = make_window()
+    assert recovery.offer_recovery(second, tmp_path)
+    np.testing.assert_array_equal(second.controller.session.lesson.X,
+                                  first.controller.session.lesson.X)
+    handout = tmp_path / "handout" / "xor.json"
+    handout.parent.mkdir()
+    assert second.save_to(str(handout))
+    saved = json.loads(handout.read_text(encoding="utf-8"))
+    assert saved["data"]["csv"] == "../course/xor.csv"
+    np.testing.assert_array_equal(load_lesson(handout).y, [[0], [1], [1], [0]])
