@@ -713,6 +713,7 @@ class MainWindow(QMainWindow):
                 ask_before_closing(self)
             return
         self.recovery.discard()
+        self.recovery.release()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.settings.setValue("logScale", self.plot.log)

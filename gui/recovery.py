@@ -6,7 +6,13 @@ the session (a lesson file with its ``session`` key, so it reopens exactly)
 to ``recovery.json`` in the user's data directory every ``AUTOSAVE_MS``. A
 clean close removes the file; after a crash it is still there, and the
 next start offers to restore it (``offer_recovery``). A declined recovery
-is kept as ``recovery-declined.json``, never deleted.
+is kept as ``recovery-declined.json`` (then ``recovery-declined-2.json``
+…), never deleted.
+
+Several windows open at once each keep their own file: a window claims the
+first free slot — ``recovery.json``, ``recovery-2.json`` … — by holding its
+lock file (``QLockFile``, released when the window closes or its process
+ends), and a start offers only files whose slot no running window holds.
 
 ``install_exception_hook`` turns any unexpected exception into a message
 with a "Copy details" button, appends the details to ``crash.log`` beside
@@ -22,7 +28,7 @@ import traceback
 import weakref
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -32,12 +38,13 @@ from engine.lesson import load_lesson
 from engine.session_file import session_document
 
 __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_recovery",
-           "ask_before_closing",
-           "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG"]
+           "ask_before_closing", "recovery_file",
+           "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG", "MAX_SLOTS"]
 
 AUTOSAVE_MS = 30_000
-RECOVERY_FILE = "recovery.json"
-DECLINED_FILE = "recovery-declined.json"
+RECOVERY_FILE = "recovery.json"           # the first window's; more at once: recovery-2.json …
+DECLINED_FILE = "recovery-declined.json"  # the first declined; then recovery-declined-2.json …
+MAX_SLOTS = 64                            # windows open at once with a recovery file each
 CRASH_LOG = "crash.log"
 MAX_LOG_BYTES = 1024 * 1024   # the log is cut back to its newest half past this
 
@@ -65,6 +72,34 @@ def _document_text(controller, destination: Path) -> str:
     return json.dumps(document, allow_nan=False, ensure_ascii=False)
 
 
+def recovery_file(slot: int) -> str:
+    """The recovery file's name for a window in ``slot`` (1, 2 …)."""
+    return RECOVERY_FILE if slot == 1 else f"recovery-{slot}.json"
+
+
+def _slot_lock(folder: Path, slot: int) -> QLockFile:
+    lock = QLockFile(str(folder / f"recovery-{slot}.lock"))
+    # Held as long as the window lives, so never stale by age; a lock left by a
+    # process that has ended is recognised by its process id and taken over.
+    lock.setStaleLockTime(0)
+    return lock
+
+
+def _claim_slot(folder: Path) -> tuple[int, QLockFile | None]:
+    """The first slot no running window holds, and its lock (None: no lock could be made)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return 1, None  # a read-only data folder: writing will report it
+    for slot in range(1, MAX_SLOTS + 1):
+        lock = _slot_lock(folder, slot)
+        if lock.tryLock(0):
+            return slot, lock
+        if lock.error() != QLockFile.LockError.LockFailedError:
+            return slot, None  # locks cannot be made here at all: one file, as before locks
+    return MAX_SLOTS + 1, None
+
+
 class RecoveryKeeper(QObject):
     """Keeps a recovery copy of a window's session while it has unsaved changes.
 
@@ -83,6 +118,7 @@ class RecoveryKeeper(QObject):
         global _current
         self.controller = controller
         self.folder = Path(folder)
+        self.slot, self._lock = _claim_slot(self.folder)
         self._saved_text = ""
         self._written_text = ""
         self.writes = 0
@@ -102,7 +138,13 @@ class RecoveryKeeper(QObject):
 
     @property
     def path(self) -> Path:
-        return self.folder / RECOVERY_FILE
+        return self.folder / recovery_file(self.slot)
+
+    def release(self) -> None:
+        """Give up this window's slot (it closes; a crash releases it by ending the process)."""
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
 
     def _mark_changed(self, *_args) -> None:
         self._changed = True
@@ -161,20 +203,38 @@ class RecoveryKeeper(QObject):
 
 
 def offer_recovery(window, folder: Path) -> bool:
-    """After a crash, offer to restore the session in ``folder``; True when restored.
+    """After a crash, offer to restore a session left in ``folder``; True when restored.
 
-    Asks with ``window.confirm``. A declined or unreadable recovery file is
-    kept as ``recovery-declined.json``.
+    A file left in this window's own slot comes first (this window would
+    write over it); else the newest file whose slot no running window holds.
+    Others wait for the next start. Asks with ``window.confirm``. A declined
+    or unreadable recovery file is kept as ``recovery-declined.json`` (or
+    the next free ``recovery-declined-N.json``).
     """
-    path = Path(folder) / RECOVERY_FILE
-    if not path.is_file():
+    folder = Path(folder)
+    keeper = window.recovery
+    own = keeper.folder == folder and keeper.path.is_file()
+    locks = []  # the locks of the slots looked at, held until the offer is answered
+    left = []   # (modified time, path)
+    for slot in range(1, MAX_SLOTS + 1):
+        path = folder / recovery_file(slot)
+        if own or slot == keeper.slot or not path.is_file():
+            continue
+        lock = _slot_lock(folder, slot)
+        if lock.tryLock(0):
+            locks.append(lock)
+            left.append((path.stat().st_mtime, path))
+    if own:
+        path = keeper.path
+    elif left:
+        path = max(left)[1]
+    else:
         return False
     try:
         lesson = load_lesson(path)
     except LessonError as exc:
-        _set_aside(path)
-        window.show_message("Cannot restore the last session",
-                            f"{exc}\n\nIt is kept as {path.with_name(DECLINED_FILE)}.")
+        kept = _set_aside(path)
+        window.show_message("Cannot restore the last session", f"{exc}\n\nIt is kept as {kept}.")
         return False
     if not window.confirm(f"Backprop Tracer did not close normally last time. Restore the "
                           f"session “{lesson.title}” it was working on?"):
@@ -182,8 +242,10 @@ def offer_recovery(window, folder: Path) -> bool:
         return False
     lesson.path = None
     window.controller.open_lesson(lesson)
-    window.recovery._saved_text = ""  # restored work is not saved anywhere yet
-    window.recovery.autosave()
+    keeper._saved_text = ""  # restored work is not saved anywhere yet
+    keeper.autosave()
+    if path != keeper.path and keeper.path.exists():
+        path.unlink(missing_ok=True)  # now kept in this window's own file
     return True
 
 
@@ -213,11 +275,18 @@ def ask_before_closing(window) -> QMessageBox:
     return box
 
 
-def _set_aside(path: Path) -> None:
+def _set_aside(path: Path) -> Path:
+    """Move a recovery file to the first free declined name; where it is now."""
+    target = path.with_name(DECLINED_FILE)
+    number = 1
+    while target.exists():
+        number += 1
+        target = path.with_name(f"recovery-declined-{number}.json")
     try:
-        path.replace(path.with_name(DECLINED_FILE))
+        path.replace(target)
     except OSError:
-        pass
+        return path
+    return target
 
 
 def _log(folder: Path, detail: str) -> Path | None:

@@ -81,6 +81,7 @@ def test_after_a_crash_the_next_start_offers_the_session_bit_for_bit(make_window
     position = first.controller.session.position
     # A crash: the process ends without closeEvent, so the file stays.
     assert (tmp_path / recovery.RECOVERY_FILE).exists()
+    first.recovery.release()     # the ended process no longer holds its slot
     second = make_window()
     asked = []
     second.confirm = lambda question: asked.append(question) or True
@@ -104,8 +105,9 @@ def test_a_declined_or_unreadable_recovery_is_kept_aside(make_window, tmp_path):
     window.confirm = lambda question: False
     assert not recovery.offer_recovery(window, tmp_path)
     assert window.controller.session is session
-    declined = load_lesson(tmp_path / recovery.DECLINED_FILE).session
+    declined = load_lesson(tmp_path / "recovery-declined-2.json").session
     assert declined.step == window.controller.session.position.step_name == "new_b1"
+    assert (tmp_path / recovery.DECLINED_FILE).read_text() == "{ truncated"   # both kept
 
 
 def test_unexpected_exception_shows_copy_details_logs_and_saves(make_window, qtbot,
@@ -250,6 +252,7 @@ def test_a_lesson_on_a_csv_is_recovered_and_saved_elsewhere_with_its_data(make_w
     first = make_window(load_lesson(course / "xor.json"))
     first.step_action.trigger()
     first.recovery.autosave()          # the recovery file lives in the data folder, tmp_path
+    first.recovery.release()           # as if its process had ended
     second = make_window()
     assert recovery.offer_recovery(second, tmp_path)
     np.testing.assert_array_equal(second.controller.session.lesson.X,
@@ -260,3 +263,61 @@ def test_a_lesson_on_a_csv_is_recovered_and_saved_elsewhere_with_its_data(make_w
     saved = json.loads(handout.read_text(encoding="utf-8"))
     assert saved["data"]["csv"] == "../course/xor.csv"
     np.testing.assert_array_equal(load_lesson(handout).y, [[0], [1], [1], [0]])
+
+
+def test_windows_open_at_once_keep_their_own_recovery_files(make_window, tmp_path):
+    first, second = make_window(), make_window()
+    assert (first.recovery.slot, second.recovery.slot) == (1, 2)
+    for window in (first, second):
+        window.epoch_action.trigger()
+        assert window.recovery.autosave()
+    assert first.recovery.path == tmp_path / recovery.RECOVERY_FILE
+    assert second.recovery.path == tmp_path / "recovery-2.json"
+    assert load_lesson(first.recovery.path).session.step == "new_b1"
+    # A third window starting now is not offered the files of running windows.
+    third = make_window()
+    assert third.recovery.slot == 3
+    assert not recovery.offer_recovery(third, tmp_path)
+    assert first.recovery.path.exists() and second.recovery.path.exists()
+    # A clean close removes only its own file and frees its slot for the next window.
+    first.recovery.mark_saved()
+    first.close()
+    assert not first.recovery.path.exists() and second.recovery.path.exists()
+    assert make_window().recovery.slot == 1
+
+
+def test_the_file_of_a_window_that_crashed_is_offered_while_others_run(make_window, tmp_path):
+    running, crashed = make_window(), make_window()
+    for _ in range(2):
+        crashed.epoch_action.trigger()
+    crashed.recovery.autosave()
+    running.epoch_action.trigger()
+    running.recovery.autosave()
+    crashed.recovery.release()            # its process ended without closing
+    expected = crashed.controller.value("W1")
+    starting = make_window()
+    assert starting.recovery.slot == 2    # the crashed window's slot, now free
+    assert recovery.offer_recovery(starting, tmp_path)
+    np.testing.assert_array_equal(starting.controller.value("W1"), expected)
+    assert running.recovery.path.exists()  # the running window's work is untouched
+    assert load_lesson(running.recovery.path).session.state.epoch == 0  # its one epoch
+
+
+def test_a_slot_held_by_a_process_that_ended_is_taken_over(tmp_path):
+    holder = (
+        "import os, sys\n"
+        "from gui.recovery import _claim_slot\n"
+        "from pathlib import Path\n"
+        "slot, lock = _claim_slot(Path(sys.argv[1]))\n"
+        "print(slot, flush=True)\n"
+        "os._exit(0)  # ends without unlocking, as a crash does\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    import subprocess
+    result = subprocess.run([sys.executable, "-c", holder, str(tmp_path)], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "1"
+    assert (tmp_path / "recovery-1.lock").exists()       # left behind by the ended process
+    slot, lock = recovery._claim_slot(tmp_path)
+    assert slot == 1 and lock is not None
+    lock.unlock()
