@@ -154,12 +154,13 @@ class MainWindow(QMainWindow):
         docks = []
         for title, object_name, build in views:
             dock = ViewDock(title, object_name, build, self)
+            # Hidden before it is tabbed: hiding tabbed docks afterwards left their
+            # tab bar on screen, drawn over whatever later took the space.
+            dock.hide()
             self.addDockWidget(area, dock)
             docks.append(dock)
         for dock in docks[1:]:
             self.tabifyDockWidget(docks[0], dock)
-        for dock in docks:
-            dock.hide()
         return docks
 
     def _teaching_docks_b(self) -> list[ViewDock]:

@@ -216,3 +216,23 @@ def test_titles_formulas_and_tables_fit_the_space_worked_out_for_them(qtbot, poi
             assert view.geometry().top() >= formula.geometry().bottom()
     finally:
         QApplication.setFont(old)
+
+
+def visible_tab_bars(window) -> list[list[str]]:
+    from PySide6.QtWidgets import QTabBar
+    return [[bar.tabText(i) for i in range(bar.count())] for bar in window.findChildren(QTabBar)
+            if bar.isVisible() and bar.count() > 1
+            and window.rect().intersects(bar.geometry())]
+
+
+def test_hidden_teaching_views_leave_no_tab_bar_over_the_settings(qtbot, make_window):
+    window = make_window()
+    assert visible_tab_bars(window) == []
+    window.settings_dock.toggleViewAction().trigger()       # the left area opens
+    qtbot.waitUntil(lambda: window.settings_panel.isVisible())
+    assert visible_tab_bars(window) == []
+    race, modes = window.teaching_docks_b[:2]
+    race.toggleViewAction().trigger()
+    modes.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: visible_tab_bars(window) != [])
+    assert visible_tab_bars(window) == [["Learning-rate race", "Training modes"]]

@@ -52,6 +52,12 @@ class ViewDock(QDockWidget):
             empty.deleteLater()
         return super().widget()
 
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name
+        # Built before it shows, so the window sizes the dock area for the real view.
+        if visible:
+            self.widget()
+        super().setVisible(visible)
+
     def _visibility_changed(self, visible: bool) -> None:
         if visible:
             self.widget()
