@@ -59,7 +59,10 @@ def main(argv: list[str]) -> int:
     lesson, problem = open_initial_lesson(argv[:1])
     window = MainWindow(lesson, QSettings(ORGANISATION, APPLICATION))
     if os.environ.get(EXIT_AFTER_PAINT):
-        window.firstPainted.connect(lambda: (print("first paint", flush=True), app.quit()))
+        def painted() -> None:
+            print("first paint", flush=True)
+            app.quit()
+        window.firstPainted.connect(painted)
     window.show()
     # What start-up made stays for the whole session: out of the collector's way
     # (main.py paused it while the window was being built).

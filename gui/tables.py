@@ -442,9 +442,8 @@ class MatrixCard(QFrame):
         self._view: MatrixView | None = None
         self._current = False
         self._revealed = True
-        self._title_text = self._formula_text = ""
-        self._sizes = (0, 0, 0, 0, 0)  # text width, title, formula and table heights, table width
-        self.model.modelReset.connect(self._relayout)
+        # A new shape (a mini-batch's shorter tail): the table refits, then the card.
+        self.model.modelReset.connect(self.fit)
         self.set_info(info)
 
     # -- its parts, made on first use -------------------------------------------
@@ -508,21 +507,26 @@ class MatrixCard(QFrame):
                 self._view.fit()
             self._retitle()
 
-    def _retitle(self) -> None:
+    def _texts(self) -> tuple[str, str]:
+        """The title (rich text) and the formula line, as the card's state has them."""
         info = self.model.info
         rows, columns = self.model.shape
         symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
         tag = " &nbsp;◀ just computed" if self._current else ""
-        self._title_text = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
-        self._formula_text = (info.formula if self._revealed else
-                              f"{info.formula}   (not computed yet)")
+        title = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
+        formula = info.formula if self._revealed else f"{info.formula}   (not computed yet)"
+        return title, formula
+
+    def _retitle(self) -> None:
+        title, formula = self._texts()
         if self._title is not None:
-            self._title.setText(self._title_text)
-            self._formula.setText(self._formula_text)
+            self._title.setText(title)
+            self._formula.setText(formula)
             self._formula.setEnabled(self._revealed)
             self._title.setEnabled(self._revealed)
-        self.setAccessibleName(f"{info.learner} ({rows} × {columns})")
-        self.setAccessibleDescription(self._formula_text)
+        rows, columns = self.model.shape
+        self.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
+        self.setAccessibleDescription(formula)
         self._relayout()
 
     def _relayout(self) -> None:
@@ -549,22 +553,15 @@ class MatrixCard(QFrame):
         # The same measure a word-wrapped QLabel makes of itself.
         formula_height = metrics.boundingRect(
             QRect(0, 0, text_width, 1 << 20),
-            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), self._formula_text).height()
-        self._sizes = (text_width, title_height, formula_height, table_height, table_width)
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), self._texts()[1]).height()
         left, top, right, bottom = CARD_MARGINS
         self.setFixedSize(left + text_width + right, top + title_height + CARD_SPACING
                           + formula_height + CARD_SPACING + table_height + bottom)
         if self._view is not None:
-            self._place_parts()
-
-    def _place_parts(self) -> None:
-        text_width, title_height, formula_height, table_height, table_width = self._sizes
-        left, top = CARD_MARGINS[:2]
-        self._title.setGeometry(left, top, text_width, title_height)
-        y = top + title_height + CARD_SPACING
-        self._formula.setGeometry(left, y, text_width, formula_height)
-        y += formula_height + CARD_SPACING
-        self._view.move(left, y)
+            self._title.setGeometry(left, top, text_width, title_height)
+            y = top + title_height + CARD_SPACING
+            self._formula.setGeometry(left, y, text_width, formula_height)
+            self._view.move(left, y + formula_height + CARD_SPACING)
 
     # -- state -----------------------------------------------------------------------
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None) -> None:

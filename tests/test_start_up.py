@@ -236,3 +236,21 @@ def test_hidden_teaching_views_leave_no_tab_bar_over_the_settings(qtbot, make_wi
     modes.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: visible_tab_bars(window) != [])
     assert visible_tab_bars(window) == [["Learning-rate race", "Training modes"]]
+
+
+def test_a_built_card_follows_its_table_when_the_batch_shrinks(qtbot):
+    """A mini-batch tail has fewer rows: the table refits and the card with it."""
+    from gui.session_controller import MatrixInfo
+    from gui.tables import MatrixCard
+    import numpy as np
+    info = MatrixInfo("z1", "forward", "z", 1, "z1", "z1", "z1 = X·W1 + b1", (8, 3), True, False)
+    card = MatrixCard(info)
+    qtbot.addWidget(card)
+    card.set_values(np.ones((8, 3)), np.arange(8))
+    card.show()
+    view = card.view
+    tall = (card.height(), view.height())
+    card.set_values(np.ones((2, 3)), np.arange(2))         # a different shape: a model reset
+    assert view.height() < tall[1]
+    assert card.height() - view.height() == tall[0] - tall[1]   # the card shrank with it
+    assert card.rect().contains(view.geometry())
