@@ -14,6 +14,8 @@ from functools import partial
 
 import numpy as np
 
+from .formula import Fragment
+
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "constant", "SOFTMAX_BOUND",
            "SIGMOID_FLOOR"]
 
@@ -64,6 +66,11 @@ class Activation:
         True when f'(z) needs z rather than a = f(z) (relu family).
     row_wise : bool
         True when a[i, j] depends on the whole row i of z (softmax).
+    fragment : Fragment or None
+        f of ``{x}`` = z written for people, Python, a spreadsheet and NumPy
+        (None for softmax, which is written row by row).
+    slope_fragment : Fragment or None
+        f′ of ``{x}`` = a (or z when ``slope_from_z``) in the same languages.
     """
 
     name = ""
@@ -71,6 +78,8 @@ class Activation:
     slope_symbol = ""
     slope_from_z = False
     row_wise = False
+    fragment: Fragment | None = None
+    slope_fragment: Fragment | None = None
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return f(z), shape (m, n), without overflow for any finite z."""
@@ -100,6 +109,10 @@ class Sigmoid(Activation):
     name = "sigmoid"
     symbol = "1/(1 + e^(−z))"
     slope_symbol = "a·(1 − a)"
+    fragment = Fragment("sigmoid", "1/(1 + e^(−{x}))", "1/(1 + exp(-{x}))", "1/(1+EXP(-{x}))",
+                        "1 / (1 + np.exp(-{x}))")
+    slope_fragment = Fragment("", "{x}·(1 − {x})", "{x}*(1 - {x})", "{x}*(1-{x})",
+                              "{x} * (1 - {x})")
 
     def forward(self, z, out=None):
         return _apply(self.forward_operations(z, _buffer(z, out)))
@@ -126,6 +139,8 @@ class Tanh(Activation):
     name = "tanh"
     symbol = "tanh z"
     slope_symbol = "1 − a²"
+    fragment = Fragment("tanh", "tanh({x})", "tanh({x})", "TANH({x})", "np.tanh({x})")
+    slope_fragment = Fragment("", "1 − {x}²", "1 - {x}**2", "1-{x}^2", "1 - {x} ** 2")
 
     def forward(self, z, out=None):
         return np.tanh(z, out=out)
@@ -142,6 +157,9 @@ class Relu(Activation):
     symbol = "max(0, z)"
     slope_symbol = "1 if z > 0 else 0"
     slope_from_z = True
+    fragment = Fragment("relu", "max(0, {x})", "max(0, {x})", "MAX(0,{x})", "np.maximum(0, {x})")
+    slope_fragment = Fragment("", "(1 if {x} > 0 else 0)", "(1 if {x} > 0 else 0)",
+                              "IF({x}>0,1,0)", "np.where({x} > 0, 1.0, 0.0)")
 
     def forward(self, z, out=None):
         return np.maximum(z, 0.0, out=out)
@@ -154,11 +172,16 @@ class Relu(Activation):
 
 
 class LeakyRelu(Activation):
+    leak = 0.01  # the slope for z ≤ 0, written here once
     name = "leaky_relu"
-    symbol = "z if z > 0 else 0.01·z"
-    slope_symbol = "1 if z > 0 else 0.01"
+    symbol = f"z if z > 0 else {leak}·z"
+    slope_symbol = f"1 if z > 0 else {leak}"
     slope_from_z = True
-    leak = 0.01
+    fragment = Fragment("leaky_relu", f"({{x}} if {{x}} > 0 else {leak}·{{x}})",
+                        f"({{x}} if {{x}} > 0 else {leak}*{{x}})", f"IF({{x}}>0,{{x}},{leak}*{{x}})",
+                        f"np.where({{x}} > 0, {{x}}, {leak} * {{x}})")
+    slope_fragment = Fragment("", f"(1 if {{x}} > 0 else {leak})", f"(1 if {{x}} > 0 else {leak})",
+                              f"IF({{x}}>0,1,{leak})", f"np.where({{x}} > 0, 1.0, {leak})")
 
     def forward(self, z, out=None):
         # np.where allocates; the leaky branch is rarely on a hot path.
@@ -180,6 +203,8 @@ class Linear(Activation):
     name = "linear"
     symbol = "z"
     slope_symbol = "1"
+    fragment = Fragment("", "{x}", "{x}", "{x}", "{x}.copy()")
+    slope_fragment = Fragment("", "1", "1", "1", "np.ones_like({x})")
 
     def forward(self, z, out=None):
         if out is None:

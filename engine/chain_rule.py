@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .explain import format_number
+from . import catalogue
+from .number_text import shown_number
 from .losses import get_loss
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
@@ -139,8 +140,7 @@ def _output_dJ_da(record: "IterationRecord", i: int, j: int) -> Factor:
     m, k = record.values["E"].shape
     c = get_loss(record.loss).factor(m, k)
     e = float(record.values["E"][i, j])
-    return Factor(f"∂J/∂a{depth}[{i},{j}]", f"−{format_number(c, 6)}·E[{i},{j}]", -c * e,
-                  ("E", i, j))
+    return Factor(f"∂J/∂a{depth}[{i},{j}]", f"−{c:.6g}·E[{i},{j}]", -c * e, ("E", i, j))
 
 
 def _dJ_dz_factors(record: "IterationRecord", layer: int, i: int, j: int) -> tuple[Factor, ...]:
@@ -194,7 +194,7 @@ def _gradient(record: "IterationRecord", which: str, layer: int, i: int, j: int)
         rate = record.l2 / m
         rule += f" + (λ/m)·W{layer}[{i},{j}]"
         extra.append(ChainTerm("L2 term", (
-            Factor("λ/m", f"{format_number(record.l2)}/{m}", rate, None),
+            Factor("λ/m", f"{shown_number(record.l2, None)}/{m}", rate, None),
             Factor(target, target, float(values[f"W{layer}"][i, j]), (f"W{layer}", i, j)))))
     return f"∂J/∂{target}", rule, terms, extra
 
@@ -228,7 +228,8 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
             rule = f"{derivative} = " + " · ".join(f.symbol for f in factors)
         terms = [ChainTerm(f"sample {i}", factors)]
         if error_form:
-            shown, shown_value = f"the error form shows d{layer}[{i},{j}] = −{derivative}", \
+            shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
+            shown, shown_value = f"the error form shows {shown_name}[{i},{j}] = −{derivative}", \
                 -explanation.value
     elif kind == "error":
         derivative = f"∂J/∂a{layer}[{i},{j}]"
@@ -241,7 +242,8 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
                    float(values[f"W{nxt}"][j, k]), (f"W{nxt}", j, k))))
             for k in range(values[f"delta{nxt}"].shape[1])]
         if error_form:
-            shown = f"the error form shows e{layer}[{i},{j}] = −{derivative}"
+            shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
+            shown = f"the error form shows {shown_name}[{i},{j}] = −{derivative}"
             shown_value = -explanation.value
     elif kind in ("grad_W", "grad_b", "velocity_W", "velocity_b", "new_W", "new_b"):
         which = kind[-1]
@@ -253,7 +255,7 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
             shown, shown_value = f"{name}[{i},{j}] = μ·velocity − η·{derivative}", \
                 explanation.value
         elif kind.startswith("new"):
-            old = f"{which}{layer}"
+            old = catalogue.KINDS[which].name(layer)
             step = "+ velocity" if record.momentum else f"− η·{derivative}"
             shown, shown_value = f"new {old}[{i},{j}] = {old}[{i},{j}] {step}", explanation.value
         kept, rest, omitted = _limited(terms, extra)

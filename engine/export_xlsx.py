@@ -46,12 +46,14 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from . import catalogue
 from .errors import LessonError
+from .explain import formula_context
+from .formula import excel_formula
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
-from .losses import get_loss
 from .session import Session
-from .steps import PRESENTATIONS, StepSpec, input_names, learner_name, step_formula
+from .steps import PRESENTATIONS, StepSpec, input_names
 
 __all__ = ["write_workbook", "write_records", "PARAMETER_NAMES", "PHASE_COLOURS"]
 
@@ -72,13 +74,6 @@ _BANDS = (("input", "Inputs"), ("forward", "Forward pass"), ("error", "Error"),
 _HEADER_ROWS = 3          # learner name, formula, shape
 _FIRST_BLOCK_COLUMN = 1   # column A holds band titles and sample numbers
 _MAX_ROWS, _MAX_COLUMNS = 1_048_576, 16_384
-
-_ACTIVATION = {"sigmoid": "=1/(1+EXP(-{0}))", "tanh": "=TANH({0})", "relu": "=MAX(0,{0})",
-               "leaky_relu": "=IF({0}>0,{0},0.01*{0})", "linear": "={0}"}
-# slope template and the matrix it reads (DESIGN.md: a{l}, or z{l} for the relu family).
-_SLOPE = {"sigmoid": ("={0}*(1-{0})", "a"), "tanh": ("=1-{0}^2", "a"),
-          "relu": ("=IF({0}>0,1,0)", "z"), "leaky_relu": ("=IF({0}>0,1,0.01)", "z"),
-          "linear": ("=1", "a")}
 
 RowFormulas = Callable[[int], list[str]]
 
@@ -253,16 +248,29 @@ class _Block:
                       f"{self.letters[-1]}{self.top + self.rows}")
 
 
+class _Locator:
+    """A1 references of a sheet's blocks, by matrix name, for ``formula.excel_formula``."""
+
+    def __init__(self, blocks: dict[str, _Block]):
+        self.blocks = blocks
+
+    def cell(self, name: str, r: int, c: int) -> str:
+        block = self.blocks[name]
+        return f"{block.letters[c]}{block.top + r + 1}"
+
+    def row_range(self, name: str, r: int) -> str:
+        return self.blocks[name].row_range(r)
+
+    def column_range(self, name: str, c: int) -> str:
+        return self.blocks[name].column_range(c)
+
+    def whole(self, name: str) -> str:
+        return self.blocks[name].whole()
+
+
 def _range(first: str, last: str) -> str:
     """``first:last``, or the one cell when they are the same."""
     return first if first == last else f"{first}:{last}"
-
-
-def _cellwise(template: str, *sources: _Block) -> RowFormulas:
-    """Formulas of cell [i, j] from cell [i, j] of each source: ``template.format(*cells)``."""
-    def row(i: int) -> list[str]:
-        return [template.format(*cells) for cells in zip(*(s.row_cells(i) for s in sources))]
-    return row
 
 
 def _sheet_prefix(name: str) -> str:
@@ -341,10 +349,11 @@ class _IterationSheet:
         arch = record.architecture
         for name in input_names(arch, record.momentum):
             self.blocks[name] = self._input_block(name)
+        m, k = record.values["y"].shape
         for spec in record.steps:
             header = (self._title(spec.name),
-                      step_formula(spec, arch, record.loss, presentation, bool(record.l2),
-                                   bool(record.momentum)),
+                      catalogue.step_formula(spec.name, arch, record.loss, presentation,
+                                             bool(record.l2), bool(record.momentum), m, k),
                       self._shape(spec.name))
             self.blocks[spec.name] = _Block(spec.name, spec.phase,
                                             record.shown(spec.name, presentation), header)
@@ -357,8 +366,11 @@ class _IterationSheet:
 
     # -- what each block says -------------------------------------------------
     def _title(self, name: str) -> str:
-        learner = learner_name(name, self.record.architecture, self.presentation)
-        return learner if learner == name else f"{learner} ({name})"
+        """The card's names: learner name and symbol (``d_output (d2)``), or the one symbol."""
+        depth = self.record.architecture.depth
+        learner = catalogue.learner_name(name, depth, self.presentation)
+        symbol = catalogue.symbol(name, depth, self.presentation)
+        return learner if learner == symbol else f"{learner} ({symbol})"
 
     def _shape(self, name: str) -> str:
         rows, cols = self.record.values[name].shape
@@ -371,10 +383,12 @@ class _IterationSheet:
             what = "the batch's inputs" if name == "X" else "the batch's targets"
             return _Block(name, "input", values, (self._title(name), what, self._shape(name)))
         if self.previous is None:
-            what = ("velocity before this iteration" if name.startswith("previous_velocity")
+            kind = catalogue.identify(name, record.architecture.depth).kind
+            what = ("velocity before this iteration" if kind.startswith("previous_velocity")
                     else "this iteration's starting value")
             return _Block(name, "input", values, (self._title(name), what, self._shape(name)))
-        source = self.previous.blocks[_carried_from(name, self.previous.blocks)]
+        source = self.previous.blocks[_carried_from(name, record.architecture.depth,
+                                                    self.previous.blocks)]
         prefix = _sheet_prefix(self.previous.name)
         block = _Block(name, "input", values,
                        (self._title(name), f"= {source.name} of {self.previous.name}",
@@ -402,95 +416,15 @@ class _IterationSheet:
 
     # -- formulas -------------------------------------------------------------
     def _step_formulas(self, spec: StepSpec) -> RowFormulas:
-        """Row i → formulas of row i of step ``spec``, over its precedents' cells."""
-        record, b = self.record, self.blocks
-        arch, l, kind = record.architecture, spec.layer, spec.kind
-        error_form = self.presentation == "error"
-        m = record.values["y"].shape[0]
-        previous = b["X"] if l == 1 else b[f"a{l - 1}"]
-        if kind == "z":
-            weight = b[f"W{l}"]
-            columns = [weight.column_range(j) for j in range(weight.cols)]
-            bias = b[f"b{l}"].row_cells(0) if arch.bias else [""] * weight.cols
-            plus = "+" if arch.bias else ""
-            return lambda i: [f"=MMULT({previous.row_range(i)},{c}){plus}{h}"
-                              for c, h in zip(columns, bias)]
-        if kind == "a":
-            act = arch.activation(l).name
-            z = b[f"z{l}"]
-            if act != "softmax":
-                return _cellwise(_ACTIVATION[act], z)
-
-            def softmax(i: int) -> list[str]:
-                row = z.row_range(i)
-                return [f"=EXP({c}-MAX({row}))/SUMPRODUCT(EXP({row}-MAX({row})))"
-                        for c in z.row_cells(i)]
-            return softmax
-        if kind == "E":
-            return _cellwise("={0}-{1}", b["y"], b[f"a{l}"])
-        if kind == "loss":
-            formula = self._loss_formula()
-            return lambda i: [formula]
-        if kind == "slope":
-            template, source = _SLOPE[arch.activation(l).name]
-            return _cellwise(template, b[f"{source}{l}"])
-        if kind == "delta" and l == arch.depth:
-            loss = get_loss(record.loss)
-            sign = "" if error_form else "-"
-            if loss.cancels_slope:
-                return _cellwise(f"={sign}{{0}}/{m}", b["E"])
-            k = record.values["E"].shape[1]
-            factor = {"half_sse": "", "sse": "2*", "mse": f"2/({m}*{k})*",
-                      "half_mse": f"1/{m}*"}[record.loss]
-            return _cellwise(f"={sign}{factor}{{0}}*{{1}}", b["E"], b[f"slope{l}"])
-        if kind == "delta":
-            return _cellwise("={0}*{1}", b[f"error{l}"], b[f"slope{l}"])
-        if kind == "error":
-            delta, weight = b[f"delta{l + 1}"], b[f"W{l + 1}"]
-            rows = [weight.row_range(j) for j in range(weight.rows)]
-            return lambda i: [f"=SUMPRODUCT({delta.row_range(i)},{r})" for r in rows]
-        if kind == "grad_W":
-            delta, weight = b[f"delta{l}"], b[f"W{l}"]
-            columns = [delta.column_range(j) for j in range(delta.cols)]
-            if not record.l2:
-                return lambda i: [f"=SUMPRODUCT({previous.column_range(i)},{c})"
-                                  for c in columns]
-            penalty = f"{'-' if error_form else '+'}l2_lambda/{m}*"
-            return lambda i: [f"=SUMPRODUCT({previous.column_range(i)},{c}){penalty}{w}"
-                              for c, w in zip(columns, weight.row_cells(i))]
-        if kind == "grad_b":
-            delta = b[f"delta{l}"]
-            return lambda i: [f"=SUM({delta.column_range(j)})" for j in range(delta.cols)]
-        target = kind[-1]  # W or b
-        step = "+" if error_form else "-"  # the error form shows −grad
-        if kind.startswith("velocity"):
-            return _cellwise(f"=momentum*{{0}}{step}learning_rate*{{1}}",
-                             b[f"previous_velocity_{target}{l}"], b[f"grad_{target}{l}"])
-        old = b[f"{target}{l}"]
-        if record.momentum:
-            return _cellwise("={0}+{1}", old, b[f"velocity_{target}{l}"])
-        return _cellwise(f"={{0}}{step}learning_rate*{{1}}", old, b[f"grad_{target}{l}"])
-
-    def _loss_formula(self) -> str:
-        """J over all of y and a{L} (and every W under L2)."""
-        record, b = self.record, self.blocks
-        depth = record.architecture.depth
-        m, k = record.values["y"].shape
-        y, a = b["y"].whole(), b[f"a{depth}"].whole()
-        squares = f"SUMXMY2({y},{a})"
-        formula = {
-            "sse": squares,
-            "half_sse": f"0.5*{squares}",
-            "mse": f"{squares}/({m}*{k})",
-            "half_mse": f"{squares}/(2*{m})",
-            "binary_cross_entropy":
-                f"-(SUMPRODUCT({y},LN({a}))+SUMPRODUCT(1-{y},LN(1-{a})))/{m}",
-            "cross_entropy": f"-SUMPRODUCT({y},LN({a}))/{m}",
-        }[record.loss]
-        if record.l2:
-            weights = ",".join(b[f"W{l}"].whole() for l in range(1, depth + 1))
-            formula += f"+l2_lambda/(2*{m})*SUMSQ({weights})"
-        return "=" + formula
+        """Row i → formulas of row i of step ``spec``: the catalogue's formula over the blocks."""
+        record = self.record
+        tree = catalogue.formula_tree(spec.kind, spec.layer, record.architecture, record.loss,
+                                      self.presentation, bool(record.l2), bool(record.momentum))
+        context = formula_context(record, self.presentation)
+        arguments = dict(locate=_Locator(self.blocks), value_of=context["value_of"],
+                         shape_of=context["shape_of"], settings=context["settings"])
+        columns = range(self.blocks[spec.name].cols)
+        return lambda i: [excel_formula(tree, i, j, **arguments) for j in columns]
 
     # -- writing ------------------------------------------------------------------
     def write(self, workbook: xlsxwriter.Workbook, formats: _Formats, title: str) -> None:
@@ -552,11 +486,12 @@ class _IterationSheet:
             sheet.write_string(row, column, label, formats.name[phase])
 
 
-def _carried_from(name: str, previous: dict[str, _Block]) -> str:
+def _carried_from(name: str, depth: int, previous: dict[str, _Block]) -> str:
     """The previous iteration's block that input ``name`` continues from."""
-    if name.startswith("previous_velocity_"):
-        return "velocity_" + name[len("previous_velocity_"):]
-    updated = "new_" + name
+    matrix = catalogue.identify(name, depth)
+    if matrix.kind.startswith("previous_velocity_"):
+        return catalogue.KINDS[matrix.kind[len("previous_"):]].name(matrix.layer)
+    updated = catalogue.KINDS["new_" + matrix.kind].name(matrix.layer)
     return updated if updated in previous else name  # a frozen bias keeps its cells
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalogue import shown_sign, step_value
 from .explain import CellExplanation, explain_cell
 from .network import Architecture
-from .steps import StepSpec, iteration_steps, shown_sign
+from .steps import StepSpec, iteration_steps
 from .training import Trainer, TrainingState
 
 __all__ = ["IterationRecord", "record_iteration"]
@@ -115,31 +116,9 @@ def record_iteration(trainer: Trainer, state: TrainingState) -> IterationRecord:
     epoch_loss = trainer.finish_iteration(work, ws.batch_size, batch_loss)
 
     steps = iteration_steps(arch, hyper.loss, hyper.momentum, ws.batch_size)
-    for spec in steps:
-        l, kind = spec.layer, spec.kind
-        if kind == "z":
-            value = ws.z[l]
-        elif kind == "a":
-            value = ws.activation(l)
-        elif kind == "E":
-            value = ws.E
-        elif kind == "loss":
-            value = np.array([[batch_loss]])
-        elif kind in ("slope", "delta", "error"):
-            value = getattr(ws, kind)[l]
-        elif kind == "grad_W":
-            value = ws.grad.weight(l)
-        elif kind == "grad_b":
-            value = ws.grad.bias(l)[None, :]
-        elif kind == "velocity_W":
-            value = work.velocity.weight(l)
-        elif kind == "velocity_b":
-            value = work.velocity.bias(l)[None, :]
-        elif kind == "new_W":
-            value = work.params.weight(l)
-        else:  # new_b
-            value = work.params.bias(l)[None, :]
-        values[spec.name] = np.array(value, dtype=float)  # a copy: buffers are reused
+    for spec in steps:  # copies: the buffers are reused by the next iteration
+        values[spec.name] = np.array(step_value(spec.kind, spec.layer, ws, work, batch_loss),
+                                     dtype=float)
     all_rows = np.arange(trainer.samples) if rows is None else np.array(rows)
     return IterationRecord(arch, hyper.loss, hyper.learning_rate, hyper.l2, hyper.momentum,
                            steps, values, all_rows, start, work, batch_loss, epoch_loss)

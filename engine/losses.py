@@ -13,6 +13,7 @@ from functools import partial
 import numpy as np
 
 from .activations import SOFTMAX_BOUND
+from .formula import Fragment
 
 __all__ = ["Loss", "LOSSES", "get_loss", "check_pairing"]
 
@@ -28,11 +29,26 @@ class Loss:
         J written out, for titles and the formula panel.
     cancels_slope : bool
         True when delta{L} = (a − y)/m and the iteration has no slope{L} step.
+    title : str
+        What the loss is called in a sentence (``½·SSE``).
+    entry : Fragment
+        One entry of J's sum, of ``{y}``, ``{a}`` (the output) and ``{z}`` (its input).
+    coefficient : Fragment
+        The factor before the sum, of ``{m}`` and ``{k}``, with its operator (``"½·"``).
+    factor_meaning : str
+        What c is for this loss (``"c = 2/(m·k)"``), said once beside delta{L}.
+    entry_note : str
+        What a function in ``entry`` means, said beside the loss ("" when plain).
     """
 
     name = ""
     symbol = ""
+    title = ""
     cancels_slope = False
+    entry = Fragment("", "({y} − {a})²", "({y} - {a})**2", "({y}-{a})^2", "({y} - {a}) ** 2")
+    coefficient = Fragment("", "", "", "", "")
+    factor_meaning = ""
+    entry_note = ""
 
     def allows(self, output_activation: str) -> bool:
         """Whether this loss may follow the given output activation."""
@@ -83,6 +99,8 @@ class _SquaredError(Loss):
 class SumSquaredError(_SquaredError):
     name = "sse"
     symbol = "J = Σᵢ Σₖ (y − ŷ)²"
+    title = "SSE"
+    factor_meaning = "c = 2"
 
     def factor(self, m, k):
         return 2.0
@@ -91,6 +109,9 @@ class SumSquaredError(_SquaredError):
 class HalfSumSquaredError(_SquaredError):
     name = "half_sse"
     symbol = "J = ½ Σᵢ Σₖ (y − ŷ)²"
+    title = "½·SSE"
+    coefficient = Fragment("", "½·", "0.5*", "0.5*", "0.5 * ")
+    factor_meaning = "c = 1"
 
     def factor(self, m, k):
         return 1.0
@@ -99,6 +120,9 @@ class HalfSumSquaredError(_SquaredError):
 class MeanSquaredError(_SquaredError):
     name = "mse"
     symbol = "J = 1/(m·k) Σᵢ Σₖ (y − ŷ)²"
+    title = "MSE"
+    coefficient = Fragment("", "1/({m}·{k})·", "1/({m}*{k})*", "1/({m}*{k})*", "1 / ({m} * {k}) * ")
+    factor_meaning = "c = 2/(m·k)"
 
     def factor(self, m, k):
         return 2.0 / (m * k)
@@ -107,6 +131,9 @@ class MeanSquaredError(_SquaredError):
 class HalfMeanSquaredError(_SquaredError):
     name = "half_mse"
     symbol = "J = 1/(2m) Σᵢ Σₖ (y − ŷ)²"
+    title = "½·MSE"
+    coefficient = Fragment("", "1/(2·{m})·", "1/(2*{m})*", "1/(2*{m})*", "1 / (2 * {m}) * ")
+    factor_meaning = "c = 1/m"
 
     def factor(self, m, k):
         return 1.0 / m
@@ -115,7 +142,20 @@ class HalfMeanSquaredError(_SquaredError):
 class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     symbol = "J = −1/m Σᵢ Σₖ [y·log ŷ + (1 − y)·log(1 − ŷ)]"
+    title = "binary cross-entropy"
     cancels_slope = True
+    # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z), written from z as the
+    # engine computes them, so that a saturated output never writes log(0).
+    entry = Fragment(
+        "", "[{y}·softplus(−{z}) + (1 − {y})·softplus({z})]",
+        "{y}*(max(-{z}, 0) + log(1 + exp(-abs({z})))) + (1 - {y})*(max({z}, 0) + "
+        "log(1 + exp(-abs({z}))))",
+        "{y}*((ABS({z})-{z})/2+LN(1+EXP(-ABS({z}))))+(1-{y})*((ABS({z})+{z})/2+"
+        "LN(1+EXP(-ABS({z}))))",
+        "{y} * np.logaddexp(0, -{z}) + (1 - {y}) * np.logaddexp(0, {z})")
+    coefficient = Fragment("", "1/{m}·", "1/{m}*", "1/{m}*", "1 / {m} * ")
+    entry_note = ("softplus(x) = log(1 + eˣ); −log σ(z) = softplus(−z), so a saturated output "
+                  "costs a large but finite loss, never log 0")
 
     def allows(self, output_activation):
         return output_activation == "sigmoid"
@@ -159,7 +199,11 @@ class BinaryCrossEntropy(Loss):
 class CrossEntropy(Loss):
     name = "cross_entropy"
     symbol = "J = −1/m Σᵢ Σₖ y·log ŷ"
+    title = "cross-entropy"
     cancels_slope = True
+    entry = Fragment("", "{y}·(−log {a})", "{y}*(-log({a}))", "{y}*(-LN({a}))",
+                     "{y} * -np.log({a})")
+    coefficient = Fragment("", "1/{m}·", "1/{m}*", "1/{m}*", "1 / {m} * ")
 
     def allows(self, output_activation):
         return output_activation == "softmax"

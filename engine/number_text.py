@@ -27,13 +27,14 @@ LARGE = 1e7  # from here on the fixed format is too wide for a table column
 def shows_as_fixed(x: float, decimals: int) -> bool:
     """Whether ``x`` is written with ``decimals`` fixed places (else scientific).
 
-    True for 0 and for every x whose fixed form keeps two significant digits.
+    True for whole numbers (exact) and for every x whose fixed form keeps two
+    significant digits.
     """
     x = abs(float(x))
     if not math.isfinite(x) or x >= LARGE:
         return False
-    if x == round(x, decimals):
-        return True  # the fixed form is exact (0 and whole numbers among them)
+    if x == int(x):
+        return True  # a whole number (0 among them) is exact in the fixed form
     # two significant digits survive when the rounded value is at least 10^(1 − decimals)
     return round(x, decimals) >= 10.0 ** (1 - decimals) - 10.0 ** (-decimals - 6)
 

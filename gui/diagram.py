@@ -14,8 +14,6 @@ few with an ellipsis between, so digits' 64 inputs stay readable.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
@@ -39,8 +37,6 @@ FONT_PX = 14             # scene units: the text scales with the zoom, like the 
 ELLIPSIS = -2           # index of the "…" node of a collapsed layer
 BIAS = -1               # "from" index of a bias edge
 
-_EDGE_NAME = re.compile(r"(?:previous_velocity_|velocity_|grad_|new_)?([Wb])(\d+)")
-_NEURON_NAME = re.compile(r"(z|a|slope|delta|error)(\d+)")
 
 
 def shown_indices(n: int) -> list[int]:
@@ -330,13 +326,14 @@ class NetworkDiagram(QGraphicsView):
             return [("n", depth, column)]
         if name == "loss":
             return [("n", depth, j) for j in range(self._layers[-1])]
-        match = _EDGE_NAME.fullmatch(name)
-        if match:
-            layer = int(match.group(2))
-            return [("e", layer, row if match.group(1) == "W" else BIAS, column)]
-        match = _NEURON_NAME.fullmatch(name)
-        if match:
-            return [("n", int(match.group(2)), column)]
+        info = self._infos.get(name)
+        part = None if info is None else info.part
+        if part == "weights":
+            return [("e", info.layer, row, column)]
+        if part == "biases":
+            return [("e", info.layer, BIAS, column)]
+        if part == "neurons":
+            return [("n", info.layer, column)]
         return []
 
     # -- interaction -------------------------------------------------------------------

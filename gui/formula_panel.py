@@ -104,11 +104,16 @@ class FormulaPanel(QScrollArea):
         info = self._infos.get(selection.name)
         title = escape(info.learner if info else selection.name)
         where = f"{title} [{selection.row}, {selection.column}]"
+        if info is not None and info.symbol != info.learner:
+            where += f" ({escape(info.symbol)})"  # the symbol the formula below names it by
         explanation = selection.explanation
         if explanation is None:
             self.cell_label.setText(f"<b>Selected: {where}</b><br>not computed yet at this step")
             return
         partial = "" if explanation.complete else "<br>(a long sum, shortened with …)"
+        change = ("" if explanation.change is None else
+                  f"<br>{escape(explanation.change)}: the update is smaller than the "
+                  f"{explanation.decimals} decimals shown")
         self.cell_label.setText(
             f"<b>Selected: {where}</b><br>{escape(explanation.symbolic)}<br>"
-            f"<span style='font-size:115%'>{escape(explanation.text)}</span>{partial}")
+            f"<span style='font-size:115%'>{escape(explanation.text)}</span>{partial}{change}")

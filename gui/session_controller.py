@@ -16,7 +16,6 @@ training keeps about ``TRAINING_SHARE`` of the time.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
@@ -31,7 +30,8 @@ from engine.errors import LessonError
 from engine.explain import CellExplanation
 from engine.lesson import Lesson
 from engine.session import Position, Session
-from engine.steps import input_names, learner_name, step_formula
+from engine import catalogue
+from engine.steps import input_names
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
     from engine.chain_rule import ChainRule
@@ -76,6 +76,9 @@ class MatrixInfo:
         Whether rows are samples of the batch (else rows are inputs/neurons).
     editable : bool
         Whether the learner may type into it (X, y, W, b).
+    part : str or None
+        What it belongs to in the diagram: ``neurons``, ``weights``, ``biases``,
+        or None (X, y, loss).
     """
 
     name: str
@@ -88,6 +91,7 @@ class MatrixInfo:
     shape: tuple[int, int]
     per_sample: bool
     editable: bool
+    part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,35 +106,6 @@ class Selection:
     row: int
     column: int
     explanation: CellExplanation | None
-
-
-_PER_SAMPLE_KINDS = {"z", "a", "E", "slope", "delta", "error"}
-
-
-def _symbol(name: str, kind: str, layer: int, presentation: str) -> str:
-    """The symbol the presentation uses: the error form negates backward steps."""
-    if presentation != "error":
-        return name
-    if kind == "delta":
-        return f"d{layer}"
-    if kind == "error":
-        return f"e{layer}"
-    if kind in ("grad_W", "grad_b"):
-        return f"−{name}"
-    return name
-
-
-def _input_formula(name: str) -> str:
-    if name == "X":
-        return "the inputs of the batch, one row per sample"
-    if name == "y":
-        return "the targets of the batch"
-    if name.startswith("previous_velocity"):
-        return "the velocity carried from the previous iteration"
-    layer = name[1:]
-    if name[0] == "W":
-        return f"weights into layer {layer} (row: from, column: to)"
-    return f"biases of layer {layer}"
 
 
 class SessionController(QObject):
@@ -242,28 +217,32 @@ class SessionController(QObject):
         return not self.session.at_start or self.session.history.epochs > 0
 
     def learner(self, name: str) -> str:
-        return learner_name(name, self.session.architecture, self._presentation)
+        return catalogue.learner_name(name, self.session.architecture.depth, self._presentation)
 
     def matrices(self) -> list[MatrixInfo]:
-        """Every matrix of the iteration, inputs first, then the steps in order."""
+        """Every matrix of the iteration, inputs first, then the steps in order.
+
+        Names, symbols, signs and formulas all come from the step catalogue.
+        """
         session, arch = self.session, self.session.architecture
-        lesson = session.lesson
-        values = {name: session.value(name, self._presentation) for name in self._input_names()}
+        lesson, depth, presentation = session.lesson, arch.depth, self._presentation
         infos = []
         for name in self._input_names():
-            digits = re.sub(r"\D", "", name)
-            layer = int(digits) if digits else 0
+            matrix = catalogue.identify(name, depth)
             infos.append(MatrixInfo(
-                name, "inputs", "input", layer, self.learner(name), name, _input_formula(name),
-                values[name].shape, name in ("X", "y"),
-                not name.startswith("previous_velocity")))
+                name, "inputs", "input", matrix.layer, self.learner(name), name,
+                matrix.info.meaning.format(l=matrix.layer),
+                session.value(name, presentation).shape, matrix.info.per_sample,
+                not matrix.kind.startswith("previous_velocity"), matrix.info.part))
+        m, k = session.value("y").shape
         for spec in session.steps:
-            formula = step_formula(spec, arch, lesson.loss, self._presentation,
-                                   l2=bool(lesson.l2), momentum=bool(lesson.momentum))
+            formula = catalogue.step_formula(spec.name, arch, lesson.loss, presentation,
+                                             bool(lesson.l2), bool(lesson.momentum), m, k)
             infos.append(MatrixInfo(
                 spec.name, spec.phase, spec.kind, spec.layer, self.learner(spec.name),
-                _symbol(spec.name, spec.kind, spec.layer, self._presentation), formula,
-                tuple(spec.shape), spec.kind in _PER_SAMPLE_KINDS, False))
+                catalogue.symbol(spec.name, depth, presentation), formula,
+                tuple(spec.shape), catalogue.KINDS[spec.kind].per_sample, False,
+                catalogue.KINDS[spec.kind].part))
         return infos
 
     def _input_names(self) -> list[str]:

@@ -5,7 +5,8 @@ import numpy as np
 
 from engine.lesson import parse_lesson
 
-SAFE_FUNCTIONS = {"exp": np.exp, "log": np.log, "tanh": np.tanh, "max": max, "__builtins__": {}}
+SAFE_FUNCTIONS = {"exp": np.exp, "log": np.log, "tanh": np.tanh, "max": max, "abs": abs,
+                  "__builtins__": {}}
 
 
 def lesson_doc(layers=(2, 3, 1), activation="sigmoid", loss="half_sse", *, X=None, y=None,
@@ -40,5 +41,5 @@ def make_lesson(*args, **kwargs):
 
 
 def evaluate(expression: str) -> float:
-    """Evaluate a CellExplanation expression (plain arithmetic and exp/log/tanh/max)."""
+    """Evaluate a CellExplanation expression (plain arithmetic and exp/log/tanh/max/abs)."""
     return float(eval(expression, SAFE_FUNCTIONS))  # noqa: S307 - test-only, our own strings

@@ -137,7 +137,9 @@ def test_walkthrough_in_its_own_error_form(tmp_path):
     assert_matches_engine(path, layout, records_of(source, 1), "error")
     sheet = openpyxl.load_workbook(path)["Iteration 1"]
     _, top, left, _, _ = parse_range(layout[0]["delta2"])
-    assert sheet.cell(top - 3, left).value == "d_output (delta2)"
+    # the sheet names the block as the error form's card does: learner name and symbol d2
+    assert sheet.cell(top - 3, left).value == "d_output (d2)"
+    assert sheet.cell(top - 2, left).value.startswith("d2 = E ⊙ slope2")
     names = cell_names(layout)
     formula = sheet.cell(top, left).value
     read = {names[("Iteration 1", int(r), column_number(c))][0]
