@@ -3,6 +3,9 @@
 ``main.py lessons`` lists the built-in lessons; ``main.py run LESSON`` trains
 without a window. Exit status: 0 success, 2 bad input (one line on stderr,
 no traceback), 3 diverged (one line naming the epoch).
+
+The workbook writer (and XlsxWriter with it) is imported only when ``--xlsx``
+asks for a workbook, so a plain ``run`` and ``lessons`` load neither it nor Qt.
 """
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ import numpy as np
 from . import limits
 from .errors import LessonError
 from .export_script import write_script
-from .export_xlsx import write_workbook
 from .files import write_json
 from .iteration import record_iteration
 from .lesson import builtin_lessons, load_lesson, resolve_lesson
+from .metrics import Evaluation, evaluate
+from .number_text import shown_number
 from .runrecord import run_record
 from .session import Session
 
@@ -75,9 +79,49 @@ def list_lessons() -> int:
     return EXIT_OK
 
 
+def _rows(count: int, which: str) -> str:
+    return f"the {count} {which} row{'' if count == 1 else 's'}"
+
+
+def _percent(fraction: float) -> str:
+    return f"{shown_number(100 * fraction, 1)}%"
+
+
+def summary_line(title: str, losses: np.ndarray, reached_tolerance: bool,
+                 evaluation: Evaluation) -> str:
+    """The line ``run`` prints on success, naming the rows each figure covers.
+
+    Parameters
+    ----------
+    title : str
+    losses : ndarray, shape (epochs,)
+        J of each epoch's forward pass; the first and last are shown.
+    reached_tolerance : bool
+    evaluation : Evaluation
+        The final weights judged on the training and the held-out rows.
+    """
+    ending = "reached the tolerance" if reached_tolerance else "done"
+    first, last = (shown_number(losses[i], 4) if len(losses) else "nan" for i in (0, -1))
+    training = _rows(evaluation.training_rows, "training")
+    held_out = _rows(evaluation.held_out_rows, "held-out")
+    line = (f"{title}: {len(losses)} epoch{'' if len(losses) == 1 else 's'}, "
+            f"loss per epoch {first} → {last} ({ending}); final weights: "
+            f"loss {shown_number(evaluation.final_loss, 4)} on {training}")
+    if evaluation.test_loss is None:
+        line += " (none held out)"
+    else:
+        line += f", {shown_number(evaluation.test_loss, 4)} on {held_out}"
+    if evaluation.classification:
+        line += f"; accuracy {_percent(evaluation.accuracy)} on the training rows"
+        if evaluation.test_accuracy is not None:
+            line += f", {_percent(evaluation.test_accuracy)} on the held-out rows"
+    return line
+
+
 def run(args: argparse.Namespace) -> int:
     lesson = load_lesson(resolve_lesson(args.lesson))
     if args.xlsx:
+        from .export_xlsx import write_workbook  # XlsxWriter loads only for a workbook
         write_workbook(lesson, args.xlsx)
     epochs = args.epochs or lesson.epochs
     if args.script:
@@ -90,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
     first = record_iteration(session.trainer, session.state)
     report = session.run(epochs)
     losses = session.loss_history
-    final_loss = session.trainer.full_loss(session.params)
+    evaluation = evaluate(session.trainer, session.params, lesson.X_test, lesson.y_test)
     if args.json:
-        document = run_record(lesson.title, losses, final_loss, session.params, first)
+        document = run_record(lesson.title, losses, evaluation, session.params, first)
         try:
             write_json(document, args.json, indent=None)
         except OSError as exc:
@@ -101,10 +145,7 @@ def run(args: argparse.Namespace) -> int:
     if report.diverged is not None:
         print(report.diverged.message(), file=sys.stderr)
         return EXIT_DIVERGED
-    first_loss = losses[0] if len(losses) else float("nan")
-    ending = "reached the tolerance" if report.reached_tolerance else "done"
-    print(f"{lesson.title}: {len(losses)} epoch{'' if len(losses) == 1 else 's'}, loss {first_loss:.6g} → {losses[-1]:.6g} "
-          f"({ending}); final loss on all data {final_loss:.6g}")
+    print(summary_line(lesson.title, losses, report.reached_tolerance, evaluation))
     return EXIT_OK
 
 

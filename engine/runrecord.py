@@ -7,12 +7,16 @@ from typing import Any
 import numpy as np
 
 from .iteration import IterationRecord
+from .metrics import Evaluation
 from .network import Parameters
 
-__all__ = ["run_record", "strict_json"]
+__all__ = ["run_record", "strict_json", "EVALUATION_KEYS"]
 
 RUN_FORMAT = "backprop-tracer.run"
 RUN_VERSION = 1
+# What the command line adds about the final weights beside ``final_loss``
+# (DESIGN.md section 5): the held-out rows' loss, and accuracy for classification.
+EVALUATION_KEYS = ("test_loss", "accuracy", "test_accuracy")
 
 
 def strict_json(value: Any) -> Any:
@@ -31,7 +35,7 @@ def strict_json(value: Any) -> Any:
     return value
 
 
-def run_record(title: str, losses: np.ndarray, final_loss: float, params: Parameters,
+def run_record(title: str, losses: np.ndarray, evaluation: Evaluation, params: Parameters,
                first_iteration: IterationRecord | None) -> dict:
     """Build the run record.
 
@@ -39,8 +43,10 @@ def run_record(title: str, losses: np.ndarray, final_loss: float, params: Parame
     ----------
     title : str
     losses : ndarray, shape (epochs,)
-    final_loss : float
-        J of the whole data set on the final weights.
+    evaluation : Evaluation
+        The final weights judged: ``final_loss`` (J of the training rows) and
+        ``test_loss`` (J of the held-out rows, null without any) always;
+        ``accuracy`` and ``test_accuracy`` for a classification lesson.
     params : Parameters
         Weights and biases after the last update.
     first_iteration : IterationRecord or None
@@ -49,9 +55,13 @@ def run_record(title: str, losses: np.ndarray, final_loss: float, params: Parame
     weights, biases = params.as_lists()
     record = {
         "format": RUN_FORMAT, "version": RUN_VERSION, "lesson": title,
-        "epochs": int(len(losses)), "loss": losses, "final_loss": final_loss,
-        "weights": weights, "biases": biases,
+        "epochs": int(len(losses)), "loss": losses, "final_loss": evaluation.final_loss,
+        "test_loss": evaluation.test_loss,
     }
+    if evaluation.classification:
+        record["accuracy"] = evaluation.accuracy
+        record["test_accuracy"] = evaluation.test_accuracy
+    record["weights"], record["biases"] = weights, biases
     if first_iteration is not None:
         trace = []
         for spec in first_iteration.steps:

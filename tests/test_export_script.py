@@ -19,6 +19,7 @@ from conftest import ROOT
 from engine import cli
 from engine.export_script import script_text, write_script
 from engine.lesson import builtin_lessons, load_lesson, parse_lesson
+from engine.runrecord import EVALUATION_KEYS
 from engine.session import Session
 from engine.session_file import session_document
 from helpers import lesson_doc
@@ -36,13 +37,21 @@ def strict_load(path):
 
 
 def engine_run(lesson_path, epochs, tmp_path, capsys):
-    """(exit status, run record without trace, stderr) of ``main.py run`` in-process."""
+    """(exit status, run record as the script writes it, stderr) of ``main.py run`` in-process."""
     out = tmp_path / "engine.json"
     status = cli.main(["run", str(lesson_path), "--epochs", str(epochs), "--json", str(out)])
     err = capsys.readouterr().err
     record = strict_load(out)
+    return status, as_the_script_writes_it(record), err
+
+
+def as_the_script_writes_it(record):
+    """The engine's run record without ``trace`` and without the held-out loss and the
+    accuracies (EVALUATION_KEYS), which only ``main.py run`` computes."""
     del record["trace"]
-    return status, record, err
+    for key in EVALUATION_KEYS:
+        record.pop(key, None)
+    return record
 
 
 def run_script(script, tmp_path, *args):
@@ -257,8 +266,7 @@ def test_main_py_run_writes_the_script_beside_the_run_record(tmp_path):
                              "--epochs", "6", "--script", str(script), "--json", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    engine = strict_load(out)
-    del engine["trace"]
+    engine = as_the_script_writes_it(strict_load(out))
     run, record = run_script(script, tmp_path)
     assert run.returncode == 0
     assert_same_record(engine, record)
