@@ -36,15 +36,14 @@ there the sheet shows #NUM! where the engine shows a large finite loss.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
 from . import catalogue
 from .errors import LessonError
@@ -54,6 +53,10 @@ from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
 from .session import Session
 from .steps import PRESENTATIONS, StepSpec, input_names
+
+if TYPE_CHECKING:  # XlsxWriter itself is imported only when a workbook is written
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
 __all__ = ["write_workbook", "write_records", "PARAMETER_NAMES", "PHASE_COLOURS"]
 
@@ -162,6 +165,9 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
     for index, record in enumerate(records):
         sheets.append(_IterationSheet(record, index, len(records), presentation,
                                       sheets[-1] if sheets else None))
+    import xlsxwriter  # here rather than at the top: `run` without --xlsx never loads it
+    from xlsxwriter.exceptions import XlsxWriterException
+
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True,
@@ -225,7 +231,7 @@ class _Block:
     def place(self, top: int, left: int) -> None:
         """Put cell [0, 0] at zero-based (top, left)."""
         self.top, self.left = top, left
-        self.letters = [xl_col_to_name(left + j) for j in range(self.cols)]
+        self.letters = [_column_letters(left + j) for j in range(self.cols)]
 
     def row_cells(self, i: int) -> list[str]:
         """A1 names of the cells of row i."""
@@ -268,6 +274,16 @@ class _Locator:
         return self.blocks[name].whole()
 
 
+def _column_letters(index: int) -> str:
+    """A zero-based column index as the sheet names it: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def _range(first: str, last: str) -> str:
     """``first:last``, or the one cell when they are the same."""
     return first if first == last else f"{first}:{last}"
@@ -279,20 +295,26 @@ def _sheet_prefix(name: str) -> str:
 
 
 # -- the worksheet ---------------------------------------------------------------------
-class _FormulaSheet(Worksheet):
-    """A worksheet that stores this module's formulas as they are written.
+@lru_cache(maxsize=1)
+def _formula_sheet_class() -> type:
+    """A worksheet class that stores this module's formulas as they are written.
 
     XlsxWriter rewrites every formula for functions newer than Excel 2010 —
     some thirty regular-expression substitutions per cell, most of the time a
     large export takes. The formulas here use only functions every Excel and
-    LibreOffice has (MMULT, SUMPRODUCT, SUMXMY2, SUMSQ, SUM, EXP, LN, TANH, MAX,
+    LibreOffice has (MMULT, SUMPRODUCT, SUMSQ, SUM, EXP, LN, TANH, MAX, ABS,
     IF), so the rewriting can only return them unchanged, and is skipped (a
     test checks that it would change none of them). Should a later XlsxWriter
-    rename this hook, the export is merely slower.
+    rename this hook, the export is merely slower. Made when first asked for,
+    so that importing this module does not import XlsxWriter.
     """
+    from xlsxwriter.worksheet import Worksheet
 
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        return formula[1:] if formula.startswith("=") else formula
+    class FormulaSheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            return formula[1:] if formula.startswith("=") else formula
+
+    return FormulaSheet
 
 
 # -- formats ---------------------------------------------------------------------------
@@ -429,7 +451,7 @@ class _IterationSheet:
     # -- writing ------------------------------------------------------------------
     def write(self, workbook: xlsxwriter.Workbook, formats: _Formats, title: str) -> None:
         """Add this iteration's worksheet, writing its rows in order."""
-        sheet = workbook.add_worksheet(self.name, worksheet_class=_FormulaSheet)
+        sheet = workbook.add_worksheet(self.name, worksheet_class=_formula_sheet_class())
         sheet.set_column(0, 0, 18)
         sheet.set_column(_FIRST_BLOCK_COLUMN, max(self.width, _FIRST_BLOCK_COLUMN + 5), 12)
         self._write_top(workbook, sheet, formats, title)

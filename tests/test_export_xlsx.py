@@ -275,9 +275,9 @@ def test_xlsxwriter_would_not_rewrite_any_of_the_formulas(tmp_path):
     """The export skips XlsxWriter's formula rewriting (for speed); it must be a no-op."""
     from xlsxwriter.worksheet import Worksheet
 
-    from engine.export_xlsx import _FormulaSheet
+    from engine.export_xlsx import _formula_sheet_class
 
-    plain, ours = Worksheet(), _FormulaSheet()
+    plain, ours = Worksheet(), _formula_sheet_class()()
     seen = 0
     for name in sorted(LESSONS):
         path, _ = export(lesson(name), tmp_path, iterations=2)
