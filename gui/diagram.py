@@ -5,7 +5,9 @@ squares marked 1, and edges lines whose colour gives the weight's sign
 (blue positive; vermillion and dashed negative — the Okabe–Ito
 colour-blind-safe pair, with the dash as a second cue) and whose width
 grows with |w|. Each neuron shows its current value: its activation in
-the forward pass, its delta in the backward pass. The cells behind the
+the forward pass, its delta in the backward pass, written as the tables
+write it (``shown_number`` at the same decimals); an edge's tooltip gives
+its weight the same way. The cells behind the
 selection light up here as in the tables: yellow for the selected one,
 orange for its precedents, everything else faded.
 
@@ -15,11 +17,13 @@ few with an ellipsis between, so digits' 64 inputs stay readable.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView)
+                               QGraphicsView, QToolTip)
+
+from engine.number_text import shown_number
 
 from .session_controller import MatrixInfo, Selection
 from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR
@@ -74,6 +78,7 @@ class NetworkDiagram(QGraphicsView):
         self._values: dict = {}
         self._step_name: str | None = None
         self._selection: Selection | None = None
+        self._decimals = 3
         self._user_zoomed = False
         self._caption: QGraphicsSimpleTextItem | None = None
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
@@ -208,6 +213,11 @@ class NetworkDiagram(QGraphicsView):
         self._selection = selection
         self._refresh()
 
+    def set_decimals(self, decimals: int) -> None:
+        """Write neuron values with ``decimals`` places, as the tables do."""
+        self._decimals = decimals
+        self._refresh()
+
     def _sample(self) -> int:
         """The batch row whose values the neurons show: the selected sample, else 0."""
         selection = self._selection
@@ -240,7 +250,7 @@ class NetworkDiagram(QGraphicsView):
             array = self._values.get(name)
             text = ""
             if array is not None and sample < array.shape[0] and j < array.shape[1]:
-                text = f"{float(array[sample, j]):.3g}"  # deltas are small: keep digits
+                text = shown_number(float(array[sample, j]), self._decimals)
             mark = lit.get(("n", l, j))
             self._paint_neuron(circle, self._labels[(l, j)], text, mark, bool(lit))
         for (l, i, j), line in self.edges.items():
@@ -282,7 +292,11 @@ class NetworkDiagram(QGraphicsView):
         label.setText(text)
         box = circle.rect()
         bounds = label.boundingRect()
-        label.setPos(box.center().x() - bounds.width() / 2, box.center().y() - bounds.height() / 2)
+        # Many decimals make a long text: shrink it to the circle rather than spill over.
+        scale = min(1.0, 0.9 * box.width() / bounds.width()) if bounds.width() > 0 else 1.0
+        label.setScale(scale)
+        label.setPos(box.center().x() - scale * bounds.width() / 2,
+                     box.center().y() - scale * bounds.height() / 2)
 
     def _paint_edge(self, line, weights, i, j, mark, dim) -> None:
         if weights is None:
@@ -337,6 +351,29 @@ class NetworkDiagram(QGraphicsView):
         return []
 
     # -- interaction -------------------------------------------------------------------
+    def edge_tip(self, layer: int, i: int, j: int) -> str | None:
+        """``wh [3, 2] = 0.420``: the weight behind an edge (i = BIAS: the bias), or None."""
+        name = f"b{layer}" if i == BIAS else f"W{layer}"
+        row = 0 if i == BIAS else i
+        weights = self._values.get(name)
+        if weights is None or row >= weights.shape[0] or j >= weights.shape[1]:
+            return None
+        info = self._infos.get(name)
+        learner = info.learner if info is not None else name
+        return f"{learner} [{row}, {j}] = {shown_number(float(weights[row, j]), self._decimals)}"
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        # An edge's weight is written only when asked for, not on every repaint.
+        if event.type() == QEvent.Type.ToolTip:
+            item = self.itemAt(event.pos())
+            tag = item.data(0) if item is not None else None
+            if tag is not None and tag[0] == "edge":
+                tip = self.edge_tip(*tag[1:])
+                if tip:
+                    QToolTip.showText(event.globalPos(), tip, self.viewport())
+                    return True
+        return super().viewportEvent(event)
+
     def mousePressEvent(self, event) -> None:  # noqa: N802
         item = self.itemAt(event.position().toPoint())
         while item is not None and item.data(0) is None:

@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.error.connect(self.show_error)
         c.decimalsChanged.connect(self.tables.set_decimals)
+        c.decimalsChanged.connect(self.diagram.set_decimals)
         self.tables.cellClicked.connect(c.select)
         self.tables.editRequested.connect(self._edit)
         self.diagram.cellClicked.connect(c.select)

@@ -7,9 +7,18 @@ cell is yellow with a bold frame and its precedents orange with a thin
 dashed frame — colour plus shape, for colour-blind viewers and washed-out
 projectors. ``MatrixCard`` is one titled table; ``TablesPanel`` lays the
 cards out in walk-through order, grouped by phase.
+
+Every number is written by ``engine.number_text.shown_number``: the fixed
+format at the chosen decimals where that keeps two significant digits, else
+scientific, so no non-zero value reads as 0.000. An updated weight whose
+change is too small to see at those decimals says so beneath its number
+(``Δ +6.2e−5``, small and grey) and in its tooltip.
 """
 from __future__ import annotations
 
+import functools
+import math
+import sys
 import time
 from typing import NamedTuple
 
@@ -21,17 +30,25 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, Q
                                QScrollArea, QStyle, QStyledItemDelegate, QStyleOptionFrame,
                                QTableView, QVBoxLayout, QWidget)
 
+from engine.number_text import LARGE, MINUS, shown_change, shown_number
+
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection
 
 __all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
-           "ACTIVE_COLOUR", "PRECEDENT_COLOUR"]
+           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "table_geometry"]
 
 ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
 PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
 MARK_TEXT = QColor("#000000")          # dark text on both, also in dark mode
 HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable on light and dark
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
+# An updated weight's change when its number text hides it ("Δ +6.2e−5"), else None.
+ChangeRole = int(Qt.ItemDataRole.UserRole) + 2
+NOTE_SCALE = 0.8  # the change note's font size against the number's
+NOTE_COLOUR = QColor("#404040")  # the note on a yellow or orange cell: dark, as the number
+# The input whose old values an update step's cells are compared with.
+_UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
 ACTIVE, PRECEDENT = "active", "precedent"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
@@ -45,10 +62,14 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# Update tables keep the number on the first line: the change note has the second.
+_RIGHT_TOP = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 # The roles that can have an answer; every other role is None without more work.
 _PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole})
 _HIDDEN_ROLES = _PLAIN_ROLES | {_BACKGROUND}
 _MARKED_ROLES = _HIDDEN_ROLES | {_FOREGROUND, _FONT}
+_DIGITS_AS_EIGHT = str.maketrans("0123456789", "8" * 10)
+_WIDEST_NOTE = f"Δ {MINUS}8.8e{MINUS}888"
 _BOLD = QFont()
 _BOLD.setBold(True)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -74,6 +95,12 @@ class ArrayModel(QAbstractTableModel):
     info : MatrixInfo
         Name, shape and labels of the matrix.
 
+    Attributes
+    ----------
+    updates : str or None
+        For an update step (``new_W{l}``, ``new_b{l}``), the input it updates
+        (``W{l}``, ``b{l}``): the old values its change notes compare with.
+
     Signals
     -------
     editRequested(str, int, int, str)
@@ -87,8 +114,11 @@ class ArrayModel(QAbstractTableModel):
         super().__init__(parent)
         self.info = info
         self._array: np.ndarray | None = None   # shape (rows, columns), or None: not revealed
+        self._before: np.ndarray | None = None  # an update's old values, shape as _array
         self._rows = np.arange(info.shape[0])   # sample index of each row, shape (rows,)
-        self._decimals = 3
+        target = _UPDATED_INPUT.get(info.kind)
+        self.updates = None if target is None else f"{target}{info.layer}"
+        self._set_number_format(3)
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
         self._editable = False
@@ -114,6 +144,8 @@ class ArrayModel(QAbstractTableModel):
             self._roles = _MARKED_ROLES
         else:
             self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
+        if self._before is not None and array is not None:
+            self._roles = self._roles | {ChangeRole}
         self._flags = _EDITABLE_FLAGS if self._editable and array is not None else _FLAGS
 
     def set_info(self, info: MatrixInfo) -> None:
@@ -127,22 +159,32 @@ class ArrayModel(QAbstractTableModel):
             self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.shape[1] - 1))
 
-    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None = None) -> None:
-        """Show ``array`` (2-D) or nothing; one dataChanged when the shape is kept."""
+    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None = None,
+                   before: np.ndarray | None = None) -> None:
+        """Show ``array`` (2-D) or nothing; one dataChanged when the shape is kept.
+
+        ``before`` is an update's old values (shape as ``array``), from which
+        a change too small to see gets its note; ignored by other matrices.
+        """
         if array is not None and array.ndim != 2:
             raise ValueError(f"{self.info.name}: expected a 2-D array, got shape {array.shape}")
+        if (self.updates is None or array is None or before is None
+                or np.shape(before) != array.shape):
+            before = None
         new_shape = self.info.shape if array is None else array.shape
         if new_shape != self.shape:
             self.beginResetModel()
-            self._array = array
+            self._array, self._before = array, before
             self._set_rows(rows, new_shape[0])
             self._refresh_cache()
             self.endResetModel()
             return
         unchanged = (array is not None and self._array is not None
-                     and np.array_equal(array, self._array))
+                     and np.array_equal(array, self._array)
+                     and (before is None) == (self._before is None)
+                     and (before is None or np.array_equal(before, self._before)))
         old_rows = self._rows
-        self._array = array
+        self._array, self._before = array, before
         self._set_rows(rows, new_shape[0])
         self._refresh_cache()
         if not unchanged:  # X and y stay put while training: no repaint for them
@@ -177,8 +219,26 @@ class ArrayModel(QAbstractTableModel):
         return self._precedents
 
     def set_decimals(self, decimals: int) -> None:
-        self._decimals = decimals
+        self._set_number_format(decimals)
         self._changed()
+
+    def _set_number_format(self, decimals: int) -> None:
+        """What the fast path of ``_format`` needs for ``decimals`` places."""
+        self._decimals = decimals
+        self._fixed_spec = f".{decimals}f"
+        # From here up to LARGE the fixed form keeps two significant digits.
+        self._fixed_from = 10.0 ** (1 - decimals)
+        self._zero_text = shown_number(0.0, decimals)
+
+    @property
+    def decimals(self) -> int:
+        return self._decimals
+
+    def change(self, r: int, c: int) -> str | None:
+        """``Δ +6.2e−5`` when cell (r, c)'s update does not show at these decimals, else None."""
+        if self._before is None or self._array is None:
+            return None
+        return shown_change(float(self._before[r, c]), float(self._array[r, c]), self._decimals)
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable and self.info.editable
@@ -218,15 +278,15 @@ class ArrayModel(QAbstractTableModel):
         if role not in self._roles or not index.isValid():
             return None
         if role == _ALIGNMENT:
-            return _RIGHT_ALIGNED
+            return _RIGHT_ALIGNED if self.updates is None else _RIGHT_TOP
         r, c = index.row(), index.column()
         array = self._array
         if role == _EDIT:
             return None if array is None else float(array[r, c])
+        if role == ChangeRole:
+            return self.change(r, c)
         if role == _TOOL_TIP:
-            if array is not None and self.explainer:
-                return self.explainer(self.info.name, r, c)
-            return None
+            return self._tool_tip(r, c)
         mark = self._mark(r, c)
         if role == _BACKGROUND:
             if mark == ACTIVE:
@@ -248,12 +308,24 @@ class ArrayModel(QAbstractTableModel):
         return None
 
     def _format(self, x: float) -> str:
-        if x != x or x in (float("inf"), float("-inf")):
-            return str(x)
-        if abs(x) >= 1e7:
-            return f"{x:.{max(1, self._decimals)}e}"  # keeps the column width for huge values
-        # The same rounding as the engine's formulas, so table and formula agree.
-        return f"{x:.{self._decimals}f}"
+        """``shown_number(x, decimals)``, with its common cases written here for speed."""
+        if self._fixed_from <= abs(x) < LARGE:  # NaN fails the test and goes the long way
+            text = format(x, self._fixed_spec)
+            return text if x > 0 else text.replace("-", MINUS)
+        if x == 0.0:
+            return self._zero_text
+        return shown_number(x, self._decimals)
+
+    def _tool_tip(self, r: int, c: int) -> str | None:
+        """The cell's formula with numbers, and its change note when the number hides it."""
+        if self._array is None:
+            return None
+        tip = self.explainer(self.info.name, r, c) if self.explainer else None
+        note = self.change(r, c)
+        if note is None:
+            return tip
+        note = f"{note}: the update, too small to show with {self._decimals} decimals"
+        return note if tip is None else f"{tip}\n{note}"
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
@@ -304,6 +376,39 @@ class NumberDelegate(QStyledItemDelegate):
         model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 
 
+class ChangeNoteDelegate(NumberDelegate):
+    """Also draws an update's change note, small and grey, on the line below its number.
+
+    Only update tables get it, so every other table keeps Qt's own painting.
+    """
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        note = index.data(ChangeRole)
+        if note is None:
+            return
+        painter.save()
+        painter.setFont(note_font(option.font))
+        if index.data(MarkRole):
+            painter.setPen(NOTE_COLOUR)
+        else:
+            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        margin = option.fontMetrics.horizontalAdvance("8") // 2
+        painter.drawText(option.rect.adjusted(margin, 0, -margin, -1),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), note)
+        painter.restore()
+
+
+def note_font(font: QFont) -> QFont:
+    """The change note's font: ``font``, NOTE_SCALE as large."""
+    small = QFont(font)
+    if font.pointSizeF() > 0:
+        small.setPointSizeF(font.pointSizeF() * NOTE_SCALE)
+    else:  # a font sized in pixels
+        small.setPixelSize(max(6, round(font.pixelSize() * NOTE_SCALE)))
+    return small
+
+
 class TableGeometry(NamedTuple):
     """Pixel sizes of one matrix's table, from the font and the shape alone."""
 
@@ -314,17 +419,37 @@ class TableGeometry(NamedTuple):
     height: int
 
 
+@functools.lru_cache(maxsize=32)
+def widest_numbers(decimals: int) -> tuple[str, ...]:
+    """The widest text of each form ``shown_number`` writes at ``decimals``, digits as 8.
+
+    The fixed form just below LARGE (which may round up to eight integer
+    digits), the smallest scientific (``−4.9e−324``), the largest
+    (``−1.798e308``) and ``−inf``; 8 is the widest digit in most fonts.
+    """
+    extremes = (-float(np.nextafter(LARGE, 0.0)), -5e-324, -sys.float_info.max, -math.inf)
+    return tuple(shown_number(x, decimals).translate(_DIGITS_AS_EIGHT) for x in extremes)
+
+
 def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
-                   frame: int, scroll_bar: int) -> TableGeometry:
+                   frame: int, scroll_bar: int,
+                   note_metrics: QFontMetrics | None = None) -> TableGeometry:
     """The size a table of ``shape`` (rows, columns) takes, never its data.
 
     ``frame`` is the table's frame width and ``scroll_bar`` the style's scroll
     bar extent; a card without its table yet reserves exactly this size.
+    Columns fit every text ``shown_number`` can write at ``decimals``.
+    ``note_metrics`` (the note font's, for update tables) adds a line below
+    each number for its change note.
     """
-    sample = "−" + "8" * 3 + "." + "8" * decimals
-    column_width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("neuron 88"))
+    texts = widest_numbers(decimals) + ("neuron 88",)
+    column_width = max(metrics.horizontalAdvance(text) for text in texts)
+    if note_metrics is not None:
+        column_width = max(column_width, note_metrics.horizontalAdvance(_WIDEST_NOTE))
     column_width += 2 * metrics.horizontalAdvance("8")
     row_height = metrics.height() + max(6, metrics.height() // 3)
+    if note_metrics is not None:
+        row_height += note_metrics.height()
     label_width = metrics.horizontalAdvance("sample 8888") + metrics.horizontalAdvance("88")
     rows, columns = shape
     width = label_width + column_width * columns + 2 * frame
@@ -335,6 +460,11 @@ def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
     if rows > MAX_VISIBLE_ROWS:
         width = min(MAX_CARD_WIDTH, width + scroll_bar)
     return TableGeometry(column_width, row_height, label_width, width, height)
+
+
+def _note_metrics(widget: QWidget, model: ArrayModel) -> QFontMetrics | None:
+    """The change note's font metrics for an update table, else None (no note line)."""
+    return None if model.updates is None else QFontMetrics(note_font(widget.font()))
 
 
 def _scroll_bar_extent(widget: QWidget) -> int:
@@ -356,7 +486,8 @@ class MatrixView(QTableView):
     def __init__(self, model: ArrayModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
-        self.setItemDelegate(NumberDelegate(self))
+        self.setItemDelegate(NumberDelegate(self) if model.updates is None
+                             else ChangeNoteDelegate(self))
         # The controller's yellow marks the selected cell; Qt's own selection would hide it.
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -376,8 +507,9 @@ class MatrixView(QTableView):
     def fit(self) -> None:
         """Size rows, columns and the widget from the font and the shape, never the data."""
         model: ArrayModel = self.model()
-        size = table_geometry(self.fontMetrics(), model.shape, model._decimals,
-                              self.frameWidth(), _scroll_bar_extent(self))
+        size = table_geometry(self.fontMetrics(), model.shape, model.decimals,
+                              self.frameWidth(), _scroll_bar_extent(self),
+                              _note_metrics(self, model))
         horizontal, vertical = self.horizontalHeader(), self.verticalHeader()
         horizontal.setDefaultSectionSize(size.column_width)
         horizontal.setMinimumSectionSize(size.column_width // 2)
@@ -535,8 +667,9 @@ class MatrixCard(QFrame):
         if self._view is not None:
             table_width, table_height = self._view.width(), self._view.height()
         else:
-            size = table_geometry(metrics, self.model.shape, self.model._decimals,
-                                  _table_frame_width(self), _scroll_bar_extent(self))
+            size = table_geometry(metrics, self.model.shape, self.model.decimals,
+                                  _table_frame_width(self), _scroll_bar_extent(self),
+                                  _note_metrics(self, self.model))
             table_width, table_height = size.width, size.height
         info = self.model.info
         rows, columns = self.model.shape
@@ -564,9 +697,11 @@ class MatrixCard(QFrame):
             self._view.move(left, y + formula_height + CARD_SPACING)
 
     # -- state -----------------------------------------------------------------------
-    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None) -> None:
+    def set_values(self, array: np.ndarray | None, rows: np.ndarray | None,
+                   before: np.ndarray | None = None) -> None:
+        """Show ``array``; ``before`` is an update's old values (see ArrayModel.set_values)."""
         was = self._revealed
-        self.model.set_values(array, rows)
+        self.model.set_values(array, rows, before)
         self._revealed = array is not None
         if was != self._revealed:
             self._retitle()
@@ -742,9 +877,12 @@ class TablesPanel(QScrollArea):
 
     # -- content -------------------------------------------------------------------
     def set_values(self, values: dict) -> None:
+        """Every matrix from the controller's snapshot; updates also get their old values."""
         rows = values.get("__rows__")
         for name, card in self.cards.items():
-            card.set_values(values.get(name), rows)
+            updates = card.model.updates
+            before = None if updates is None else values.get(updates)
+            card.set_values(values.get(name), rows, before)
 
     def set_current(self, name: str | None) -> None:
         """Frame the matrix the last step computed and scroll it into view."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
+from engine.number_text import shown_number
 from gui.app import open_initial_lesson
 from window_helpers import open_window
 from gui.tables import ACTIVE_COLOUR, MarkRole, PRECEDENT_COLOUR
@@ -81,7 +82,7 @@ def test_step_through_one_iteration_and_back(window):
         np.testing.assert_array_equal(card.model.array, shown(window, name))
         assert card.current
         text = card.model.data(card.model.index(0, 0))
-        assert isinstance(text, str) and text == f"{float(shown(window, name)[0, 0]):.3f}"
+        assert isinstance(text, str) and text == shown_number(shown(window, name)[0, 0], 3)
         assert isinstance(card.model.data(card.model.index(0, 0), Qt.ItemDataRole.EditRole),
                           float)
         history.append({n: np.array(c.model.array) if c.model.array is not None else None
