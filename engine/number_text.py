@@ -59,8 +59,8 @@ def shown_number(x: float, decimals: int | None = 3) -> str:
         text = repr(x)
     elif shows_as_fixed(x, decimals):
         text = f"{x:.{decimals}f}"
-    else:  # two significant digits for the small, the column's digits for the large
-        places = 1 if abs(x) < 1 else max(1, decimals)
+    else:  # the small with two significant digits (more as decimals grow), the large in full
+        places = max(1, decimals - 2) if abs(x) < 1 else max(1, decimals)
         mantissa, exponent = f"{x:.{places}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
