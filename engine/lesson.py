@@ -25,7 +25,8 @@ from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
 from .network import INITIALISATIONS, Architecture
 from .session_file import SavedSession, parse_session
-from .steps import PRESENTATIONS, iteration_steps
+from .step_notes import note_placeholders
+from .steps import PRESENTATIONS, input_names, iteration_steps
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
            "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
@@ -545,11 +546,22 @@ def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
                 momentum: float) -> dict[str, str]:
     notes = r.object(value, "step_notes")
     valid = {spec.name for spec in iteration_steps(architecture, loss, momentum, 1)}
+    # A note may name the steps and the inputs (X, y, W1 ...) as {name}.
+    named = valid | set(input_names(architecture, momentum))
     for name, text in notes.items():
         if name not in valid:
             raise r.fail(f"step_notes.{name}", "is not a step of this network; its steps are "
                                                + ", ".join(sorted(valid)))
         r.string(text, f"step_notes.{name}")
+        try:
+            placeholders = note_placeholders(text)
+        except ValueError as exc:
+            raise r.fail(f"step_notes.{name}", str(exc)) from None
+        for placeholder in placeholders:
+            if placeholder not in named:
+                raise r.fail(f"step_notes.{name}",
+                             f"{{{placeholder}}} names no step or input of this network; "
+                             "a note may name " + ", ".join(sorted(named)))
     return dict(notes)
 
 

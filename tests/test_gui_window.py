@@ -228,6 +228,21 @@ def test_selection_of_backward_cell_and_presentation_switch(window):
     assert window.position_label.text().endswith("delta1")
 
 
+def test_step_note_follows_the_presentation(window):
+    """The delta2 note names the cards as shown: d_output in the error form, delta2 after."""
+    for _ in range(9):
+        window.step_action.trigger()
+    assert window.controller.session.position.step_name == "delta2"
+    note = window.formula.note_label
+    assert note.text().startswith("<i>d_output: how much") and "{" not in note.text()
+    window.controller.set_presentation("gradient")
+    assert note.text().startswith("<i>delta2: how much") and "{" not in note.text()
+    window.step_action.trigger()
+    assert note.text().startswith("<i>error1 = delta2·woutᵀ")
+    window.controller.set_presentation("error")
+    assert note.text().startswith("<i>Error_at_hidden_layer = d_output·woutᵀ")
+
+
 def test_decimals_change_display_and_formula(window):
     window.step_action.trigger()
     window.decimals_box.setValue(5)
