@@ -363,6 +363,17 @@ def test_changing_layer_sizes_rebuilds_tables_and_diagram(window, qtbot):
     assert window.controller.session.epochs_done == 0
 
 
+def test_settings_without_biases_keep_the_notes_that_still_fit(window):
+    """The walk-through's notes name bh and its updates: unticking Bias drops those notes only."""
+    window.settings_panel.bias.setChecked(False)
+    window.settings_panel.apply_button.click()
+    assert window.settings_panel.error_text == ""
+    lesson = window.controller.lesson
+    assert not lesson.architecture.bias
+    assert "z1" not in lesson.step_notes and "new_b2" not in lesson.step_notes  # {b1}; the step
+    assert lesson.step_notes["delta2"] == default_lesson().step_notes["delta2"]
+
+
 def test_refused_confirmation_keeps_progress(window):
     window.epoch_action.trigger()
     window.confirm = lambda question: False

@@ -81,3 +81,16 @@ def test_a_note_may_name_inputs_and_steps_but_nothing_else():
     with pytest.raises(LessonError, match=r"^notes\.json: step_notes\.z1: \{velocity_W1\} names "
                                           r"no step or input of this network; a note may name "):
         parse_lesson(doc, "notes.json")
+
+
+def test_changed_settings_keep_only_the_notes_that_fit_the_new_network():
+    document = load_lesson(resolve_lesson("excel_walkthrough")).to_json()
+    document["training"]["loss"] = "binary_cross_entropy"  # no slope2 step any more
+    with pytest.raises(LessonError, match="step_notes.slope2: is not a step"):
+        parse_lesson(document, "file.json")
+    notes = parse_lesson(document, "settings", keep_fitting_notes=True).step_notes
+    assert "slope2" not in notes and "delta2" not in notes  # delta2's note names {slope2}
+    assert notes["error1"].startswith("{error1} = {delta2}·{W2}ᵀ")
+    document["step_notes"]["E"] = "{E} = y − a2 }"
+    with pytest.raises(LessonError, match="step_notes.E: the '}' at character 14"):
+        parse_lesson(document, "settings", keep_fitting_notes=True)
