@@ -25,7 +25,8 @@ from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
 from .network import INITIALISATIONS, Architecture
 from .session_file import SavedSession, parse_session
-from .steps import PRESENTATIONS, iteration_steps
+from .step_notes import note_placeholders
+from .steps import PRESENTATIONS, input_names, iteration_steps
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
            "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
@@ -348,7 +349,7 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
 
 
 def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None, *,
-                 data: DataSet | None = None) -> Lesson:
+                 data: DataSet | None = None, keep_fitting_notes: bool = False) -> Lesson:
     """Validate a parsed lesson document and build a Lesson.
 
     Parameters
@@ -364,6 +365,12 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
         gives, already built by the caller (an import dialog has just read
         the file); the file is then not read a second time. Its shapes are
         still checked against the network.
+    keep_fitting_notes : bool
+        The document is a lesson with changed settings (the settings dock):
+        a step note whose step is gone, or that names a matrix the new
+        network lacks, was written for the old one and is left out rather
+        than refused. A note that is not text, or whose braces are
+        malformed, is still refused.
     """
     r = _Reader(source)
     doc = r.object(document, "", _TOP_KEYS)
@@ -428,7 +435,8 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
             raise r.fail(f"data.y row {bad[0] + 1}", "with softmax and cross_entropy each target "
                          f"row must be probabilities summing to 1 (one-hot), found sum {sums[bad[0]]:g}")
 
-    step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum)
+    step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum,
+                             keep_fitting_notes)
     saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
@@ -542,15 +550,29 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
 
 
 def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
-                momentum: float) -> dict[str, str]:
+                momentum: float, keep_fitting: bool) -> dict[str, str]:
     notes = r.object(value, "step_notes")
     valid = {spec.name for spec in iteration_steps(architecture, loss, momentum, 1)}
+    # A note may name the steps and the inputs (X, y, W1 ...) as {name}.
+    named = valid | set(input_names(architecture, momentum))
+    kept = {}
     for name, text in notes.items():
-        if name not in valid:
+        if name not in valid and not keep_fitting:
             raise r.fail(f"step_notes.{name}", "is not a step of this network; its steps are "
                                                + ", ".join(sorted(valid)))
         r.string(text, f"step_notes.{name}")
-    return dict(notes)
+        try:
+            placeholders = note_placeholders(text)
+        except ValueError as exc:
+            raise r.fail(f"step_notes.{name}", str(exc)) from None
+        unknown = [placeholder for placeholder in placeholders if placeholder not in named]
+        if unknown and not keep_fitting:
+            raise r.fail(f"step_notes.{name}",
+                         f"{{{unknown[0]}}} names no step or input of this network; "
+                         "a note may name " + ", ".join(sorted(named)))
+        if name in valid and not unknown:
+            kept[name] = text
+    return kept
 
 
 def save_lesson(lesson_document: dict, path: str | os.PathLike) -> None:

@@ -4,10 +4,14 @@ Three blocks, top to bottom: the step just taken (its learner name, its
 formula in symbols and the teacher's note for it), the selected cell (its
 formula in symbols, then with the numbers substituted, and the result),
 and the lesson's notes. Everything is text the engine wrote; this panel
-only lays it out.
+only lays it out. A note's ``{name}`` placeholders are rendered by the
+function it is given (the controller's), each time the step or the
+matrices change — a presentation change renames the matrices, so the note
+follows it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -29,10 +33,20 @@ def _label(object_name: str) -> QLabel:
 
 
 class FormulaPanel(QScrollArea):
-    """The step's formula and note, and the selected cell's substituted formula."""
+    """The step's formula and note, and the selected cell's substituted formula.
 
-    def __init__(self, parent=None):
+    Parameters
+    ----------
+    render_note : callable
+        A step note as written -> the text to show, its placeholders named
+        as the cards of the current presentation name them
+        (``SessionController.note_text``).
+    parent : QWidget, optional
+    """
+
+    def __init__(self, render_note: Callable[[str], str], parent=None):
         super().__init__(parent)
+        self._render_note = render_note
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -92,7 +106,7 @@ class FormulaPanel(QScrollArea):
         self.step_label.setText(
             f"<b>Step: {escape(info.learner)}</b>{symbol}<br>"
             f"<span style='font-size:115%'>{escape(info.formula)}</span>")
-        note = self._step_notes.get(info.name, "")
+        note = self._render_note(self._step_notes.get(info.name, ""))
         self.note_label.setText(f"<i>{escape(note)}</i>" if note else "")
 
     def _show_cell(self) -> None:

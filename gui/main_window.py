@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.diagram = NetworkDiagram()
-        self.formula = FormulaPanel()
+        self.formula = FormulaPanel(self.controller.note_text)
         self.plot = LossPlot()
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)

@@ -31,6 +31,7 @@ from engine.explain import CellExplanation
 from engine.lesson import Lesson
 from engine.session import Position, Session
 from engine import catalogue
+from engine.step_notes import render_note
 from engine.steps import input_names
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
@@ -218,6 +219,10 @@ class SessionController(QObject):
 
     def learner(self, name: str) -> str:
         return catalogue.learner_name(name, self.session.architecture.depth, self._presentation)
+
+    def note_text(self, note: str) -> str:
+        """A step note with its ``{name}`` placeholders as the cards now name them."""
+        return render_note(note, self.learner)
 
     def matrices(self) -> list[MatrixInfo]:
         """Every matrix of the iteration, inputs first, then the steps in order.

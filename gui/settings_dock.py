@@ -244,7 +244,7 @@ class SettingsPanel(QScrollArea):
             # The data object is unchanged: the data it gave is reused, so
             # Apply never reads a CSV again (nor fails if it has moved since).
             lesson = parse_lesson(self.document(), "settings", base=self._lesson.data_folder,
-                                  data=self._lesson.dataset)
+                                  data=self._lesson.dataset, keep_fitting_notes=True)
         except LessonError as exc:
             self._show_error(str(exc))
             return None

@@ -110,6 +110,11 @@ CASES = [
         bias=False, biases=[[0, 0], [0]])), "network.biases: must be null"),
     ("step note for a missing step", mutate(set_key(["step_notes"], {"z7": "hello"})),
      "step_notes.z7: is not a step"),
+    ("step note naming a matrix the network lacks",
+     mutate(set_key(["step_notes"], {"z1": "{z1} = X·{W1} + {b3}"})),
+     "step_notes.z1: {b3} names no step or input of this network"),
+    ("step note with a lone brace", mutate(set_key(["step_notes"], {"a1": "{a1} = σ{z1"})),
+     "step_notes.a1: the '{' at character 9 opens or closes no placeholder"),
     ("one-hot rows that do not sum to 1", mutate(lambda d: (
         d["network"].update(layers=[2, 2, 2], activation=["tanh", "softmax"]),
         d["training"].update(loss="cross_entropy"),

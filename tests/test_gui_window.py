@@ -229,6 +229,21 @@ def test_selection_of_backward_cell_and_presentation_switch(window):
     assert window.position_label.text().endswith("delta1")
 
 
+def test_step_note_follows_the_presentation(window):
+    """The delta2 note names the cards as shown: d_output in the error form, delta2 after."""
+    for _ in range(9):
+        window.step_action.trigger()
+    assert window.controller.session.position.step_name == "delta2"
+    note = window.formula.note_label
+    assert note.text().startswith("<i>d_output: how much") and "{" not in note.text()
+    window.controller.set_presentation("gradient")
+    assert note.text().startswith("<i>delta2: how much") and "{" not in note.text()
+    window.step_action.trigger()
+    assert note.text().startswith("<i>error1 = delta2·woutᵀ")
+    window.controller.set_presentation("error")
+    assert note.text().startswith("<i>Error_at_hidden_layer = d_output·woutᵀ")
+
+
 def test_decimals_change_display_and_formula(window):
     window.step_action.trigger()
     window.decimals_box.setValue(5)
@@ -347,6 +362,17 @@ def test_changing_layer_sizes_rebuilds_tables_and_diagram(window, qtbot):
     assert window.tables.cards["W2"].model.shape == (5, 2)
     assert len(window.diagram.neurons) == 12
     assert window.controller.session.epochs_done == 0
+
+
+def test_settings_without_biases_keep_the_notes_that_still_fit(window):
+    """The walk-through's notes name bh and its updates: unticking Bias drops those notes only."""
+    window.settings_panel.bias.setChecked(False)
+    window.settings_panel.apply_button.click()
+    assert window.settings_panel.error_text == ""
+    lesson = window.controller.lesson
+    assert not lesson.architecture.bias
+    assert "z1" not in lesson.step_notes and "new_b2" not in lesson.step_notes  # {b1}; the step
+    assert lesson.step_notes["delta2"] == default_lesson().step_notes["delta2"]
 
 
 def test_refused_confirmation_keeps_progress(window):

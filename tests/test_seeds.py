@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from engine.lesson import builtin_lessons, load_lesson, resolve_lesson
+from engine.lesson import builtin_lessons, load_lesson, parse_lesson, resolve_lesson
 from engine.session import Session
 
 
@@ -101,3 +101,48 @@ def test_two_dimensional_lessons_classify_their_held_out_points(lesson_id, targe
     session.run(session.lesson.epochs)
     lesson = session.lesson
     assert accuracy(session.trainer.predict(session.params, lesson.X_test), lesson.y_test) >= target
+
+
+def _article_draws():
+    """Seed 003's NumPy example: np.random.seed(42), uniform wh (4×3) then wout (3×1), twice."""
+    legacy = np.random.RandomState(42)
+    untrained = [legacy.uniform(size=(4, 3)), legacy.uniform(size=(3, 1))]
+    trained_from = [legacy.uniform(size=(4, 3)), legacy.uniform(size=(3, 1))]
+    return untrained, trained_from
+
+
+def test_seed_003_numpy_example_starts_from_the_articles_second_draw():
+    lesson = load_lesson(resolve_lesson("walkthrough_numpy"))
+    _, trained_from = _article_draws()
+    assert len(lesson.weights) == 2
+    for written, drawn in zip(lesson.weights, trained_from):
+        assert np.array_equal(written, drawn)  # full repr precision: bit for bit
+    np.testing.assert_array_equal(lesson.X, [[1, 0, 0, 0], [1, 0, 1, 1], [0, 1, 0, 1]])
+    np.testing.assert_array_equal(lesson.y, [[1], [1], [0]])
+    assert not lesson.architecture.bias and lesson.architecture.layers == (4, 3, 1)
+
+
+def test_seed_003_numpy_example_prints_the_articles_untrained_errors():
+    document = load_lesson(resolve_lesson("walkthrough_numpy")).to_json()
+    untrained, _ = _article_draws()
+    document["network"]["weights"] = [w.tolist() for w in untrained]
+    session = Session(parse_lesson(document, "untrained"))
+    while session.position.step_name != "E":
+        session.step()
+    per_sample = 0.5 * session.value("E") ** 2
+    np.testing.assert_allclose(per_sample.ravel(), [0.05013458, 0.03727248, 0.25388062],
+                               rtol=0, atol=5e-9)
+
+
+def test_seed_003_numpy_example_reports_the_articles_error_every_hundred_epochs():
+    session = session_of("walkthrough_numpy")
+    session.run(session.lesson.epochs)
+    printed = [0.11553, 0.11082, 0.10606, 0.09845, 0.08483, 0.06396, 0.04206, 0.02641, 0.01719,
+               0.01190]
+    assert len(session.loss_history) == 1000
+    assert [round(float(loss), 5) for loss in session.loss_history[::100]] == printed
+    notes = session.lesson.notes  # the article's figures beside the app's
+    for article, app in zip(printed, session.loss_history[::100]):
+        assert f"{article:.5f}" in notes and f"{app:.7f}" in notes
+    for article in ("0.05013458", "0.03727248", "0.25388062"):
+        assert notes.count(article) == 2
