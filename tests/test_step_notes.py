@@ -3,10 +3,11 @@ import re
 
 import pytest
 
+from engine.catalogue import learner_name
 from engine.errors import LessonError
 from engine.lesson import builtin_lessons, load_lesson, parse_lesson, resolve_lesson
 from engine.step_notes import note_placeholders, render_note
-from engine.steps import iteration_steps, learner_name
+from engine.steps import iteration_steps
 from helpers import lesson_doc
 
 BACKWARD_NAMES = {
@@ -18,7 +19,7 @@ BACKWARD_NAMES = {
 
 
 def rendered_notes(lesson, presentation):
-    name_of = lambda name: learner_name(name, lesson.architecture, presentation)  # noqa: E731
+    name_of = lambda name: learner_name(name, lesson.architecture.depth, presentation)  # noqa: E731
     return {step: render_note(text, name_of) for step, text in lesson.step_notes.items()}
 
 
@@ -52,7 +53,7 @@ def test_default_lesson_notes_name_the_cards_of_the_presentation(presentation):
     notes = rendered_notes(lesson, presentation)
     for step, text in notes.items():
         # Each note opens with its own card's name in this presentation.
-        assert text.startswith(learner_name(step, lesson.architecture, presentation)), text
+        assert text.startswith(learner_name(step, lesson.architecture.depth, presentation)), text
     other = "error" if presentation == "gradient" else "gradient"
     for name, shown in zip(BACKWARD_NAMES[other], BACKWARD_NAMES[presentation]):
         for step, text in notes.items():
