@@ -36,7 +36,10 @@ def constant(value: float) -> np.ndarray:
 
 
 _ONE = constant(1.0)
+_ZERO = constant(0.0)
 _FLOOR = constant(SIGMOID_FLOOR)
+_BOUND = constant(SOFTMAX_BOUND)
+_MINUS_BOUND = constant(-SOFTMAX_BOUND)
 
 
 def _buffer(like, out: np.ndarray | None) -> np.ndarray:
@@ -44,11 +47,11 @@ def _buffer(like, out: np.ndarray | None) -> np.ndarray:
     return np.empty(np.shape(like)) if out is None else out
 
 
-def _apply(operations: list) -> np.ndarray:
-    """Run (function, arguments) pairs in order; return the last one's output."""
+def _apply(operations: list, out: np.ndarray) -> np.ndarray:
+    """Run (function, arguments) pairs in order; return ``out``, where they wrote."""
     for operation, arguments in operations:
         operation(*arguments)
-    return operations[-1][1][-1]
+    return out
 
 
 class Activation:
@@ -90,11 +93,16 @@ class Activation:
         raise NotImplementedError
 
     def forward_operations(self, z: np.ndarray, out: np.ndarray) -> list:
-        """f(z) into ``out`` as (function, arguments) pairs the kernel binds once."""
+        """f(z) into ``out`` as (function, arguments) pairs the kernel binds once.
+
+        Written with NumPy functions (a ``functools.partial`` for keyword
+        arguments) on ``z``, ``out``, 0-d constants and buffers made here, the
+        operations are also what the exported script prints line by line.
+        """
         return [(self.forward, (z, out))]
 
     def slope_operations(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> list:
-        """f'(z) into ``out`` as (function, arguments) pairs the kernel binds once."""
+        """f'(z) into ``out`` as (function, arguments) pairs, like ``forward_operations``."""
         return [(self.slope, (z, a, out))]
 
     def value_at(self, z: float) -> float:
@@ -115,10 +123,12 @@ class Sigmoid(Activation):
                               "{x} * (1 - {x})")
 
     def forward(self, z, out=None):
-        return _apply(self.forward_operations(z, _buffer(z, out)))
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z, a, out=None):
-        return _apply(self.slope_operations(z, a, _buffer(a, out)))
+        out = _buffer(a, out)
+        return _apply(self.slope_operations(z, a, out), out)
 
     def forward_operations(self, z, out):
         # 1/(1 + e^−z) as the seeds write it, with z held at SIGMOID_FLOOR or
@@ -143,10 +153,15 @@ class Tanh(Activation):
     slope_fragment = Fragment("", "1 − {x}²", "1 - {x}**2", "1-{x}^2", "1 - {x} ** 2")
 
     def forward(self, z, out=None):
-        return np.tanh(z, out=out)
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z, a, out=None):
-        return _apply(self.slope_operations(z, a, _buffer(a, out)))
+        out = _buffer(a, out)
+        return _apply(self.slope_operations(z, a, out), out)
+
+    def forward_operations(self, z, out):
+        return [(np.tanh, (z, out))]
 
     def slope_operations(self, z, a, out):
         return [(np.multiply, (a, a, out)), (np.subtract, (_ONE, out, out))]
@@ -162,13 +177,18 @@ class Relu(Activation):
                               "IF({x}>0,1,0)", "np.where({x} > 0, 1.0, 0.0)")
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0.0, out=out)
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z, a, out=None):
-        if out is None:
-            out = np.empty_like(z, dtype=float)
-        np.greater(z, 0.0, out=out)
-        return out
+        out = _buffer(z, out)
+        return _apply(self.slope_operations(z, a, out), out)
+
+    def forward_operations(self, z, out):
+        return [(partial(np.maximum, out=out), (z, _ZERO))]
+
+    def slope_operations(self, z, a, out):
+        return [(partial(np.greater, out=out), (z, _ZERO))]  # True/False written as 1.0/0.0
 
 
 class LeakyRelu(Activation):
@@ -184,19 +204,23 @@ class LeakyRelu(Activation):
                               f"IF({{x}}>0,1,{leak})", f"np.where({{x}} > 0, 1.0, {leak})")
 
     def forward(self, z, out=None):
-        # np.where allocates; the leaky branch is rarely on a hot path.
-        result = np.where(z > 0.0, z, self.leak * z)
-        if out is None:
-            return result
-        out[...] = result
-        return out
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z, a, out=None):
-        result = np.where(z > 0.0, 1.0, self.leak)
-        if out is None:
-            return result
-        out[...] = result
-        return out
+        out = _buffer(z, out)
+        return _apply(self.slope_operations(z, a, out), out)
+
+    def forward_operations(self, z, out):
+        # max(z, 0.01·z) is z where z > 0 and 0.01·z elsewhere (the leak is below 1),
+        # signed zeros, infinities and NaN included, without np.where's temporaries.
+        return [(np.multiply, (z, constant(self.leak), out)),
+                (partial(np.maximum, out=out), (z, out))]
+
+    def slope_operations(self, z, a, out):
+        # 1.0 where z > 0, else 0.0 raised to the leak (NaN compares False: the leak).
+        return [(partial(np.greater, out=out), (z, _ZERO)),
+                (partial(np.maximum, out=out), (out, constant(self.leak)))]
 
 
 class Linear(Activation):
@@ -207,16 +231,18 @@ class Linear(Activation):
     slope_fragment = Fragment("", "1", "1", "1", "np.ones_like({x})")
 
     def forward(self, z, out=None):
-        if out is None:
-            return np.array(z, dtype=float, copy=True)
-        out[...] = z
-        return out
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z, a, out=None):
-        if out is None:
-            return np.ones_like(z, dtype=float)
-        out.fill(1.0)
-        return out
+        out = _buffer(z, out)
+        return _apply(self.slope_operations(z, a, out), out)
+
+    def forward_operations(self, z, out):
+        return [(np.copyto, (out, z))]
+
+    def slope_operations(self, z, a, out):
+        return [(np.copyto, (out, _ONE))]
 
 
 class Softmax(Activation):
@@ -226,12 +252,19 @@ class Softmax(Activation):
     row_wise = True
 
     def forward(self, z, out=None):
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
+
+    def forward_operations(self, z, out):
         # Clipping to ±1e307 keeps z − max z from overflowing for any finite z.
-        bounded = np.clip(z, -SOFTMAX_BOUND, SOFTMAX_BOUND)
-        shifted = bounded - bounded.max(axis=1, keepdims=True)
-        out = np.exp(shifted, out=out)
-        out /= out.sum(axis=1, keepdims=True)
-        return out
+        # ``rows`` (m, 1) holds each row's max, then each row's sum.
+        rows = np.empty(np.shape(z)[:-1] + (1,))
+        return [(partial(np.clip, out=out), (z, _MINUS_BOUND, _BOUND)),
+                (partial(np.max, axis=1, keepdims=True, out=rows), (out,)),
+                (np.subtract, (out, rows, out)),
+                (np.exp, (out, out)),
+                (partial(np.sum, axis=1, keepdims=True, out=rows), (out,)),
+                (np.divide, (out, rows, out))]
 
     def slope(self, z, a, out=None):
         raise ValueError("softmax has no elementwise slope: it is used only with cross_entropy, "

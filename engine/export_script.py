@@ -4,11 +4,22 @@
 library's argparse, json, math, sys — and base64 for large arrays of arbitrary
 floats, which it holds as base64 of their bytes because that is shorter). It
 holds the lesson's data and the starting weights exactly as the engine has
-them, trains with the very arithmetic of ``kernel.py`` (the same products on
-the same memory layout, the same ufuncs in the same order), prints one line
-per reported epoch and ends with ``final_loss <repr>``. Its losses and weights
-therefore equal the run record of ``main.py run`` — bit for bit on the same
-NumPy — which the tests check.
+them, prints one line per reported epoch and ends with ``final_loss <repr>``.
+
+Its iteration is printed from the kernel, not written beside it: the
+operation lists of a ``BoundIteration`` (activations' and losses' own
+operations included) are bound to a workspace of each batch size, every
+array they touch is named by its memory (``z1``, ``delta2``, ``grad_block1``,
+``W2.T``; a buffer an activation made for itself gets a name and an
+``np.empty``), and each (function, arguments) pair becomes one call such as
+``np.matmul(inputs0, W_block1, out=z1)``, under the DESIGN.md §3 name of the
+step whose array it writes. An activation registered with its own
+operations is therefore exported without a change here. What the kernel
+does in Python — the loss's final sum and the L2 term, batching with
+``rng.permutation``, the divergence check of ``training.py`` — is written
+from the small templates named for it below. Its losses and weights equal
+the run record of ``main.py run`` bit for bit on the same NumPy, which the
+tests check.
 
 The script is generated from trusted pieces only: numbers are written with
 ``repr`` (which round-trips every float64), and text from the lesson (its
@@ -22,14 +33,19 @@ from __future__ import annotations
 
 import base64
 import math
+import operator
 import os
 import textwrap
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .files import atomic_write_text
+from .kernel import BoundIteration, Workspace
 from .lesson import Lesson
 from .losses import get_loss
+from .network import Parameters
 from .session import Session
 
 __all__ = ["script_text", "write_script", "BASE64_ABOVE"]
@@ -110,108 +126,6 @@ def _written_arrays(lesson: Lesson, session: Session) -> list[np.ndarray]:
     return arrays
 
 
-_ACTIVATION_CODE = {  # name: (f, its slope)
-    "sigmoid": ('''
-        def sigmoid(z, out):
-            """a = 1/(1 + e^(−z)); z is held at −709 or above so that e^(−z) never overflows."""
-            np.maximum(z, -709.0, out=out)
-            np.negative(out, out=out)
-            np.exp(out, out=out)
-            np.add(out, 1.0, out=out)
-            np.divide(1.0, out, out=out)
-        ''', '''
-        def sigmoid_slope(z, a, out):
-            """slope = a·(1 − a)."""
-            np.subtract(1.0, a, out=out)
-            np.multiply(out, a, out=out)
-        '''),
-    "tanh": ('''
-        def tanh(z, out):
-            """a = tanh z."""
-            np.tanh(z, out=out)
-        ''', '''
-        def tanh_slope(z, a, out):
-            """slope = 1 − a²."""
-            np.multiply(a, a, out=out)
-            np.subtract(1.0, out, out=out)
-        '''),
-    "relu": ('''
-        def relu(z, out):
-            """a = max(0, z)."""
-            np.maximum(z, 0.0, out=out)
-        ''', '''
-        def relu_slope(z, a, out):
-            """slope = 1 if z > 0 else 0."""
-            np.greater(z, 0.0, out=out)
-        '''),
-    "leaky_relu": ('''
-        def leaky_relu(z, out):
-            """a = z if z > 0 else 0.01·z."""
-            out[...] = np.where(z > 0.0, z, 0.01 * z)
-        ''', '''
-        def leaky_relu_slope(z, a, out):
-            """slope = 1 if z > 0 else 0.01."""
-            out[...] = np.where(z > 0.0, 1.0, 0.01)
-        '''),
-    "linear": ('''
-        def linear(z, out):
-            """a = z."""
-            out[...] = z
-        ''', '''
-        def linear_slope(z, a, out):
-            """slope = 1."""
-            out.fill(1.0)
-        '''),
-    "softmax": ('''
-        def softmax(z, out):
-            """a = e^(z − max z) / Σ e^(z − max z) per row (z within ±1e307: no overflow)."""
-            bounded = np.clip(z, -1e307, 1e307)
-            shifted = bounded - bounded.max(axis=1, keepdims=True)
-            np.exp(shifted, out=out)
-            out /= out.sum(axis=1, keepdims=True)
-        ''', None),
-}
-
-_SQUARED_FACTOR = {
-    "sse": ("2.0", "J = Σ (y − a)²"),
-    "half_sse": ("1.0", "J = ½ Σ (y − a)²"),
-    "mse": ("2.0 / (m * k)", "J = 1/(m·k) Σ (y − a)²"),
-    "half_mse": ("1.0 / m", "J = 1/(2m) Σ (y − a)²"),
-}
-
-_LOSS_CODE = {
-    "squared": '''
-        def loss_factor(m, k):
-            """c of @@SYMBOL@@ = (c/2)·Σ E², so that delta{L} = −c·E ⊙ slope{L}."""
-            return @@FACTOR@@
-
-
-        def batch_loss(z, a, y, E):
-            """J of one batch of m samples and k outputs (without L2)."""
-            flat = E.reshape(-1)
-            return 0.5 * loss_factor(*E.shape) * float(np.dot(flat, flat))
-        ''',
-    "binary_cross_entropy": '''
-        def softplus(x):
-            """log(1 + e^x) without overflow."""
-            return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-        def batch_loss(z, a, y, E):
-            """J = −1/m Σ [y·log a + (1 − y)·log(1 − a)], from z: finite even when a saturates."""
-            m = z.shape[0]
-            return float(np.sum(y * softplus(-z) + (1.0 - y) * softplus(z))) / m
-        ''',
-    "cross_entropy": '''
-        def batch_loss(z, a, y, E):
-            """J = −1/m Σ y·log a, log a computed from z (log-softmax) so it stays finite."""
-            bounded = np.clip(z, -1e307, 1e307)
-            shifted = bounded - bounded.max(axis=1, keepdims=True)
-            log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            return -float(np.sum(y * log_softmax)) / z.shape[0]
-        ''',
-}
-
 
 def _dedent(code: str) -> str:
     return textwrap.dedent(code).strip("\n") + "\n"
@@ -236,8 +150,8 @@ def _header(lesson: Lesson, epochs: int, use_base64: bool) -> str:
         "#",
         "# The comments name the steps as Backprop Tracer's tables do: z{l}, a{l}, E,",
         "# loss, slope{l}, delta{l}, error{l}, grad_W{l}, grad_b{l}, velocity_*, new_W{l},",
-        "# new_b{l} (layers l = 1..L; a{0} is X). Every product, every ufunc and their",
-        "# order are the app's own, so the numbers agree with it to the last bit.",
+        "# new_b{l} (layers l = 1..L; a{0} is X). The lines of each iteration are printed",
+        "# from the app's own operations, in its order, so the numbers agree to the last bit.",
         "",
         "import argparse",
     ]
@@ -344,217 +258,393 @@ def _start(lesson: Lesson, session: Session) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _weights_class() -> str:
-    return _dedent('''
-        # -- weights, biases and the arrays of one iteration --------------------------------
-        BIAS_ROW = 1 if BIAS else 0
-        SIZE = sum((LAYERS[l - 1] + BIAS_ROW) * LAYERS[l] for l in range(1, DEPTH + 1))
+# -- naming the kernel's arrays and printing its operations -------------------------
+@dataclass
+class _Entry:
+    """One array of the script: its name, the source that makes it, what it holds."""
+
+    name: str
+    definition: str | None  # None: a function argument, made by the caller
+    comment: str = ""
+    needs: tuple = ()
+    step: str | None = None  # the step (DESIGN.md §3) an operation writing into it computes
+    used: bool = False
 
 
-        class Weights:
-            """Every W{l} and b{l} in one flat array, with a view per layer.
-
-            block[l], shape (n_{l-1} + 1, n_l): W{l} in its first n_{l-1} rows and b{l}
-            as its last row (no bias row without biases). One flat array lets one update
-            move every layer at once.
-            """
-
-            def __init__(self):
-                self.flat = np.zeros(SIZE)
-                self.block = [None]
-                start = 0
-                for l in range(1, DEPTH + 1):
-                    rows, columns = LAYERS[l - 1] + BIAS_ROW, LAYERS[l]
-                    block = self.flat[start:start + rows * columns]
-                    self.block.append(block.reshape(rows, columns))
-                    start += rows * columns
-
-            def W(self, l):
-                return self.block[l][:LAYERS[l - 1]]
-
-            def b(self, l):
-                return self.block[l][-1] if BIAS else None
+def _memory(array: np.ndarray) -> tuple:
+    """What makes two views the same array: address, shape and strides."""
+    return array.__array_interface__["data"][0], array.shape, array.strides
 
 
-        class Batch:
-            """The arrays of one iteration on mb samples, made once and reused.
+class _Names:
+    """Names for the arrays the kernel's operations use, found by their memory.
 
-            inputs[l] is a{l} with a column of ones appended (shape (mb, n_l + 1)), so
-            z{l+1} = a{l} @ W{l+1} + b{l+1} is the single product inputs[l] @ block[l+1];
-            inputs[0] holds the batch of X. The output a{L} has its own array.
-            """
+    The kernel's views (W{l}ᵀ, a{l} inside inputs{l}, ...) are new objects
+    with the memory of arrays named here, so a view is known by its
+    address, shape and strides. An array the operations made for themselves
+    (a temporary of an activation) gets a name from ``context`` and is made
+    with ``np.empty``. ``parent`` holds the names made outside the function
+    being printed (the weights).
+    """
 
-            def __init__(self, mb):
-                self.inputs = [np.ones((mb, LAYERS[l] + BIAS_ROW)) for l in range(DEPTH)]
-                self.z = [None] + [np.empty((mb, LAYERS[l])) for l in range(1, DEPTH + 1)]
-                self.output = np.empty((mb, LAYERS[DEPTH]))
-                self.E = np.empty_like(self.output)
-                self.slope = [None] + [np.empty((mb, LAYERS[l])) for l in range(1, DEPTH + 1)]
-                self.delta = [None] + [np.empty((mb, LAYERS[l])) for l in range(1, DEPTH + 1)]
-                self.error = [None] + [np.empty((mb, LAYERS[l])) for l in range(1, DEPTH)]
-                self.grad = Weights()  # grad_W{l} in its weight rows, grad_b{l} in its bias row
-                self.scratch = np.empty(SIZE)
+    def __init__(self, parent: "_Names | None" = None, context: str = "work"):
+        self.parent, self.context = parent, context
+        self._by_memory: dict[tuple, _Entry] = {}
+        self._by_name: dict[str, _Entry] = {}
+        self._made: dict[str, int] = {}  # per context, the arrays operations made for themselves
 
-            def a(self, l):
-                """a{l}, shape (mb, n_l): a view of inputs[l] (the output array for l = L)."""
-                return self.output if l == DEPTH else self.inputs[l][:, :LAYERS[l]]
+    def add(self, array: np.ndarray, name: str, definition: str | None, comment: str = "",
+            needs: tuple = (), step: str | None = None) -> None:
+        entry = _Entry(name, definition, comment, tuple(needs), step)
+        self._by_name[name] = entry
+        self._by_memory.setdefault(_memory(array), entry)  # the first name of a memory wins
+
+    def _entry(self, array: np.ndarray) -> _Entry | None:
+        entry = self._by_memory.get(_memory(array))
+        return entry if entry is not None or self.parent is None else self.parent._entry(array)
+
+    def _use(self, entry: _Entry) -> str:
+        """``entry``'s name, marking it (and what its definition needs) as used here."""
+        if self._by_name.get(entry.name) is not entry:
+            return self.parent._use(entry)
+        if not entry.used:
+            entry.used = True
+            for need in entry.needs:
+                self._use(self._by_name[need])
+        return entry.name
+
+    def step_of(self, array: np.ndarray) -> str | None:
+        entry = self._entry(array)
+        return None if entry is None else entry.step
+
+    def source(self, value) -> str:
+        """``value`` as source: a literal for a number or a 0-d array, else its name."""
+        if isinstance(value, (bool, int, str)) or value is None:
+            return repr(value)
+        if isinstance(value, (float, np.floating)) or np.ndim(value) == 0:
+            return _float(np.asarray(value).item())
+        entry = self._entry(value)
+        if entry is not None:
+            return self._use(entry)
+        if value.ndim == 2:
+            transposed = self._entry(value.T)
+            if transposed is not None:
+                return self._use(transposed) + ".T"
+        if value.base is not None:
+            raise ValueError(f"the script cannot name a view of shape {value.shape} that the "
+                             "kernel's operations use")
+        self._made[self.context] = self._made.get(self.context, 0) + 1
+        name = f"{self.context}_buffer{self._made[self.context]}"
+        dtype = "" if value.dtype == float else f", dtype=np.{value.dtype.name}"
+        self.add(value, name, f"np.empty({value.shape!r}{dtype})",
+                 "a work array of the step that writes it")
+        return self._use(self._by_name[name])
+
+    def use_every(self, wanted) -> None:
+        """Mark every array whose name ``wanted(name)`` accepts as used (so it is written)."""
+        for entry in list(self._by_name.values()):
+            if wanted(entry.name):
+                self._use(entry)
+
+    def definitions(self, indent: str) -> list[str]:
+        """``name = definition`` of every used array, in the order they were named."""
+        lines = []
+        for entry in self._by_name.values():
+            if entry.used and entry.definition is not None:
+                comment = f"  # {entry.comment}" if entry.comment else ""
+                lines.append(f"{indent}{entry.name} = {entry.definition}{comment}")
+        return lines
 
 
-        def with_ones(x):
-            """x (m, n) with the column of ones that multiplies the bias row appended."""
-            if not BIAS:
-                return np.ascontiguousarray(x, dtype=float)
-            out = np.ones((x.shape[0], x.shape[1] + 1))
-            out[:, :-1] = x
-            return out
-        ''')
+def _numpy_name(function) -> str:
+    """``np.NAME`` of a NumPy function, checked to be that very function."""
+    name = getattr(function, "__name__", "")
+    if getattr(np, name, None) is not function:
+        raise ValueError(f"the script cannot write {function!r}: an operation must be a NumPy "
+                         "function (functools.partial for keywords) or an array's method")
+    return f"np.{name}"
 
 
-def _slope_layers(lesson: Lesson) -> list[int]:
-    """Layers with a slope{l} step: every layer but the output when the loss cancels its slope."""
-    depth = lesson.architecture.depth
-    cancels = get_loss(lesson.loss).cancels_slope
-    return [l for l in range(1, depth + 1) if not (l == depth and cancels)]
+def _unpacked(operation, arguments) -> tuple:
+    """(function, positional arguments, keyword arguments) of one operation."""
+    keywords = {}
+    if isinstance(operation, partial):
+        keywords = dict(operation.keywords)
+        arguments = (*operation.args, *arguments)
+        operation = operation.func
+    if (isinstance(operation, np.ufunc) and len(arguments) == operation.nin + 1
+            and "out" not in keywords):
+        keywords["out"] = arguments[-1]
+        arguments = arguments[:-1]
+    return operation, tuple(arguments), keywords
 
 
-def _functions(lesson: Lesson) -> str:
-    """The activations the lesson uses (with the slopes it needs) and its loss."""
-    arch, loss = lesson.architecture, get_loss(lesson.loss)
-    with_slope = {arch.activations[l - 1] for l in _slope_layers(lesson)}
-    parts = ["# -- activations f and their slopes ------------------------------------------------"]
-    for name in dict.fromkeys(arch.activations):
-        function, slope = _ACTIVATION_CODE[name]
-        parts.append(_dedent(function))
-        if name in with_slope:
-            parts.append(_dedent(slope))
-    if loss.name in _SQUARED_FACTOR:
-        factor, symbol = _SQUARED_FACTOR[loss.name]
-        code = _LOSS_CODE["squared"].replace("@@FACTOR@@", factor).replace("@@SYMBOL@@", symbol)
+def _written(operation, arguments) -> np.ndarray:
+    """The array an operation writes: its ``out``, the array whose method it is,
+    or np.copyto's destination."""
+    function, positional, keywords = _unpacked(operation, arguments)
+    if "out" in keywords:
+        return keywords["out"]
+    owner = getattr(function, "__self__", None)
+    return owner if isinstance(owner, np.ndarray) else positional[0]
+
+
+def _call(names: _Names, operation, arguments) -> str:
+    """One operation as a call, e.g. ``np.matmul(inputs0, W_block1, out=z1)``."""
+    function, positional, keywords = _unpacked(operation, arguments)
+    owner = getattr(function, "__self__", None)
+    if isinstance(owner, np.ndarray):  # an array's own method, such as grad_b1.fill
+        written = f"{names.source(owner)}.{function.__name__}"
     else:
-        code = _LOSS_CODE[loss.name]
-    parts += ["# -- the loss -----------------------------------------------------------------",
-              _dedent(code)]
-    return "\n\n".join(parts)
+        written = _numpy_name(function)
+    parts = [names.source(value) for value in positional]
+    parts += [f"{key}={names.source(value)}" for key, value in keywords.items()]
+    return f"{written}({', '.join(parts)})"
 
 
-def _iteration(lesson: Lesson) -> str:
-    """forward, loss_of, backward, update and iterate, for this lesson's options."""
+def _operation_lines(names: _Names, operations: list, indent: str,
+                     shown: set | None = None) -> list[str]:
+    """The operations as lines, each under the step they compute (once; not those in ``shown``)."""
+    lines, shown = [], set() if shown is None else shown
+    written = [_written(operation, arguments) for operation, arguments in operations]
+    steps = [names.step_of(array) for array in written]
+    for index, (operation, arguments) in enumerate(operations):
+        # A temporary is named after the array its step computes (the next one named).
+        made = next((w for w, step in zip(written[index:], steps[index:]) if step), None)
+        if made is not None:
+            names.context = names.source(made)
+        if steps[index] is not None and steps[index] not in shown:
+            lines.append(f"{indent}# {steps[index]}")
+            shown.add(steps[index])
+        lines.append(indent + _call(names, operation, arguments))
+    return lines
+
+
+def _name_parameters(names: _Names, params: Parameters, kind: str, steps: dict) -> None:
+    """Name a Parameters' flat buffer and its per-layer views.
+
+    ``kind`` is ``""`` (the weights: W_block{l}, W{l}, b{l}), ``"grad_"`` or
+    ``"velocity_"`` (grad_block{l}, grad_W{l}, ...); ``steps`` maps a name to
+    the step an operation writing into it computes.
+    """
+    arch = params.architecture
+    flat = {"": "weights_and_biases", "grad_": "gradient", "velocity_": "velocities"}[kind]
+    block = "W_block" if not kind else f"{kind}block"
+    names.add(params.flat, flat, f"np.zeros({arch.size})",
+              f"every {kind}W{{l}}" + (f" and {kind}b{{l}}" if arch.bias else "")
+              + ": one update moves them all", step=steps.get(flat))
+    offset = 0
+    for l in range(1, arch.depth + 1):
+        rows, columns = arch.block_shape(l)
+        source = f"{flat}[{offset}:{offset + rows * columns}].reshape({rows}, {columns})"
+        offset += rows * columns
+        weight = f"{kind}W{l}"
+        if arch.bias:
+            names.add(params.block(l), f"{block}{l}", source,
+                      f"{weight} in its first {rows - 1} rows, {kind}b{l} as its last",
+                      (flat,), steps.get(f"{block}{l}"))
+            names.add(params.weight(l), weight, f"{block}{l}[:{rows - 1}]", "",
+                      (f"{block}{l}",), steps.get(weight))
+            names.add(params.bias(l), f"{kind}b{l}", f"{block}{l}[-1]", "",
+                      (f"{block}{l}",), steps.get(f"{kind}b{l}"))
+        else:
+            names.add(params.weight(l), weight, source, "", (flat,), steps.get(weight))
+        names.add(params.weight(l).reshape(-1), f"{weight}_flat", f"{weight}.reshape(-1)", "",
+                  (weight,))
+
+
+def _workspace_steps(lesson: Lesson, m: int) -> dict:
+    """The step each of a workspace's arrays holds, in the gradient form's names (DESIGN.md §3)."""
     arch, loss = lesson.architecture, get_loss(lesson.loss)
-    slope_layers = _slope_layers(lesson)
-    functions = ", ".join(["None", *arch.activations])
-    slopes = ", ".join(["None"] + [f"{name}_slope" if l in slope_layers else "None"
-                                   for l, name in enumerate(arch.activations, start=1)])
-    head = ["# -- one iteration ------------------------------------------------------------------",
-            f"f = [{functions}]  # f of layers 1..L"]
-    if slope_layers:
-        head.append(f"slope_of = [{slopes}]  # f' of the layers with a slope step")
-    forward = [
-        "def forward(batch, weights):",
-        '    """The forward pass, layer by layer."""',
-        "    for l in range(1, DEPTH + 1):",
-        "        np.matmul(batch.inputs[l - 1], weights.block[l], out=batch.z[l])"
-        "  # z{l} = a{l-1} @ W{l} + b{l}",
-        "        f[l](batch.z[l], out=batch.a(l))  # a{l} = f(z{l})",
-    ]
-    error = [
-        "def loss_of(batch, weights, y):",
-        '    """E and the loss J of the batch."""',
-        "    np.subtract(y, batch.output, out=batch.E)  # E = y − a{L}",
-        "    value = batch_loss(batch.z[DEPTH], batch.output, y, batch.E)  # loss = J",
-    ]
-    if lesson.l2:
-        error += [
-            "    squares = 0.0",
-            "    for l in range(1, DEPTH + 1):",
-            "        w = weights.W(l).reshape(-1)",
-            "        squares += float(np.dot(w, w))",
-            "    value += L2 / (2.0 * batch.E.shape[0]) * squares  # loss: J += λ/(2m)·Σ‖W{l}‖²",
-        ]
-    error.append("    return value")
-    backward = [
-        "def backward(batch, weights):",
-        '    """Slopes, then deltas and errors from layer L down to 1, then the gradients."""',
-        "    m, k = batch.output.shape",
-    ]
-    if slope_layers:
-        top, note = (("DEPTH - 1", "  # no slope{L}: with this loss it cancels")
-                     if loss.cancels_slope else ("DEPTH", ""))
-        backward += [f"    for l in range({top}, 0, -1):{note}",
-                     "        slope_of[l](batch.z[l], batch.a(l), out=batch.slope[l])"
-                     "  # slope{l} = f'(z{l})"]
+    depth, bias = arch.depth, arch.bias
+    steps = {"E": f"E = y − a{depth}"}
+    for l in range(1, depth + 1):
+        activation = arch.activation(l)
+        steps[f"z{l}"] = f"z{l} = a{l - 1} @ W{l}" + (f" + b{l}" if bias else "")
+        steps[f"a{l}"] = f"a{l} = {activation.name}(z{l}) = {activation.symbol}"
+        steps[f"slope{l}"] = f"slope{l} = f'(z{l}) = {activation.slope_symbol}"
+        steps[f"error{l}"] = f"error{l} = delta{l + 1} @ W{l + 1}ᵀ"
+        steps[f"delta{l}"] = f"delta{l} = error{l} ⊙ slope{l}"
+        steps[f"grad_block{l}" if bias else f"grad_W{l}"] = (
+            f"grad_W{l} = a{l - 1}ᵀ @ delta{l}"
+            + (f", grad_b{l} = Σᵢ delta{l}" if bias else ""))
+        steps[f"l2_term{l}"] = f"grad_W{l} += (λ/m)·W{l}"
+        steps[f"grad_b{l}"] = f"grad_b{l} = 0: the biases are frozen, they take no step"
+    if bias:
+        steps.update({f"grad_W{l}": steps[f"l2_term{l}"] for l in range(1, depth + 1)})
     if loss.cancels_slope:
-        backward.append("    np.divide(batch.E, -m, out=batch.delta[DEPTH])"
-                        "  # delta{L} = (a{L} − y)/m = −E/m")
+        steps[f"delta{depth}"] = f"delta{depth} = (a{depth} − y)/m = −E/m"
     else:
-        backward += ["    np.multiply(batch.E, batch.slope[DEPTH], out=batch.delta[DEPTH])"
-                     "  # delta{L} = E ⊙ slope{L} ...",
-                     "    np.multiply(batch.delta[DEPTH], -loss_factor(m, k), out=batch.delta[DEPTH])"
-                     "  # ... times −c"]
-    backward += [
-        "    for l in range(DEPTH - 1, 0, -1):",
-        "        np.matmul(batch.delta[l + 1], weights.W(l + 1).T, out=batch.error[l])"
-        "  # error{l} = delta{l+1} @ W{l+1}ᵀ",
-        "        np.multiply(batch.error[l], batch.slope[l], out=batch.delta[l])"
-        "  # delta{l} = error{l} ⊙ slope{l}",
-        "    for l in range(DEPTH, 0, -1):",
-        "        grad_block = batch.grad.block[l]",
-        "        np.matmul(batch.inputs[l - 1].T, batch.delta[l], out=grad_block)"
-        "  # grad_W{l} = a{l-1}ᵀ @ delta{l}, grad_b{l} = Σᵢ delta{l}",
-    ]
-    if lesson.l2:
-        backward += [
-            "        grad_W = batch.grad.W(l)",
-            "        penalty = batch.scratch[:grad_W.size].reshape(grad_W.shape)",
-            "        np.multiply(weights.W(l), L2 / m, out=penalty)",
-            "        np.add(grad_W, penalty, out=grad_W)  # grad_W{l} += (λ/m)·W{l}",
-        ]
-    if arch.bias and not arch.train_bias:
-        backward.append("        grad_block[-1] = 0.0  # grad_b{l}: the biases are frozen, no step")
+        c = loss.factor(m, arch.layers[-1])
+        steps[f"delta{depth}"] = (f"delta{depth} = −c·E ⊙ slope{depth}, "
+                                  f"c = {_float(c)} for {loss.name}")
+    return steps
+
+
+def _update_steps(lesson: Lesson) -> dict:
+    """The step of each array the update writes (every layer at once)."""
     if lesson.momentum:
-        update = [
-            "def update(batch, weights, velocity):",
-            '    """Every layer at once: velocity_W{l}, velocity_b{l}, then new_W{l}, new_b{l}."""',
-            "    np.multiply(velocity.flat, MOMENTUM, out=velocity.flat)  # velocity = μ·v ...",
-            "    np.multiply(batch.grad.flat, LEARNING_RATE, out=batch.scratch)",
-            "    np.subtract(velocity.flat, batch.scratch, out=velocity.flat)  # ... − η·grad",
-            "    np.add(weights.flat, velocity.flat, out=weights.flat)"
-            "  # new_W = W + velocity_W, new_b = b + velocity_b",
-        ]
-        arguments = "batch, weights, velocity"
-    else:
-        update = [
-            "def update(batch, weights):",
-            '    """Every layer at once: new_W{l} = W{l} − η·grad_W{l}, new_b{l} likewise."""',
-            "    np.multiply(batch.grad.flat, LEARNING_RATE, out=batch.scratch)",
-            "    np.subtract(weights.flat, batch.scratch, out=weights.flat)  # new_W{l}, new_b{l}",
-        ]
-        arguments = "batch, weights"
-    iterate = [
-        f"def iterate({arguments}, y):",
-        '    """One training iteration on the batch in batch.inputs[0]; returns its loss J."""',
-        "    forward(batch, weights)",
-        "    value = loss_of(batch, weights, y)",
-        "    backward(batch, weights)",
-        f"    update({arguments})",
-        "    return value",
-    ]
-    return "\n\n\n".join("\n".join(lines) for lines in (head, forward, error, backward, update,
-                                                       iterate)) + "\n"
+        return {"velocities": "velocity_W{l} = μ·velocity_W{l} − η·grad_W{l}, velocity_b{l} "
+                              "likewise, for every layer at once",
+                "scratch": "η·grad_W{l}, η·grad_b{l}",
+                "weights_and_biases": "new_W{l} = W{l} + velocity_W{l}, new_b{l} = b{l} + "
+                                      "velocity_b{l}, for every layer at once"}
+    return {"scratch": "η·grad_W{l}, η·grad_b{l}",
+            "weights_and_biases": "new_W{l} = W{l} − η·grad_W{l}, new_b{l} = b{l} − "
+                                  "η·grad_b{l}, for every layer at once"}
 
 
-def _epochs(lesson: Lesson, session: Session) -> str:
-    """The function that runs one epoch (full batch, or mini-batches in a shuffled order)."""
-    velocity = ", velocity" if lesson.momentum else ""
+def _name_workspace(names: _Names, ws: Workspace, steps: dict, l2: bool) -> None:
+    """Name the arrays of one iteration on ws.batch_size samples (inputs0 is an argument)."""
+    arch = ws.architecture
+    m, sizes, depth = ws.batch_size, arch.layers, arch.depth
+    names.add(ws.inputs[0], "inputs0" if arch.bias else "a0", None)
+    for l in range(1, depth + 1):
+        names.add(ws.z[l], f"z{l}", f"np.empty({(m, sizes[l])!r})", step=steps[f"z{l}"])
+        if l == depth:
+            names.add(ws.output, f"a{l}", f"np.empty({(m, sizes[l])!r})", "the output",
+                      step=steps[f"a{l}"])
+        elif arch.bias:
+            names.add(ws.inputs[l], f"inputs{l}", f"np.ones({(m, sizes[l] + 1)!r})",
+                      f"a{l} and a column of ones: z{l + 1} = inputs{l} @ W_block{l + 1}")
+            names.add(ws.activation(l), f"a{l}", f"inputs{l}[:, :{sizes[l]}]", "",
+                      (f"inputs{l}",), steps[f"a{l}"])
+        else:
+            names.add(ws.activation(l), f"a{l}", f"np.empty({(m, sizes[l])!r})",
+                      step=steps[f"a{l}"])
+    names.add(ws.E, "E", f"np.empty({(m, sizes[-1])!r})", step=steps["E"])
+    names.add(ws.E.reshape(-1), "E_flat", "E.reshape(-1)", "E as one row of numbers", ("E",))
+    for kind, layers in (("slope", range(1, depth + 1)), ("error", range(1, depth)),
+                         ("delta", range(1, depth + 1))):
+        for l in layers:
+            array = getattr(ws, kind)[l]
+            names.add(array, f"{kind}{l}", f"np.empty({array.shape!r})", step=steps[f"{kind}{l}"])
+    _name_parameters(names, ws.grad, "grad_", steps)
+    names.add(ws.scratch, "scratch", f"np.empty({arch.size})",
+              "η·grad" + (", and the L2 terms before it" if l2 else ""),
+              step=steps.get("scratch"))
+    for l in range(1, depth + 1):
+        shape = ws.grad.weight(l).shape
+        names.add(ws.scratch[: ws.grad.weight(l).size].reshape(shape), f"l2_term{l}",
+                  f"scratch[:{shape[0] * shape[1]}].reshape{shape!r}", f"(λ/m)·W{l}",
+                  ("scratch",), steps[f"l2_term{l}"])
+
+
+def _loss_lines(names: _Names, bound: BoundIteration, y: np.ndarray) -> list[str]:
+    """The body of ``loss(y)``: what ``BoundIteration.loss`` runs — E, the loss's
+    ``ValueProgram``, and the L2 term's Python sum — as lines."""
+    ws, indent = bound.ws, " " * 8
+    program = bound.loss_fn.value_program(ws.z[-1], ws.output, y, ws.E)
+    loss_step = f"loss = J, {bound.loss_fn.symbol}"
+    for name, array in program.buffers.items():
+        names.add(array, name, f"np.empty({array.shape!r})", step=loss_step)
+    lines = _operation_lines(names, [(np.subtract, (y, ws.output, ws.E))], indent)
+    lines += [f"{indent}# {loss_step}"]
+    lines += _operation_lines(names, program.setup + program.operations, indent, {loss_step})
+    operator_sign = {operator.mul: "*", operator.truediv: "/"}[program.finish]
+    lines.append(f"{indent}value = float({_call(names, program.total, program.total_arguments)})"
+                 f" {operator_sign} {_float(program.scale)}")
+    if bound.l2_factor:
+        lines += [f"{indent}# loss: J += λ/(2m)·Σ‖W{{l}}‖² (biases are not regularised)",
+                  f"{indent}squares = 0.0"]
+        lines += [f"{indent}squares += float(np.dot({names.source(w)}, {names.source(w)}))"
+                  for w in bound.l2_weights]
+        lines.append(f"{indent}value += {_float(bound.l2_factor)} * squares")
+    return lines + [f"{indent}return value"]
+
+
+def _iteration_function(lesson: Lesson, session: Session, weights: _Names, m: int) -> str:
+    """``iteration_on_M_samples(inputs0)``: the arrays of an iteration on m samples and
+    its phases, printed from the kernel's operations bound to them."""
+    arch, state = lesson.architecture, session.state
+    ws = Workspace(arch, m)
+    bound = BoundIteration(session.trainer.kernel, ws, state.params)
+    steps = {**_workspace_steps(lesson, m), **_update_steps(lesson)}
+    names = _Names(weights)
+    _name_workspace(names, ws, steps, bool(lesson.l2))
+    y = np.empty(ws.output.shape)
+    names.add(y, "y", None)
+    indent = " " * 8
+    phases = [
+        _phase("forward()", "The forward pass: z{l} and a{l} for l = 1..L.",
+               _operation_lines(names, bound.forward_operations, indent)),
+        _phase("loss(y)", "E and the loss J of the batch against its targets y.",
+               _loss_lines(names, bound, y)),
+        _phase("backward()", "The backward pass: slopes, deltas and errors from layer L "
+               "down to 1, then the gradients.",
+               _operation_lines(names, bound.backward_operations, indent)),
+        _phase("update()", "The update of every weight and bias at once.",
+               _operation_lines(names, bound.update_operations(state.velocity), indent))]
+    first = "inputs0" if arch.bias else "a0"
+    head = [f"def iteration_on_{m}_samples({first}):",
+            f'    """One iteration on a batch of {m} samples: its arrays (made once), its steps.',
+            "",
+            "    " + ("inputs0 is a0, the batch of X, with a column of ones for the biases"
+                      if arch.bias else "a0 is the batch of X") + "; the caller fills it.",
+            "    Returns forward(), loss(y) and iterate(y); the last two return J.",
+            '    """']
+    iterate = _phase("iterate(y)", f"One training iteration on the batch in {first}; "
+                     "returns its loss J.",
+                     [indent + line for line in ("forward()", "value = loss(y)", "backward()",
+                                                 "update()", "return value")])
+    return "\n".join(head + names.definitions("    ") + [""] + phases + [iterate]
+                     + ["    return forward, loss, iterate"]) + "\n"
+
+
+def _phase(signature: str, docstring: str, body: list[str]) -> str:
+    """A nested ``def`` of the iteration function, with its docstring and body lines."""
+    return "\n".join([f"    def {signature}:", f'        """{docstring}"""', *body, ""])
+
+
+def _weight_names(lesson: Lesson, session: Session) -> _Names:
+    """Names for the weights (and velocities): one flat array and a view per layer.
+
+    The per-layer views of the weights are written (main sets them, the run
+    record reads them), those of the velocities when a saved session gives
+    their values; the rest only if an operation uses them.
+    """
+    state = session.state
+    weights = _Names()
+    updates = _update_steps(lesson)
+    _name_parameters(weights, state.params, "", updates)
+    if state.velocity is not None:
+        _name_parameters(weights, state.velocity, "velocity_", updates)
+    resumed = lesson.session is not None
+    weights.use_every(lambda name: not name.endswith("_flat")
+                      and (resumed or not name.startswith("velocit")))
+    return weights
+
+
+def _weights_section(lesson: Lesson, weights: _Names) -> str:
+    """The weights' definitions, then X as inputs0 of the whole data set."""
+    lines = ["# -- the weights and biases: one flat array, a view per layer ---------------------"]
+    lines += weights.definitions("")
+    if lesson.architecture.bias:
+        lines += ["X_WITH_ONES = np.ones((X.shape[0], X.shape[1] + 1))"
+                  "  # a0 = X with the column of ones that multiplies b1",
+                  "X_WITH_ONES[:, :-1] = X"]
+    return "\n".join(lines) + "\n"
+
+
+def _batch_sizes(session: Session) -> list[int]:
+    """The batch sizes an epoch uses (the last batch may be smaller), then the whole data
+    set's (``full_loss``)."""
+    return list(dict.fromkeys([*_epoch_sizes(session), session.trainer.samples]))
+
+
+def _epoch_function(lesson: Lesson, session: Session) -> str:
+    """``run_epoch(state)`` for this lesson: one full-batch iteration, or mini-batches."""
     if session.trainer.full_batch:
-        return _dedent(f'''
+        return _dedent('''
             # -- training -------------------------------------------------------------------------
-            def run_epoch(weights{velocity}, full_batch):
+            def run_epoch(state):
                 """One epoch = one iteration on all the data (full batch); returns loss[e]."""
-                return iterate(full_batch, weights{velocity}, y)
+                return state["iterate"](y)
             ''')
-    return _dedent(f'''
+    inputs = "X_WITH_ONES" if lesson.architecture.bias else "X"
+    return _dedent('''
         # -- training -------------------------------------------------------------------------
-        def run_epoch(weights{velocity}, batches, state):
+        def run_epoch(state):
             """One epoch: the samples in the order rng.permutation(m), BATCH_SIZE at a time
             (the last batch may be smaller). Returns loss[e], the mean of the batch losses
             weighted by batch size."""
@@ -564,74 +654,35 @@ def _epochs(lesson: Lesson, session: Session) -> str:
                 state["loss_sum"] = 0.0
             for start in range(state["batch"] * BATCH_SIZE, m, BATCH_SIZE):
                 rows = state["order"][start:start + BATCH_SIZE]
-                batch = batches.get(rows.size)
-                if batch is None:
-                    batch = batches[rows.size] = Batch(rows.size)
-                np.take(X_WITH_ONES, rows, axis=0, out=batch.inputs[0])  # the batch of X
-                value = iterate(batch, weights{velocity}, y[rows])
+                inputs0, iterate = state["batches"][rows.size]
+                np.take(@@INPUTS@@, rows, axis=0, out=inputs0)  # the batch of X
+                value = iterate(y[rows])
                 state["loss_sum"] += rows.size * value
             state["batch"] = 0
             return state["loss_sum"] / m
-        ''')
+        ''').replace("@@INPUTS@@", inputs)
 
 
-def _main(lesson: Lesson, session: Session) -> str:
-    arch = lesson.architecture
-    resumed = lesson.session is not None
-    full = session.trainer.full_batch
-    state = session.state
-    setup = ["    weights = Weights()",
-             "    for l in range(1, DEPTH + 1):",
-             "        weights.W(l)[...] = start_W[l]"]
-    if arch.bias:
-        setup.append("        weights.b(l)[...] = start_b[l]")
-    if lesson.momentum:
-        setup.append("    velocity = Weights()  # one velocity per trainable number, starting at zero"
-                     if not resumed else "    velocity = Weights()")
-        if resumed:
-            setup += ["    for l in range(1, DEPTH + 1):",
-                      "        velocity.W(l)[...] = start_velocity_W[l]"]
-            if arch.bias:
-                setup.append("        velocity.b(l)[...] = start_velocity_b[l]")
-    if full:
-        setup += ["    full_batch = Batch(X.shape[0])",
-                  "    full_batch.inputs[0] = X_WITH_ONES"]
-        data = "full_batch"
-    else:
-        setup += ["    rng = np.random.Generator(np.random.PCG64())",
-                  "    rng.bit_generator.state = GENERATOR_STATE",
-                  "    batches = {}  # a Batch per batch size",
-                  "    state = {\"rng\": rng, \"batch\": 0, \"order\": None, \"loss_sum\": 0.0}"]
-        if resumed and state.batch:
-            setup.append("    state.update(batch=START_BATCH, order=START_ORDER, "
-                         "loss_sum=START_LOSS_SUM)")
-        data = "batches, state"
-    setup.append("    losses = list(EARLIER_LOSSES)" if resumed else "    losses = []")
-    epoch = ("epoch = run  # counted from 1" if not state.epoch else
-             f"epoch = {state.epoch} + run  # counted from 1, after the saved epochs")
-    velocity = ", velocity" if lesson.momentum else ""
-    stopped = resumed and (session.diverged is not None or session.reached_tolerance)
-    epochs_expression = "0 if STOPPED else args.epochs" if stopped else "args.epochs"
-    divergence_start = ("    divergence = STOPPED if STOPPED != 'tolerance' else None"
-                        if stopped else "    divergence = None")
+def _helpers(lesson: Lesson, m: int) -> str:
+    """diverged, full_loss, finite_or_none and positive_whole_number."""
+    inputs = "X_WITH_ONES" if lesson.architecture.bias else "X"
     return _dedent('''
-        def diverged(epoch, loss, flat):
+        def diverged(epoch, loss):
             """The app's one-line message when the loss or a weight is inf or NaN, else None."""
             if not math.isfinite(loss):
                 what, value = "the loss", "nan" if math.isnan(loss) else "inf"
-            elif not np.isfinite(flat).all():
-                what, value = "a weight", "nan" if np.isnan(flat).any() else "inf"
+            elif not np.isfinite(weights_and_biases).all():
+                what, value = "a weight", "nan" if np.isnan(weights_and_biases).any() else "inf"
             else:
                 return None
             return f"diverged at epoch {epoch}: {what} is {value} — lower the learning rate"
 
 
-        def full_loss(weights):
-            """J of the whole data set on these weights (L2 with m = all samples)."""
-            batch = Batch(X.shape[0])
-            batch.inputs[0] = X_WITH_ONES
-            forward(batch, weights)
-            return loss_of(batch, weights, y)
+        def full_loss():
+            """J of the whole data set on the weights (L2 with m = all samples)."""
+            forward, loss, _ = iteration_on_@@M@@_samples(@@INPUTS@@)
+            forward()
+            return loss(y)
 
 
         def finite_or_none(value):
@@ -650,8 +701,67 @@ def _main(lesson: Lesson, session: Session) -> str:
             if value < 1:
                 raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text}")
             return value
+        ''').replace("@@M@@", str(m)).replace("@@INPUTS@@", inputs)
 
 
+def _starting_lines(lesson: Lesson, session: Session) -> list[str]:
+    """main's first lines: the starting weights, the training state, the earlier losses."""
+    arch, state = lesson.architecture, session.state
+    resumed = lesson.session is not None
+    lines = ["    for l, (W, b) in enumerate(zip(@@W@@, @@B@@), start=1):".replace(
+        "@@W@@", _listed("W", arch.depth)).replace("@@B@@", _listed("b", arch.depth, arch.bias)),
+        "        W[...] = start_W[l]"]
+    if arch.bias:
+        lines.append("        b[...] = start_b[l]")
+    if resumed and state.velocity is not None:
+        lines += [f"    for l, (W, b) in enumerate(zip({_listed('velocity_W', arch.depth)}, "
+                  f"{_listed('velocity_b', arch.depth, arch.bias)}), start=1):",
+                  "        W[...] = start_velocity_W[l]"]
+        if arch.bias:
+            lines.append("        b[...] = start_velocity_b[l]")
+    inputs = "X_WITH_ONES" if arch.bias else "X"
+    if session.trainer.full_batch:
+        lines.append(f"    state = {{\"iterate\": iteration_on_{session.trainer.samples}_samples("
+                     f"{inputs})[2]}}")
+    else:
+        columns = "X.shape[1] + 1" if arch.bias else "X.shape[1]"
+        lines += ["    rng = np.random.Generator(np.random.PCG64())",
+                  "    rng.bit_generator.state = GENERATOR_STATE",
+                  "    batches = {}  # batch size: (its inputs0, its iterate)",
+                  "    for size, iteration_on in ["
+                  + ", ".join(f"({size}, iteration_on_{size}_samples)"
+                              for size in _epoch_sizes(session)) + "]:",
+                  f"        inputs0 = np.ones((size, {columns}))",
+                  "        batches[size] = inputs0, iteration_on(inputs0)[2]",
+                  "    state = {\"rng\": rng, \"batches\": batches, \"batch\": 0, \"order\": None, "
+                  "\"loss_sum\": 0.0}"]
+        if resumed and state.batch:
+            lines.append("    state.update(batch=START_BATCH, order=START_ORDER, "
+                         "loss_sum=START_LOSS_SUM)")
+    lines.append("    losses = list(EARLIER_LOSSES)" if resumed else "    losses = []")
+    return lines
+
+
+def _listed(stem: str, depth: int, present: bool = True) -> str:
+    """``[W1, W2]`` (or ``[None, None]`` for absent biases) as source."""
+    return "[" + ", ".join(f"{stem}{l}" if present else "None" for l in range(1, depth + 1)) + "]"
+
+
+def _epoch_sizes(session: Session) -> list[int]:
+    """The batch sizes of an epoch: BATCH_SIZE, and the last batch's when it is smaller."""
+    trainer = session.trainer
+    m, size = trainer.samples, trainer.batch_size
+    return list(dict.fromkeys([size, m - (trainer.batches_per_epoch - 1) * size]))
+
+
+def _main(lesson: Lesson, session: Session) -> str:
+    """``main()``: the command line, the epochs with their printed lines, the run record."""
+    arch, state = lesson.architecture, session.state
+    resumed = lesson.session is not None
+    stopped = resumed and (session.diverged is not None or session.reached_tolerance)
+    epoch = ("epoch = run  # counted from 1" if not state.epoch else
+             f"epoch = {state.epoch} + run  # counted from 1, after the saved epochs")
+    return _dedent('''
         def main():
             parser = argparse.ArgumentParser(description="Train the lesson " + repr(TITLE) + ".")
             parser.add_argument("--epochs", type=positive_whole_number, default=EPOCHS,
@@ -662,51 +772,62 @@ def _main(lesson: Lesson, session: Session) -> str:
             args = parser.parse_args()
             every = args.every or max(1, args.epochs // 10)
 
-        @@SETUP@@
-        @@DIVERGENCE_START@@
+        @@START@@
+            divergence = @@DIVERGENCE@@
             with np.errstate(all="ignore"):  # a diverging run overflows: reported, not warned
                 for run in range(1, @@EPOCHS@@ + 1):
                     @@EPOCH@@
-                    loss = run_epoch(weights@@VELOCITY@@, @@DATA@@)
+                    loss = run_epoch(state)
                     losses.append(loss)
-                    divergence = diverged(epoch, loss, weights.flat)
+                    divergence = diverged(epoch, loss)
                     stop = divergence is not None or (TOLERANCE is not None and loss < TOLERANCE)
                     if run % every == 0 or run == args.epochs or stop:
                         print(f"epoch {epoch} loss {loss!r}")
                     if stop:
                         break
-                final_loss = full_loss(weights)
+                final_loss = full_loss()
             print(f"final_loss {final_loss!r}")
-
-            if args.json:
-                record = {
-                    "format": "backprop-tracer.run", "version": 1, "lesson": TITLE,
-                    "epochs": len(losses), "loss": losses, "final_loss": final_loss,
-                    "weights": [weights.W(l).tolist() for l in range(1, DEPTH + 1)],
-                    "biases": [weights.b(l).tolist() if BIAS else None
-                               for l in range(1, DEPTH + 1)],
-                }
-                text = json.dumps(finite_or_none(record), allow_nan=False)
-                try:
-                    with open(args.json, "w", encoding="utf-8") as handle:
-                        handle.write(text + "\\n")
-                except OSError as exc:
-                    print(f"{args.json}: cannot write the run record: {exc.strerror or exc}",
-                          file=sys.stderr)
-                    return 2
+            if args.json and write_record(args.json, losses, final_loss):
+                return 2
             if divergence is not None:
                 print(divergence, file=sys.stderr)
                 return 3
             return 0
+        ''').replace("@@START@@", "\n".join(_starting_lines(lesson, session))) \
+        .replace("@@DIVERGENCE@@", "STOPPED if STOPPED != 'tolerance' else None"
+                 if stopped else "None") \
+        .replace("@@EPOCHS@@", "0 if STOPPED else args.epochs" if stopped else "args.epochs") \
+        .replace("@@EPOCH@@", epoch)
+
+
+def _record(lesson: Lesson) -> str:
+    """``write_record``: the run record as ``main.py run --json`` writes it, without trace."""
+    arch = lesson.architecture
+    biases = (f"[b.tolist() for b in {_listed('b', arch.depth)}]" if arch.bias
+              else _listed("b", arch.depth, False))
+    return _dedent('''
+        def write_record(path, losses, final_loss):
+            """Write the run record to path; True (after a one-line message) if it cannot."""
+            record = {
+                "format": "backprop-tracer.run", "version": 1, "lesson": TITLE,
+                "epochs": len(losses), "loss": losses, "final_loss": final_loss,
+                "weights": [W.tolist() for W in @@WEIGHTS@@],
+                "biases": @@BIASES@@,
+            }
+            text = json.dumps(finite_or_none(record), allow_nan=False)
+            try:
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(text + "\\n")
+            except OSError as exc:
+                print(f"{path}: cannot write the run record: {exc.strerror or exc}",
+                      file=sys.stderr)
+                return True
+            return False
 
 
         if __name__ == "__main__":
             sys.exit(main())
-        ''').replace("@@SETUP@@", "\n".join(setup)) \
-        .replace("@@DIVERGENCE_START@@", divergence_start) \
-        .replace("@@EPOCHS@@", epochs_expression) \
-        .replace("@@EPOCH@@", epoch) \
-        .replace("@@VELOCITY@@", velocity).replace("@@DATA@@", data)
+        ''').replace("@@WEIGHTS@@", _listed("W", arch.depth)).replace("@@BIASES@@", biases)
 
 
 def script_text(lesson: Lesson, epochs: int | None = None) -> str:
@@ -723,21 +844,28 @@ def script_text(lesson: Lesson, epochs: int | None = None) -> str:
     -------
     str
         Python source that needs only NumPy and the standard library.
+
+    Raises
+    ------
+    ValueError
+        When an activation's operations are not NumPy functions the script can write.
     """
     epochs = lesson.epochs if epochs is None else int(epochs)
     session = Session(lesson)  # the starting state exactly as the engine builds it
     use_base64 = any(_as_base64(array) for array in _written_arrays(lesson, session))
+    weights = _weight_names(lesson, session)
+    iterations = [_iteration_function(lesson, session, weights, m) for m in _batch_sizes(session)]
     sections = [
         _header(lesson, epochs, use_base64),
         _settings(lesson, epochs),
         _data(lesson, use_base64),
         _start(lesson, session),
-        _weights_class(),
-        "X_WITH_ONES = with_ones(X)  # a{0}: X with the column of ones\n",
-        _functions(lesson),
-        _iteration(lesson),
-        _epochs(lesson, session),
+        _weights_section(lesson, weights),  # after the iterations: they say which views they use
+        *iterations,
+        _epoch_function(lesson, session),
+        _helpers(lesson, session.trainer.samples),
         _main(lesson, session),
+        _record(lesson),
     ]
     return "\n\n".join(section.rstrip("\n") + "\n" for section in sections)
 

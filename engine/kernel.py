@@ -139,6 +139,17 @@ class BoundIteration:
         ``IterationKernel.bind`` makes a new binding when they are.
     params : Parameters
         Updated in place by ``update``.
+
+    Attributes
+    ----------
+    forward_operations, backward_operations : list of (function, tuple)
+        The forward and backward passes as they run (``update_operations``
+        gives the update's); the exported script prints them line by line.
+    loss_fn : Loss
+    l2_weights : list of ndarray
+        Each W{l} as a flat view, for the L2 term's Σ‖W{l}‖².
+    l2_factor : float
+        λ/(2·mb), 0.0 without L2.
     """
 
     def __init__(self, kernel: IterationKernel, ws: Workspace, params: Parameters):
@@ -154,12 +165,12 @@ class BoundIteration:
             self._forward.extend(activations[layer].forward_operations(ws.z[layer],
                                                                        ws.activation(layer)))
 
-        self._loss_fn = loss_fn
+        self.loss_fn = loss_fn
         self._y = None
         self._loss_value = None
-        self._weights = [params.weight(layer).reshape(-1) for layer in range(1, depth + 1)]
+        self.l2_weights = [params.weight(layer).reshape(-1) for layer in range(1, depth + 1)]
         self._l2 = hyper.l2
-        self._l2_factor = hyper.l2 / (2.0 * ws.batch_size) if hyper.l2 else 0.0
+        self.l2_factor = hyper.l2 / (2.0 * ws.batch_size) if hyper.l2 else 0.0
 
         backward = []
         for layer in range(depth, 0, -1):
@@ -199,6 +210,28 @@ class BoundIteration:
         self._velocity = None
         self._momentum_update = []
 
+    @property
+    def forward_operations(self) -> list:
+        return self._forward
+
+    @property
+    def backward_operations(self) -> list:
+        return self._backward
+
+    def update_operations(self, velocity: Parameters | None) -> list:
+        """The update's operations: plain, or with momentum on ``velocity``'s buffer."""
+        if velocity is None:
+            return self._plain_update
+        if velocity is not self._velocity:
+            v, flat, scratch = velocity.flat, self.params.flat, self.ws.scratch
+            self._velocity = velocity
+            self._momentum_update = [
+                (np.multiply, (v, constant(self._momentum), v)),
+                (np.multiply, (self.ws.grad.flat, constant(self._rate), scratch)),
+                (np.subtract, (v, scratch, v)),
+                (np.add, (flat, v, flat))]
+        return self._momentum_update
+
     # -- the phases ---------------------------------------------------------
     def forward(self) -> None:
         """z{l} = a{l-1}·W{l} + b{l} and a{l} = f(z{l}) for l = 1..L."""
@@ -210,14 +243,14 @@ class BoundIteration:
         if y is not self._y:
             ws = self.ws
             self._y = y
-            self._loss_value = self._loss_fn.bound_value(ws.z[-1], ws.output, y, ws.E)
+            self._loss_value = self.loss_fn.bound_value(ws.z[-1], ws.output, y, ws.E)
         np.subtract(y, self.ws.output, out=self.ws.E)
         value = self._loss_value()
         if self._l2:
             squares = 0.0
-            for weights in self._weights:
+            for weights in self.l2_weights:
                 squares += float(np.dot(weights, weights))
-            value += self._l2_factor * squares
+            value += self.l2_factor * squares
         return value
 
     def backward(self) -> None:
@@ -227,19 +260,7 @@ class BoundIteration:
 
     def update(self, velocity: Parameters | None) -> None:
         """W ← W − η·grad, or v ← μv − η·grad; W ← W + v, for every layer at once."""
-        if velocity is None:
-            operations = self._plain_update
-        else:
-            if velocity is not self._velocity:
-                v, flat, scratch = velocity.flat, self.params.flat, self.ws.scratch
-                self._velocity = velocity
-                self._momentum_update = [
-                    (np.multiply, (v, constant(self._momentum), v)),
-                    (np.multiply, (self.ws.grad.flat, constant(self._rate), scratch)),
-                    (np.subtract, (v, scratch, v)),
-                    (np.add, (flat, v, flat))]
-            operations = self._momentum_update
-        for operation, arguments in operations:
+        for operation, arguments in self.update_operations(velocity):
             operation(*arguments)
 
     def iterate(self, velocity: Parameters | None, y: np.ndarray) -> float:

@@ -8,14 +8,61 @@ delta = (a − y)/m.
 """
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
-from .activations import SOFTMAX_BOUND
+from .activations import SOFTMAX_BOUND, constant
 from .formula import Fragment
 
-__all__ = ["Loss", "LOSSES", "get_loss", "check_pairing"]
+__all__ = ["Loss", "LOSSES", "get_loss", "check_pairing", "ValueProgram"]
+
+
+@dataclass(frozen=True)
+class ValueProgram:
+    """J of one batch as operations: what the kernel runs and the exported script prints.
+
+    The value is ``finish(float(total(*total_arguments)), scale)``, after
+    ``setup`` (which depends only on y, so it runs once per batch of targets)
+    and ``operations`` (every evaluation), each a list of (function,
+    arguments) pairs like an activation's.
+
+    Attributes
+    ----------
+    setup, operations : list of (function, tuple)
+    total : callable
+        The reduction to one number (``np.dot``, ``np.sum``).
+    total_arguments : tuple of ndarray
+    finish : {operator.mul, operator.truediv}
+    scale : float
+    buffers : dict of str to ndarray
+        The temporaries made for J, by the names the script gives them.
+    """
+
+    setup: list
+    operations: list
+    total: object
+    total_arguments: tuple
+    finish: object
+    scale: float
+    buffers: dict = field(default_factory=dict)
+
+    def bind(self):
+        """A function of no arguments returning J of the arrays as they are when called."""
+        for operation, arguments in self.setup:
+            operation(*arguments)
+        operations, total, arguments = self.operations, self.total, self.total_arguments
+        finish, scale = self.finish, self.scale
+        if not operations:
+            return lambda: finish(float(total(*arguments)), scale)
+
+        def value():
+            for operation, arguments_ in operations:
+                operation(*arguments_)
+            return finish(float(total(*arguments)), scale)
+        return value
 
 
 class Loss:
@@ -66,34 +113,32 @@ class Loss:
         z, a, y, error : ndarray, shape (m, k)
             Output layer input, output, targets and E = y − a.
         """
+        return self.bound_value(z, a, y, error)()
+
+    def value_program(self, z: np.ndarray, a: np.ndarray, y: np.ndarray,
+                      error: np.ndarray) -> ValueProgram:
+        """``value`` of these arrays (shape (m, k)) as a ``ValueProgram`` on buffers made here."""
         raise NotImplementedError
 
     def bound_value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray,
                     error: np.ndarray):
         """A function of no arguments that returns ``value`` of these arrays as
         they are when it is called (the kernel binds it once per workspace)."""
-        return lambda: self.value(z, a, y, error)
+        return self.value_program(z, a, y, error).bind()
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r}: {self.symbol})"
 
 
 class _SquaredError(Loss):
-    def value(self, z, a, y, error):
-        return self._half_sum_of_squares(error.reshape(-1), error.shape)()
-
-    def bound_value(self, z, a, y, error):
+    def value_program(self, z, a, y, error):
         flat = error.reshape(-1)
         if not np.may_share_memory(flat, error):
             raise ValueError("the error matrix must be contiguous to be bound")
-        return self._half_sum_of_squares(flat, error.shape)
-
-    def _half_sum_of_squares(self, flat, shape):
-        half_factor = 0.5 * self.factor(*shape)
-        dot = np.dot
-        # np.dot rather than (E**2).sum(): one call, and a diverging run's
-        # overflow becomes inf without a floating-point warning.
-        return lambda: half_factor * float(dot(flat, flat))
+        # (c/2)·E·E with np.dot rather than (E**2).sum(): one call, and a diverging
+        # run's overflow becomes inf without a floating-point warning.
+        return ValueProgram([], [], np.dot, (flat, flat), operator.mul,
+                            0.5 * self.factor(*error.shape))
 
 
 class SumSquaredError(_SquaredError):
@@ -163,19 +208,16 @@ class BinaryCrossEntropy(Loss):
     def factor(self, m, k):
         return 1.0 / m
 
-    def value(self, z, a, y, error):
-        return self.bound_value(z, a, y, error)()
-
-    def bound_value(self, z, a, y, error):
+    def value_program(self, z, a, y, error):
         # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z): computed
         # from z, a saturated output costs a large but finite loss.
         # softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|) never overflows;
         # |−z| is |z| bit for bit, so log1p(e^−|z|) is computed once for both.
         # J = Σ [y·softplus(−z) + (1 − y)·softplus(z)] / m, written into buffers
         # made once: the fast path computes it every epoch, and 1 − y is fixed.
-        m = z.shape[0]
-        one_minus_y = 1.0 - y
-        shared, minus_log_output, minus_log_one_minus = (np.empty_like(z) for _ in range(3))
+        one_minus_y, shared, minus_log_output, minus_log_one_minus = (
+            np.empty_like(z) for _ in range(4))
+        setup = [(np.subtract, (constant(1.0), y, one_minus_y))]
         operations = [
             (np.abs, (z, shared)), (np.negative, (shared, shared)), (np.exp, (shared, shared)),
             (np.log1p, (shared, shared)),
@@ -187,13 +229,10 @@ class BinaryCrossEntropy(Loss):
             (np.multiply, (y, minus_log_output, minus_log_output)),
             (np.multiply, (one_minus_y, minus_log_one_minus, minus_log_one_minus)),
             (np.add, (minus_log_output, minus_log_one_minus, minus_log_output))]
-        total = minus_log_output.sum
-
-        def value():
-            for operation, arguments in operations:
-                operation(*arguments)
-            return float(total()) / m
-        return value
+        buffers = {"one_minus_y": one_minus_y, "log1p_exp_minus_abs_z": shared,
+                   "minus_log_a": minus_log_output, "minus_log_one_minus_a": minus_log_one_minus}
+        return ValueProgram(setup, operations, np.sum, (minus_log_output,), operator.truediv,
+                            float(z.shape[0]), buffers)
 
 
 class CrossEntropy(Loss):
@@ -211,11 +250,25 @@ class CrossEntropy(Loss):
     def factor(self, m, k):
         return 1.0 / m
 
-    def value(self, z, a, y, error):
-        bounded = np.clip(z, -SOFTMAX_BOUND, SOFTMAX_BOUND)
-        shifted = bounded - bounded.max(axis=1, keepdims=True)
-        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return -float(np.sum(y * log_softmax)) / z.shape[0]
+    def value_program(self, z, a, y, error):
+        # log a from z (log-softmax) stays finite however saturated a is; z is
+        # clipped to ±1e307 so that z − max z cannot overflow. −Σ/m is Σ/(−m).
+        rows = np.empty((z.shape[0], 1))
+        shifted, exp_shifted = np.empty_like(z), np.empty_like(z)
+        operations = [
+            (partial(np.clip, out=shifted), (z, constant(-SOFTMAX_BOUND),
+                                              constant(SOFTMAX_BOUND))),
+            (partial(np.max, axis=1, keepdims=True, out=rows), (shifted,)),
+            (np.subtract, (shifted, rows, shifted)),
+            (np.exp, (shifted, exp_shifted)),
+            (partial(np.sum, axis=1, keepdims=True, out=rows), (exp_shifted,)),
+            (np.log, (rows, rows)),
+            (np.subtract, (shifted, rows, shifted)),  # log_softmax
+            (np.multiply, (y, shifted, shifted))]
+        buffers = {"row_max_then_log_sum": rows, "log_softmax": shifted,
+                   "exp_shifted": exp_shifted}
+        return ValueProgram([], operations, np.sum, (shifted,), operator.truediv,
+                            -float(z.shape[0]), buffers)
 
 
 LOSSES: dict[str, Loss] = {

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT
 from engine import cli
+from engine.activations import ACTIVATIONS, Activation
 from engine.export_script import script_text, write_script
 from engine.lesson import builtin_lessons, load_lesson, parse_lesson
 from engine.runrecord import EVALUATION_KEYS
@@ -293,3 +294,54 @@ def test_write_script_leaves_the_old_file_when_it_fails(tmp_path, monkeypatch):
         write_script(lesson, target, 3)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.py"]  # no temporary file left
+
+
+class Softsign(Activation):
+    """A made-up activation, registered only by the test below: a = z/(1 + |z|)."""
+
+    name = "softsign"
+    symbol = "z/(1 + |z|)"
+    slope_symbol = "1/(1 + |z|)²"
+    slope_from_z = True
+
+    def forward(self, z, out=None):
+        out = np.empty(np.shape(z)) if out is None else out
+        for operation, arguments in self.forward_operations(z, out):
+            operation(*arguments)
+        return out
+
+    def slope(self, z, a, out=None):
+        out = np.empty(np.shape(z)) if out is None else out
+        for operation, arguments in self.slope_operations(z, a, out):
+            operation(*arguments)
+        return out
+
+    def forward_operations(self, z, out):
+        denominator = np.empty(np.shape(z))  # a buffer of its own, which the script must make
+        return [(np.abs, (z, denominator)), (np.add, (denominator, 1.0, denominator)),
+                (np.divide, (z, denominator, out))]
+
+    def slope_operations(self, z, a, out):
+        return [(np.abs, (z, out)), (np.add, (out, 1.0, out)), (np.multiply, (out, out, out)),
+                (np.divide, (1.0, out, out))]
+
+
+@pytest.mark.parametrize("options", [dict(), dict(batch_size=2, momentum=0.5, l2=0.2)])
+def test_a_newly_registered_activation_is_printed_from_its_own_operations(options, tmp_path,
+                                                                          capsys, monkeypatch):
+    # Nothing in export_script.py knows softsign: the script is printed from the kernel's
+    # operations, so registering an activation is all it takes to export a lesson using it.
+    monkeypatch.setitem(ACTIVATIONS, "softsign", Softsign())
+    path = write_lesson(tmp_path, lesson_doc((2, 3, 2, 1), ["softsign", "softsign", "sigmoid"],
+                                             "half_mse", init="normal", epochs=30, **options))
+    status, engine, _ = engine_run(path, 30, tmp_path, capsys)
+    script = tmp_path / "exported.py"
+    write_script(load_lesson(path), script, 30)
+    result, record = run_script(script, tmp_path)
+    assert status == result.returncode == cli.EXIT_OK, result.stderr
+    assert record == engine  # bit for bit: losses, final_loss, weights and biases
+    assert result.stdout.splitlines()[-1] == f"final_loss {engine['final_loss']!r}"
+    source = script.read_text(encoding="utf-8")
+    assert "# a1 = softsign(z1) = z/(1 + |z|)" in source
+    assert "# slope2 = f'(z2) = 1/(1 + |z|)²" in source
+    assert "np.divide(z1, a1_buffer" in source  # its own buffer, named and made by the script
