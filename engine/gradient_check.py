@@ -48,11 +48,12 @@ __all__ = ["GradientCheck", "GradientRow", "VARIANTS", "WRONG_FORMULA", "TOLERAN
 # Relative errors below this pass: 1e−2 is the textbook line above which a
 # gradient is "probably wrong". A stricter line would need a higher floor to
 # keep rounding from failing the right backprop, and a higher floor would hide
-# the sign of the small gradients of a trained network.
+# the sign of the small gradients of a trained network: on the spiral at
+# J ≈ 1e−4 the floor is ≈ 9e−12, just under gradients of 1e−11.
 TOLERANCE = 1e-2
 # h, the central difference's step. At 1e−6 its rounding error ε·J/h still
-# outweighs its truncation error h²·J‴/6 on a trained spiral; at 1e−5 the
-# truncation is already a hundred times larger there.
+# outweighs its truncation error h²·J‴/6 on a trained spiral (the worst
+# |a − b| there was 2.1·ε·J/h); at 1e−5 truncation took it to 290·ε·J/h.
 EPSILON = 1e-6
 # |a − b| of the right backprop, in units of ε·J/h: at most 2.9 measured at
 # h = 1e−6 on the built-in lessons (untrained and trained); 4 leaves room.
@@ -333,12 +334,14 @@ class GradientCheck:
 
     def rule(self) -> str:
         """How a row is judged, with this check's floor and threshold written out."""
+        threshold = shown_number(TOLERANCE)
         return (f"relative error = |backprop − numerical| / max(|backprop| + |numerical|, floor) "
-                f"passes below {shown_number(TOLERANCE)}; floor = {shown_number(self.floor)}, "
-                f"the central difference's rounding error ε·J/h (J = {shown_number(self.loss)}, "
-                f"h = {shown_number(self.epsilon)}) × {ROUNDING_BOUND:g} / "
-                f"{shown_number(TOLERANCE)}: smaller gradients are within rounding; "
-                f"⇅ marks gradients of opposite signs, both above the floor")
+                f"passes below {threshold}; floor = {shown_number(self.floor)} = "
+                f"{shown_number(ROUNDING_BOUND, 0)}·ε·J/(h·{threshold}), J = "
+                f"{shown_number(self.loss)} the loss, h = {shown_number(self.epsilon)} the step, "
+                f"ε = {shown_number(np.finfo(float).eps)}: the central difference is only good "
+                f"to about ε·J/h, so smaller gradients are measured against the floor; ⇅ marks "
+                f"opposite signs, both above the floor")
 
     def explanation(self) -> str:
         """Which backprop is checked, in words: the engine's, or what the wrong one changes."""
