@@ -12,10 +12,12 @@ computed from the loss alone, and judged by their relative error
 which passes below ``TOLERANCE``. Above the floor this is a true ratio: a
 formula off by a factor fails however small its gradients are. The floor is
 what the central difference can resolve: J(θ ± h) are each rounded to about
-ε·J (ε the machine epsilon), so b carries an error of about ε·J/h whatever
-the true gradient; below the floor the difference |a − b| is measured against
-that rounding rather than against gradients too small to carry a ratio.
-Gradients of opposite signs, both above the floor, fail as a sign flip.
+ε·S (ε the machine epsilon, S the size of the numbers J is made from — J
+itself, or more for a squared error near a fit, see ``rounding_scale``), so
+b carries an error of about ε·S/h whatever the true gradient; below the floor
+the difference |a − b| is measured against that rounding rather than against
+gradients too small to carry a ratio. Gradients of opposite signs, both above
+the floor, fail as a sign flip.
 
 Both sides use the engine's own code: the backprop gradient is the
 iteration kernel's backward pass on the whole data set (the same code that
@@ -42,8 +44,8 @@ from .number_text import shown_number
 from .training import Trainer
 
 __all__ = ["GradientCheck", "GradientRow", "VARIANTS", "WRONG_FORMULA", "TOLERANCE", "EPSILON",
-           "ROUNDING_BOUND", "backprop_gradient", "seed_002_gradient", "resolution_floor",
-           "relative_error", "opposite_signs", "wrong_formula_words"]
+           "ROUNDING_BOUND", "backprop_gradient", "seed_002_gradient", "rounding_scale",
+           "resolution_floor", "relative_error", "opposite_signs", "wrong_formula_words"]
 
 # Relative errors below this pass: 1e−2 is the textbook line above which a
 # gradient is "probably wrong". A stricter line would need a higher floor to
@@ -55,8 +57,9 @@ TOLERANCE = 1e-2
 # outweighs its truncation error h²·J‴/6 on a trained spiral (the worst
 # |a − b| there was 2.1·ε·J/h); at 1e−5 truncation took it to 290·ε·J/h.
 EPSILON = 1e-6
-# |a − b| of the right backprop, in units of ε·J/h: at most 2.9 measured at
-# h = 1e−6 on the built-in lessons (untrained and trained); 4 leaves room.
+# |a − b| of the right backprop, in units of ε·S/h, measured at h = 1e−6 on
+# the built-in lessons untrained and trained: at most 2.1 (the spiral after
+# 1800 epochs), about 1 elsewhere; 4 leaves room.
 ROUNDING_BOUND = 4.0
 VARIANTS = {
     "correct": "the engine's backprop",
@@ -66,17 +69,39 @@ WRONG_FORMULA = ("the output delta of squared error, (a − y)·f′(z), whateve
                  "no 1/m; no L2 term (the formula of seed 002's backward_pass)")
 
 
-def resolution_floor(loss: float | np.ndarray, epsilon: float = EPSILON) -> float | np.ndarray:
-    """The smallest |a| + |b| judged as a ratio, for losses of size ``loss``.
+def rounding_scale(loss: float, squared_factor: float = 0.0, output_norm: float = 0.0) -> float:
+    """S, the size of the numbers a loss J is rounded from: J's rounding is about ε·S.
 
-    J(θ ± h) are each rounded to about ε·|J|, so the central difference is
-    uncertain by about ε·|J|/h; ``ROUNDING_BOUND`` times that, divided by
+    For a cross-entropy (``squared_factor`` 0), computed from z, S = |J|. For
+    a squared error J = (c/2)·Σ E² the error E = y − a keeps the outputs'
+    rounding ε·|a| in absolute terms, which J carries as c·Σ |E|·ε|a| ≤
+    ε·√(2c·J)·‖a‖ — far above ε·J once the network fits well, so
+    S = |J| + √(2c·|J|)·‖a‖.
+
+    Parameters
+    ----------
+    loss : float
+        J.
+    squared_factor : float
+        c of a squared error (``Loss.factor``); 0 for a cross-entropy.
+    output_norm : float
+        ‖a‖, the Frobenius norm of the outputs a{L}, shape (m, k).
+    """
+    size = abs(loss)
+    return size + float(np.sqrt(2.0 * squared_factor * size)) * output_norm
+
+
+def resolution_floor(scale: float, epsilon: float = EPSILON) -> float:
+    """The smallest |a| + |b| judged as a ratio, for a loss rounded from numbers of size ``scale``.
+
+    J(θ ± h) are each rounded to about ε·S, so the central difference is
+    uncertain by about ε·S/h; ``ROUNDING_BOUND`` times that, divided by
     ``TOLERANCE``, is a floor under which rounding alone can never fail a row.
     Never below the smallest normal float, so 0 against 0 is a pass.
     """
     machine = np.finfo(float).eps
-    floor = ROUNDING_BOUND * machine * np.abs(loss) / (epsilon * TOLERANCE)
-    return np.maximum(floor, np.finfo(float).tiny)
+    floor = ROUNDING_BOUND * machine * abs(scale) / (epsilon * TOLERANCE)
+    return max(floor, np.finfo(float).tiny)
 
 
 def _full_batch_workspace(trainer: Trainer, params: Parameters) -> Workspace:
@@ -224,10 +249,13 @@ class GradientCheck:
     ----------
     loss : float
         J at ``params``.
+    scale : float
+        ``rounding_scale`` of J at ``params``.
     floor : float
-        ``resolution_floor(loss, epsilon)``, the floor the view states. Each
-        row's own floor is taken from the larger of J(θ + h) and J(θ − h), the
-        values whose rounding it bounds: the same but where J is nearly 0.
+        ``resolution_floor(scale, epsilon)``, the floor the view states. Each
+        row's own floor is taken from the largest of J(θ), J(θ + h) and
+        J(θ − h), the values whose rounding it bounds: the same but where the
+        fit is exact and the step itself makes the error.
     """
 
     def __init__(self, trainer: Trainer, params: Parameters, variant: str = "correct",
@@ -241,8 +269,15 @@ class GradientCheck:
         self.epsilon = epsilon
         arch = trainer.architecture
         self.backprop = _GRADIENTS[variant](trainer, self.params).flat
+        loss = get_loss(trainer.hyper.loss)
+        self.squared_factor = (0.0 if loss.cancels_slope
+                               else loss.factor(trainer.samples, arch.layers[-1]))
+        with np.errstate(all="ignore"):
+            self.output_norm = float(np.linalg.norm(
+                _full_batch_workspace(trainer, self.params).output))
         self.loss = trainer.full_loss(self.params)
-        self.floor = float(resolution_floor(self.loss, epsilon))
+        self.scale = rounding_scale(self.loss, self.squared_factor, self.output_norm)
+        self.floor = resolution_floor(self.scale, epsilon)
         self.numerical = np.full(self.backprop.shape, np.nan)
         self.errors = np.full(self.backprop.shape, np.nan)
         self.floors = np.full(self.backprop.shape, np.nan)
@@ -288,8 +323,9 @@ class GradientCheck:
             minus = self.trainer.full_loss(self.params)
             flat[index] = saved
             self.numerical[index] = (plus - minus) / (2.0 * eps)
-            self.floors[index] = resolution_floor(max(abs(plus), abs(minus), abs(self.loss)),
-                                                  eps)
+            largest = max(abs(plus), abs(minus), abs(self.loss))
+            self.floors[index] = resolution_floor(
+                rounding_scale(largest, self.squared_factor, self.output_norm), eps)
         with np.errstate(all="ignore"):
             chosen = self.indices[self.done:stop]
             a, b, floor = self.backprop[chosen], self.numerical[chosen], self.floors[chosen]
@@ -335,12 +371,19 @@ class GradientCheck:
     def rule(self) -> str:
         """How a row is judged, with this check's floor and threshold written out."""
         threshold = shown_number(TOLERANCE)
+        if self.squared_factor:
+            scale = (f"S = J + √(2c·J)·‖a‖ = {shown_number(self.scale)} (J = "
+                     f"{shown_number(self.loss)} the loss, c = {shown_number(self.squared_factor)}, "
+                     f"‖a‖ = {shown_number(self.output_norm)} the outputs: E = y − a keeps "
+                     f"their rounding)")
+        else:
+            scale = f"S = J = {shown_number(self.loss)} the loss"
         return (f"relative error = |backprop − numerical| / max(|backprop| + |numerical|, floor) "
                 f"passes below {threshold}; floor = {shown_number(self.floor)} = "
-                f"{shown_number(ROUNDING_BOUND, 0)}·ε·J/(h·{threshold}), J = "
-                f"{shown_number(self.loss)} the loss, h = {shown_number(self.epsilon)} the step, "
-                f"ε = {shown_number(np.finfo(float).eps)}: the central difference is only good "
-                f"to about ε·J/h, so smaller gradients are measured against the floor; ⇅ marks "
+                f"{shown_number(ROUNDING_BOUND, 0)}·ε·S/(h·{threshold}), {scale}, "
+                f"h = {shown_number(self.epsilon)} the step, ε = "
+                f"{shown_number(np.finfo(float).eps)}: the central difference is only good to "
+                f"about ε·S/h, so smaller gradients are measured against the floor; ⇅ marks "
                 f"opposite signs, both above the floor")
 
     def explanation(self) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from engine.gradient_check import (EPSILON, TOLERANCE, GradientCheck, backprop_gradient,
                                    opposite_signs, relative_error, resolution_floor,
-                                   seed_002_gradient)
+                                   rounding_scale, seed_002_gradient)
 from engine.iteration import record_iteration
 from engine.lesson import builtin_lessons, load_lesson, resolve_lesson
 from engine.number_text import shown_number
@@ -199,7 +199,7 @@ def test_the_issues_row_fails_as_a_sign_flip(loss):
     225 of 337 rows of the wrong formula agree.
     """
     backprop, numerical = np.array([-1.3e-11]), np.array([2.4e-10])
-    floor = resolution_floor(loss)
+    floor = resolution_floor(rounding_scale(loss))   # a cross-entropy: S = J
     assert floor < 1.3e-11
     assert relative_error(backprop, numerical, floor)[0] == 1.0 >= TOLERANCE
     assert opposite_signs(backprop, numerical, floor)[0]
@@ -207,18 +207,38 @@ def test_the_issues_row_fails_as_a_sign_flip(loss):
     assert not opposite_signs(backprop, numerical, resolution_floor(100 * loss))[0]
 
 
+def test_an_exact_fit_passes():
+    """one_weight reaches J = 0: there the step itself makes the error E = ±h·i,
+    whose rounding ε·|a| the floor must cover (backprop 0, numerical ~1.7e−16)."""
+    session = Session(load_lesson(resolve_lesson("one_weight")))
+    session.run(100)
+    result = GradientCheck(session.trainer, session.params)
+    result.advance(1)
+    assert result.loss == 0.0 and result.row(0).backprop == 0.0 != result.row(0).numerical
+    assert result.passed, result.summary()
+    assert result.row(0).floor > result.floor   # J(θ ± h) > J(θ) = 0
+
+
 def test_the_floor_comes_from_the_loss_and_the_step():
-    session = Session(load_lesson(resolve_lesson("moons")))
+    session = Session(load_lesson(resolve_lesson("moons")))   # mse: c = 2/(m·k)
     result = GradientCheck(session.trainer, session.params)
     loss = session.trainer.full_loss(session.params)
-    assert result.floor == pytest.approx(resolution_floor(loss))
-    assert resolution_floor(loss, EPSILON / 10) == pytest.approx(10 * result.floor)
+    outputs = session.trainer.predict(session.params, session.trainer.X_augmented[:, :-1])
+    c = 2 / session.trainer.samples
+    scale = loss + np.sqrt(2 * c * loss) * np.linalg.norm(outputs)
+    assert result.scale == pytest.approx(scale)
+    assert result.floor == pytest.approx(resolution_floor(scale))
+    assert resolution_floor(scale, EPSILON / 10) == pytest.approx(10 * result.floor)
     rule = result.rule()
     assert f"floor = {shown_number(result.floor)}" in rule
     assert f"passes below {shown_number(TOLERANCE)}" in rule
     assert f"J = {shown_number(loss)}" in rule and "⇅" in rule
     result.advance(3)
     assert all(result.row(k).floor == pytest.approx(result.floor, rel=1e-3) for k in range(3))
+    # a cross-entropy's J is computed from z: its rounding stays relative to J
+    blobs = Session(load_lesson(resolve_lesson("blobs")))
+    ce = GradientCheck(blobs.trainer, blobs.params)
+    assert ce.scale == abs(ce.loss) and f"S = J = {shown_number(ce.loss)}" in ce.rule()
 
 
 def test_the_wrong_formula_is_told_in_words():
