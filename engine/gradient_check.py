@@ -386,12 +386,6 @@ class GradientCheck:
                 f"about ε·S/h, so smaller gradients are measured against the floor; ⇅ marks "
                 f"opposite signs, both above the floor")
 
-    def explanation(self) -> str:
-        """Which backprop is checked, in words: the engine's, or what the wrong one changes."""
-        if self.variant == "seed_002":
-            return wrong_formula_words(self.trainer)
-        return "the engine's backprop: the kernel's backward pass on all samples"
-
     def summary(self) -> str:
         """One line: passes, fails and sign flips, the worst relative error, what it means."""
         name = VARIANTS[self.variant]
@@ -405,11 +399,11 @@ class GradientCheck:
         if self.failures == 0:
             verdict = "backprop agrees with the central differences"
             if self.variant == "seed_002":
-                verdict += (f" — {self.explanation()}; a cross-entropy lesson (digits) "
-                            f"shows it failing")
+                verdict += (f" — {wrong_formula_words(self.trainer)}; a cross-entropy "
+                            f"lesson (digits) shows it failing")
             return f"{name}: {head}: {verdict}"
         verdict = (f"{self.failures} gradient{'s are' if self.failures > 1 else ' is'} "
                    f"WRONG")
         if self.variant == "seed_002":
-            verdict += f" — {self.explanation()}"
+            verdict += f" — {wrong_formula_words(self.trainer)}"
         return f"{name}: {head}: {verdict}"

@@ -4,7 +4,7 @@ import pytest
 
 from engine.gradient_check import (EPSILON, TOLERANCE, GradientCheck, backprop_gradient,
                                    opposite_signs, relative_error, resolution_floor,
-                                   rounding_scale, seed_002_gradient)
+                                   rounding_scale, seed_002_gradient, wrong_formula_words)
 from engine.iteration import record_iteration
 from engine.lesson import builtin_lessons, load_lesson, resolve_lesson
 from engine.number_text import shown_number
@@ -148,7 +148,7 @@ def test_every_builtin_lesson_passes_right_and_fails_wrong_backprop(lesson_id, p
         assert wrong.failures == 0
         return
     assert wrong.failures == wrong.done, summary
-    words = wrong.explanation()
+    words = wrong_formula_words(session.trainer)
     if session.lesson.loss.endswith("cross_entropy"):
         assert "squared-error delta" in words and "leaves out 1/m" in words
     else:
@@ -243,15 +243,14 @@ def test_the_floor_comes_from_the_loss_and_the_step():
 
 def test_the_wrong_formula_is_told_in_words():
     sse = Session(make_lesson((2, 3, 1), "sigmoid", "sse"))
-    assert GradientCheck(sse.trainer, sse.params, "seed_002").explanation() == (
+    assert wrong_formula_words(sse.trainer) == (
         "the wrong backprop leaves out the factor c = 2.000 that J = Σᵢ Σₖ (y − ŷ)² puts in "
         "its delta c·(a − y)·f′(z)")
     softmax = Session(make_lesson((3, 4, 2), ["tanh", "softmax"], "cross_entropy", l2=0.5))
-    words = GradientCheck(softmax.trainer, softmax.params, "seed_002").explanation()
+    words = wrong_formula_words(softmax.trainer)
     assert words == ("the wrong backprop uses the squared-error delta (a − y)·a·(1 − a), the "
                      "diagonal of softmax's slope, with a cross-entropy loss, whose delta is "
                      "(a − y)/m (the slope cancels), leaves out 1/m (m = 5) and leaves out the "
                      "L2 term (λ/m)·W (λ = 0.500)")
     half_sse = Session(make_lesson((2, 3, 1), "sigmoid", "half_sse"))
-    assert "happens to be right" in GradientCheck(half_sse.trainer, half_sse.params,
-                                                  "seed_002").explanation()
+    assert "happens to be right" in wrong_formula_words(half_sse.trainer)
