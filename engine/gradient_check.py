@@ -373,9 +373,10 @@ class GradientCheck:
         threshold = shown_number(TOLERANCE)
         if self.squared_factor:
             scale = (f"S = J + √(2c·J)·‖a‖ = {shown_number(self.scale)} (J = "
-                     f"{shown_number(self.loss)} the loss, c = {shown_number(self.squared_factor)}, "
-                     f"‖a‖ = {shown_number(self.output_norm)} the outputs: E = y − a keeps "
-                     f"their rounding)")
+                     f"{shown_number(self.loss)} the loss, c = "
+                     f"{shown_number(self.squared_factor)}, ‖a‖ = "
+                     f"{shown_number(self.output_norm)} the outputs: E = y − a keeps their "
+                     f"rounding)")
         else:
             scale = f"S = J = {shown_number(self.loss)} the loss"
         return (f"relative error = |backprop − numerical| / max(|backprop| + |numerical|, floor) "

@@ -193,7 +193,7 @@ def test_wrong_formula_fails_on_a_trained_spiral(trained_spiral):
 
 @pytest.mark.parametrize("loss", [8.2e-5, 9.7e-5])
 def test_the_issues_row_fails_as_a_sign_flip(loss):
-    """Backprop −1.3e−11 against numerical +2.4e−10 once showed "pass ✓" on a trained spiral.
+    """Backprop −1.3e−11 against numerical +2.4e−10 showed "pass ✓" on a trained spiral.
 
     The loss is the spiral's after 1800 and 1580 epochs, where the old rule let 207 to
     225 of 337 rows of the wrong formula agree.
@@ -244,8 +244,8 @@ def test_the_floor_comes_from_the_loss_and_the_step():
 def test_the_wrong_formula_is_told_in_words():
     sse = Session(make_lesson((2, 3, 1), "sigmoid", "sse"))
     assert wrong_formula_words(sse.trainer) == (
-        "the wrong backprop leaves out the factor c = 2.000 that J = Σᵢ Σₖ (y − ŷ)² puts in "
-        "its delta c·(a − y)·f′(z)")
+        "the wrong backprop leaves out the factor c = 2.000 that J = Σᵢ Σₖ (y − ŷ)² puts "
+        "in its delta c·(a − y)·f′(z)")
     softmax = Session(make_lesson((3, 4, 2), ["tanh", "softmax"], "cross_entropy", l2=0.5))
     words = wrong_formula_words(softmax.trainer)
     assert words == ("the wrong backprop uses the squared-error delta (a − y)·a·(1 − a), the "
