@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from engine.gradient_check import TOLERANCE
 from engine.lesson import load_lesson, resolve_lesson
+from engine.number_text import shown_number
 from engine.race import learning_rate_race
 from window_helpers import open_window
 from gui.views.code_view import MARKER, PENDING_COLOUR
@@ -184,6 +186,10 @@ def test_gradient_check_passes_and_follows_the_weights(qtbot, window):
     qtbot.waitUntil(lambda: view.check is not first and view.check.finished, timeout=WAIT_MS)
     assert model.data(model.index(0, 4)) != before
     assert "epoch 1" in view.where.text()
+    # the rule, its floor and its threshold are on screen, as the engine judged them
+    where = view.where.text()
+    assert f"floor = {shown_number(view.check.floor)}" in where
+    assert f"passes below {shown_number(TOLERANCE)}" in where
 
 
 def test_gradient_check_catches_seed_002s_formula(qtbot, make_window):
@@ -198,8 +204,21 @@ def test_gradient_check_catches_seed_002s_formula(qtbot, make_window):
                     timeout=WAIT_MS)
     assert view.summary.text().startswith("✘") and "WRONG" in view.summary.text()
     model = view.model
-    assert {model.data(model.index(r, 7)) for r in range(model.rowCount())} == {"FAIL ✘"}
+    # rows whose gradients point opposite ways carry their own mark, ⇅, instead of ✘
+    flipped = {r for r in range(model.rowCount()) if view.check.row(r).opposite_signs}
+    assert 0 < len(flipped) == view.check.sign_flips < model.rowCount()
+    assert {model.data(model.index(r, 7)) for r in range(model.rowCount())
+            if r not in flipped} == {"FAIL ✘"}
+    assert {model.data(model.index(r, 7)) for r in flipped} == {"FAIL ⇅"}
     assert result_colours(view) == {FAIL_COLOUR.lower()}
+    # the message says what the wrong formula changes, in words
+    summary = view.summary.text()
+    assert f"{view.check.sign_flips} with opposite signs ⇅" in summary
+    assert ("uses the squared-error delta (a − y)·f′(z) with a cross-entropy loss" in summary
+            and "leaves out 1/m" in summary and "leaves out the L2 term" in summary)
+    assert "seed 002" not in summary and "seed 002" not in view.wrong_box.text()
+    tip = model.data(model.index(min(flipped), 6), Qt.ItemDataRole.ToolTipRole)
+    assert "opposite signs" in tip and f"floor {shown_number(view.check.floor)}" in tip
 
 
 # -- code panel ------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 A table (one ``QAbstractTableModel`` over the engine's ``GradientCheck``)
 lists layer, matrix, row, column, the backprop gradient, the numerical
 gradient, their relative error and pass/fail — coloured blue for pass and
-orange for fail, with ✔ and ✘ as well so colour is never the only cue. A
-summary line says how many agree. A check box swaps in seed 002's
-deliberately wrong backprop, to watch the check catch it.
+orange for fail, with ✔, ✘ and ⇅ (opposite signs) as well so colour is never
+the only cue. A summary line counts passes, fails and sign flips; the line
+under it states the rule, its floor and its threshold, all from the engine.
+A check box swaps in a deliberately wrong backprop, to watch the check catch
+it and read what the wrong formula changes.
 
 The check is made at the session's current weights, time-boxed, and made
 again whenever those weights change while training is paused and the view
@@ -13,14 +15,13 @@ can be seen (a hidden view only notes that it is out of date).
 """
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from engine.gradient_check import TOLERANCE, GradientCheck
+from engine.gradient_check import TOLERANCE, WRONG_FORMULA, GradientCheck
+from engine.number_text import shown_number
 
 from ..session_controller import SessionController
 from .timeboxed import TimeBoxed
@@ -32,6 +33,7 @@ FAIL_COLOUR = "#F9CB9C"
 COLUMNS = ("layer", "matrix", "row", "column", "backprop", "numerical", "relative error",
            "result")
 RECHECK_DELAY_MS = 150     # let a burst of steps settle before checking again
+GRADIENT_DECIMALS = 6      # backprop and numerical side by side: places enough to compare
 
 
 class GradientTableModel(QAbstractTableModel):
@@ -82,8 +84,11 @@ class GradientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column >= 4:
             if not row.checked:
                 return "not computed yet"
-            return (f"backprop {row.backprop!r}\nnumerical {row.numerical!r}\n"
-                    f"relative error {row.relative_error:.3e} (passes below {TOLERANCE:g})")
+            signs = "\nopposite signs, both above the floor" if row.opposite_signs else ""
+            return (f"backprop {shown_number(row.backprop, None)}\n"
+                    f"numerical {shown_number(row.numerical, None)}\n"
+                    f"relative error {shown_number(row.relative_error)} (passes below "
+                    f"{shown_number(TOLERANCE)}; floor {shown_number(row.floor)}){signs}")
         return None
 
     def _text(self, row, column: int) -> str:
@@ -96,18 +101,20 @@ class GradientTableModel(QAbstractTableModel):
         if column == 3:
             return str(row.column)
         if column == 4:
-            return f"{row.backprop:.8g}"
+            return shown_number(row.backprop, GRADIENT_DECIMALS)
         if not row.checked:
             return "…"
         if column == 5:
-            return f"{row.numerical:.8g}"
+            return shown_number(row.numerical, GRADIENT_DECIMALS)
         if column == 6:
-            return "nan" if math.isnan(row.relative_error) else f"{row.relative_error:.2e}"
+            return shown_number(row.relative_error)
+        if row.opposite_signs:
+            return "FAIL ⇅"
         return "pass ✔" if row.passed else "FAIL ✘"
 
 
 class GradientCheckView(QWidget):
-    """Backprop against central differences, with seed 002's wrong formula on demand."""
+    """Backprop against central differences, with a deliberately wrong formula on demand."""
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None):
         super().__init__(parent)
@@ -120,10 +127,9 @@ class GradientCheckView(QWidget):
         self._weights_key: int | None = None   # which weights the last check was made at
         self._stale = True
 
-        self.wrong_box = QCheckBox("Deliberately wrong backprop (seed 002's formula)")
+        self.wrong_box = QCheckBox("Deliberately wrong backprop")
         self.wrong_box.setObjectName("wrongBackprop")
-        self.wrong_box.setToolTip("Seed 002's backward_pass: the squared-error output delta "
-                                  "(a − y)·f′(z) under the lesson's cost, no 1/m, no L2 term")
+        self.wrong_box.setToolTip(WRONG_FORMULA)
         self.wrong_box.toggled.connect(self.recheck)
         self.check_button = QPushButton("Check again")
         self.check_button.clicked.connect(self.recheck)
@@ -231,8 +237,7 @@ class GradientCheckView(QWidget):
                  for address in self.check.addresses}
         self.model.set_check(self.check, names)
         self.where.setText(f"at the current weights — {self._position or 'the start'}; "
-                           f"relative error = |backprop − numerical| / max(1, |backprop|, "
-                           f"|numerical|), passes below {TOLERANCE:g}")
+                           f"{self.check.rule()}")
         self.check_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         check = self.check
