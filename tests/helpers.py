@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.activations import Activation
+from engine.formula import Fragment
 from engine.lesson import parse_lesson
 
 SAFE_FUNCTIONS = {"exp": np.exp, "log": np.log, "tanh": np.tanh, "max": max, "abs": abs,
@@ -43,3 +45,37 @@ def make_lesson(*args, **kwargs):
 def evaluate(expression: str) -> float:
     """Evaluate a CellExplanation expression (plain arithmetic and exp/log/tanh/max/abs)."""
     return float(eval(expression, SAFE_FUNCTIONS))  # noqa: S307 - test-only, our own strings
+
+
+class Softsign(Activation):
+    """A made-up activation, registered only by the test below: a = z/(1 + |z|)."""
+
+    name = "softsign"
+    symbol = "z/(1 + |z|)"
+    slope_symbol = "1/(1 + |z|)²"
+    slope_from_z = True
+    fragment = Fragment("softsign", "{x}/(1 + |{x}|)", "{x}/(1 + abs({x}))", "{x}/(1+ABS({x}))",
+                        "{x} / (1 + np.abs({x}))")
+    slope_fragment = Fragment("", "1/(1 + |{x}|)²", "1/(1 + abs({x}))**2", "1/(1+ABS({x}))^2",
+                              "1 / (1 + np.abs({x})) ** 2")
+
+    def forward(self, z, out=None):
+        out = np.empty(np.shape(z)) if out is None else out
+        for operation, arguments in self.forward_operations(z, out):
+            operation(*arguments)
+        return out
+
+    def slope(self, z, a, out=None):
+        out = np.empty(np.shape(z)) if out is None else out
+        for operation, arguments in self.slope_operations(z, a, out):
+            operation(*arguments)
+        return out
+
+    def forward_operations(self, z, out):
+        denominator = np.empty(np.shape(z))  # a buffer of its own, which the script must make
+        return [(np.abs, (z, denominator)), (np.add, (denominator, 1.0, denominator)),
+                (np.divide, (z, denominator, out))]
+
+    def slope_operations(self, z, a, out):
+        return [(np.abs, (z, out)), (np.add, (out, 1.0, out)), (np.multiply, (out, out, out)),
+                (np.divide, (1.0, out, out))]

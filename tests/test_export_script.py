@@ -17,13 +17,13 @@ import pytest
 
 from conftest import ROOT
 from engine import cli
-from engine.activations import ACTIVATIONS, Activation
+from engine.activations import ACTIVATIONS
 from engine.export_script import script_text, write_script
 from engine.lesson import builtin_lessons, load_lesson, parse_lesson
 from engine.runrecord import EVALUATION_KEYS
 from engine.session import Session
 from engine.session_file import session_document
-from helpers import lesson_doc
+from helpers import Softsign, lesson_doc
 
 ALLOWED_IMPORTS = {"argparse", "base64", "json", "math", "sys", "numpy"}
 HOSTILE = ('a """doc""" \'\'\'x\'\'\' "q" \'s\' \\ back\\\\slash\nnew line\r\n# hash\x00nul '
@@ -294,36 +294,6 @@ def test_write_script_leaves_the_old_file_when_it_fails(tmp_path, monkeypatch):
         write_script(lesson, target, 3)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.py"]  # no temporary file left
-
-
-class Softsign(Activation):
-    """A made-up activation, registered only by the test below: a = z/(1 + |z|)."""
-
-    name = "softsign"
-    symbol = "z/(1 + |z|)"
-    slope_symbol = "1/(1 + |z|)²"
-    slope_from_z = True
-
-    def forward(self, z, out=None):
-        out = np.empty(np.shape(z)) if out is None else out
-        for operation, arguments in self.forward_operations(z, out):
-            operation(*arguments)
-        return out
-
-    def slope(self, z, a, out=None):
-        out = np.empty(np.shape(z)) if out is None else out
-        for operation, arguments in self.slope_operations(z, a, out):
-            operation(*arguments)
-        return out
-
-    def forward_operations(self, z, out):
-        denominator = np.empty(np.shape(z))  # a buffer of its own, which the script must make
-        return [(np.abs, (z, denominator)), (np.add, (denominator, 1.0, denominator)),
-                (np.divide, (z, denominator, out))]
-
-    def slope_operations(self, z, a, out):
-        return [(np.abs, (z, out)), (np.add, (out, 1.0, out)), (np.multiply, (out, out, out)),
-                (np.divide, (1.0, out, out))]
 
 
 @pytest.mark.parametrize("options", [dict(), dict(batch_size=2, momentum=0.5, l2=0.2)])
