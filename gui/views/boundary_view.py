@@ -111,7 +111,7 @@ class BoundaryView(QWidget):
         self.colour_by.blockSignals(True)
         self.colour_by.clear()
         self.colour_by.addItem("network output", OUTPUT)
-        layers = self.controller.session.architecture.layers
+        layers = self.controller.architecture.layers
         for layer in range(1, len(layers) - 1):
             for j in range(layers[layer]):
                 self.colour_by.addItem(f"hidden layer {layer}, neuron {j}", (layer, j))

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa: E402
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from engine.landscape import WeightAddress, weight_addresses  # noqa: E402
+from engine.landscape import WeightAddress  # noqa: E402
 
 from .colours import grid_rect, sequential_rgba  # noqa: E402
 from .throttle import RedrawThrottle  # noqa: E402
@@ -186,10 +186,10 @@ class LandscapeView(QWidget):
 
     # -- choices -----------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:
-        arch = self.controller.session.architecture
+        arch = self.controller.architecture
         for picker in (self.first, self.second):
             picker.set_network(arch.layers, arch.bias)
-        addresses = weight_addresses(arch)
+        addresses = self.controller.weight_addresses()
         selected = self._selected_weight()
         first = selected or WeightAddress("W", 1, 0, 0)
         self.first.set_address(first)
@@ -237,7 +237,7 @@ class LandscapeView(QWidget):
         controller = self.controller
         addresses = self.addresses()
         if len(addresses) == 2 and addresses[0] == addresses[1]:
-            only = len(weight_addresses(controller.session.architecture)) < 2
+            only = len(controller.weight_addresses()) < 2
             self._say("This network has a single weight: the contour map needs two." if only
                       else "Choose two different weights for the contour map.")
             return
@@ -254,7 +254,7 @@ class LandscapeView(QWidget):
         else:
             done = int(landscape.path_epochs[-1]) if landscape.path_epochs.size else 0
             self.status.setText(f"replaying the run to draw its path: epoch {done} of "
-                                f"{controller.session.epochs_done}…")
+                                f"{controller.epochs_done}…")
             self.throttle.mark()     # carry on at the next tick
         if landscape.curve is not None:
             self._draw_curve(landscape)

@@ -4,7 +4,7 @@ A race of three learning rates on the digits, or a gradient check of its
 1 885 weights, takes seconds. ``TimeBoxed`` calls an engine ``advance(n)``
 once per timer tick with an ``n`` (epochs, weights: whatever the unit of
 work is) sized to take about ``TICK_BUDGET_S``,
-the same budget the controller's Run uses; between ticks the event loop
+the same budget the run clock's Run uses; between ticks the event loop
 repaints and answers clicks (Stop among them).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..session_controller import TICK_BUDGET_S
+from ..run_clock import TICK_BUDGET_S
 
 __all__ = ["TimeBoxed"]
 
@@ -67,7 +67,7 @@ class TimeBoxed(QObject):
         start = time.perf_counter()
         self._advance(self._units)
         spent = time.perf_counter() - start
-        # Aim the next tick at the budget, at most doubling, as the controller's Run does.
+        # Aim the next tick at the budget, at most doubling, as the run clock does.
         ideal = TICK_BUDGET_S * self._units / max(spent, 1e-6)
         self._units = int(min(MAX_UNITS_PER_TICK, max(1, min(ideal, 2 * self._units))))
         self.progressed.emit()
