@@ -400,15 +400,19 @@ class SessionController(QObject):
         self.pause() if self.running else self.run()
 
     def _train(self, epochs: int) -> int:
-        """The clock's training: at most ``epochs``, never past the run's target."""
+        """The clock's training: at most ``epochs``, never past the run's target.
+
+        Returns the number of epochs trained: 0 when none were left, else at
+        least 1 (an epoch cut short by divergence still took its time).
+        """
         epochs = min(epochs, self._target - self.session.epochs_done)
         if epochs <= 0:
             return 0
         report = self.session.run(epochs)
-        # At least one: the clock sizes its next tick by the time each epoch took.
         return max(1, len(report.losses))
 
     def _run_finished(self) -> bool:
+        """Whether Run should stop: divergence, the tolerance, or the target epoch."""
         session = self.session
         return (session.diverged is not None or session.reached_tolerance
                 or session.epochs_done >= self._target)
