@@ -22,15 +22,27 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-__all__ = ["RunClock", "TICK_BUDGET_S", "FRAME_RATE", "MIN_FRAME_RATE", "TRAINING_SHARE",
-           "MAX_EPOCHS_PER_TICK"]
+__all__ = ["RunClock", "next_batch", "TICK_BUDGET_S", "FRAME_RATE", "MIN_FRAME_RATE",
+           "TRAINING_SHARE", "MAX_UNITS_PER_TICK"]
 
 TICK_BUDGET_S = 0.010        # training per tick: two ticks and a repaint stay under 50 ms
 FRAME_RATE = 30.0            # repaints per second while running, at most
 MIN_FRAME_RATE = 3.0         # ... and at least, however costly a repaint is
 TRAINING_SHARE = 0.90        # while running, the share of time training should get
-MAX_EPOCHS_PER_TICK = 1 << 20
+MAX_UNITS_PER_TICK = 1 << 20
 FAST_SPEED = 200.0           # epochs per second above which ticks need no pause between them
+
+
+def next_batch(done: int, spent: float, batch: int) -> int:
+    """How many units (epochs, weights) the next tick should do.
+
+    Aimed at ``TICK_BUDGET_S`` from the ``spent`` seconds the last tick took
+    for ``done`` units, but at most twice the last ``batch``, so one slow unit
+    (a checkpoint, a cache miss) cannot make a tick long; between 1 and
+    ``MAX_UNITS_PER_TICK``.
+    """
+    ideal = TICK_BUDGET_S * done / max(spent, 1e-6)
+    return int(min(MAX_UNITS_PER_TICK, max(1, min(ideal, 2 * batch))))
 
 
 class RunClock(QObject):
@@ -138,11 +150,7 @@ class RunClock(QObject):
             spent = time.perf_counter() - start
             if done > 0:
                 self._window_training += spent
-                # Aim the next tick at the budget, growing at most 2x so one slow
-                # epoch (a checkpoint, a cache miss) cannot make a tick long.
-                ideal = TICK_BUDGET_S * done / max(spent, 1e-6)
-                self._epochs_per_tick = int(min(MAX_EPOCHS_PER_TICK,
-                                                max(1, min(ideal, 2 * self._epochs_per_tick))))
+                self._epochs_per_tick = next_batch(done, spent, self._epochs_per_tick)
                 self._dirty = True
         if self._finished():
             self.runFinished.emit()

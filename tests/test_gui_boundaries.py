@@ -4,7 +4,7 @@ import ast
 
 from conftest import ROOT
 
-from gui.run_clock import RunClock
+from gui.run_clock import MAX_UNITS_PER_TICK, TICK_BUDGET_S, RunClock, next_batch
 
 GUI = ROOT / "gui"
 CONTROLLER = GUI / "session_controller.py"
@@ -140,3 +140,10 @@ def test_the_run_clock_trains_in_growing_batches_until_finished(qtbot):
     assert trained[:3] == [1, 2, 4]         # grows at most twofold a tick ...
     assert len(trained) < 100               # ... to the budget: cheap epochs, big batches
     assert frames                           # trained epochs were offered for a frame
+
+
+def test_a_batch_is_aimed_at_the_budget_growing_at_most_twofold():
+    assert next_batch(4, 1e-9, 4) == 8                                  # cheap: doubles
+    assert next_batch(100, 10 * TICK_BUDGET_S, 100) == 10               # slow: shrinks
+    assert next_batch(1, 1.0, 1) == 1                                   # never below one
+    assert next_batch(MAX_UNITS_PER_TICK, 1e-9, MAX_UNITS_PER_TICK) == MAX_UNITS_PER_TICK

@@ -16,9 +16,9 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout  # noqa: E402
 
-from .throttle import RedrawThrottle  # noqa: E402
+from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
 
@@ -27,18 +27,11 @@ CURVE_POINTS = 481
 _NEURON_CELL = re.compile(r"(z|a|slope|delta|error)(\d+)")
 
 
-class ActivationView(QWidget):
-    """f and f′ of the chosen activation, with the selected neuron's z marked.
-
-    Parameters
-    ----------
-    controller : SessionController
-    """
+class ActivationView(ThrottledView):
+    """f and f′ of the chosen activation, with the selected neuron's z marked."""
 
     def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.revision = 0
+        super().__init__(controller, parent)
         self.marked: tuple[float, float, float] | None = None   # (z, a, slope) shown
         self.choice = QComboBox()
         self.symbols = controller.activation_symbols()   # {name: (f, f′) in symbols}
@@ -71,9 +64,7 @@ class ActivationView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
-        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.selectionChanged.connect(self._selection_changed)
-        controller.valuesChanged.connect(self.throttle.mark)
         controller.lessonChanged.connect(lambda _lesson: self._selection_changed(None))
         self._selection_changed(None)
 

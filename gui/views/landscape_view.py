@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa
 from engine.landscape import WeightAddress  # noqa: E402
 
 from .colours import grid_rect, sequential_rgba  # noqa: E402
-from .throttle import RedrawThrottle  # noqa: E402
+from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["LandscapeView", "WeightPicker", "CONTOURS"]
 
@@ -100,18 +100,11 @@ class WeightPicker(QWidget):
             box.blockSignals(False)
 
 
-class LandscapeView(QWidget):
-    """Loss against one weight (curve) or two (contour map), with the descent path.
-
-    Parameters
-    ----------
-    controller : SessionController
-    """
+class LandscapeView(ThrottledView):
+    """Loss against one weight (curve) or two (contour map), with the descent path."""
 
     def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.revision = 0
+        super().__init__(controller, parent)
         self.last = None                      # the Landscape drawn last (tests read it)
         self.mode = QComboBox()
         self.mode.addItem("one weight: loss curve", 1)
@@ -177,9 +170,7 @@ class LandscapeView(QWidget):
         layout.addWidget(self.pages, 1)
         self.second.hide()
 
-        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.lessonChanged.connect(self._lesson_changed)
-        controller.valuesChanged.connect(self.throttle.mark)
         controller.runningChanged.connect(self.throttle.mark)
         controller.selectionChanged.connect(self._selection_changed)
         self._lesson_changed()
@@ -227,10 +218,6 @@ class LandscapeView(QWidget):
         if self.mode.currentData() == 2:
             return [first, self.second.address()]
         return [first]
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        QTimer.singleShot(0, self.throttle.tick)
 
     # -- drawing -----------------------------------------------------------------------
     def redraw(self) -> None:
