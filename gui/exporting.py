@@ -25,7 +25,6 @@ Export as CSV….
 """
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import os
@@ -37,10 +36,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QInputDialog, QMenu, QWidget
 import pyqtgraph.exporters as pg_exporters  # after PySide6, so pyqtgraph binds to it
 
-from engine.export_script import write_script
-from engine.export_xlsx import write_records
 from engine.files import atomic_write_bytes, atomic_write_text
-from engine.iteration import record_iteration
 
 from .background import BackgroundJob, problem_text
 from .diagram import NetworkDiagram
@@ -166,24 +162,16 @@ class Exporter(QObject):
     def workbook(self, path: str, iterations: int = 1) -> bool:
         """Start writing the workbook of the iteration shown and the next ones.
 
-        The iterations are recorded here, in the GUI thread that owns the
-        session (as ``engine.export_xlsx.write_workbook`` records them for a
-        session); only writing the file, the slow part, runs in the background.
+        The controller records the iterations now, in the GUI thread that
+        owns the session; only writing the file, the slow part, runs in the
+        background.
         """
-        session = self.controller.session
-        start = session.record.start if session.record is not None else session.state
-        records = [record_iteration(session.trainer, start)]
-        while len(records) < iterations:
-            records.append(record_iteration(session.trainer, records[-1].end))
-        return self._start(path, "the workbook", write_records, records, path,
-                           self.controller.presentation, session.lesson.title)
+        return self._start(path, "the workbook", self.controller.workbook_writer(iterations),
+                           path)
 
     def script(self, path: str) -> bool:
         """Start writing the NumPy script that reproduces the lesson's run."""
-        # A shallow copy: an edit in the window replaces the lesson's arrays
-        # rather than changing them, so the copy stays as it is now.
-        lesson = copy.copy(self.controller.lesson)
-        return self._start(path, "the script", write_script, lesson, path)
+        return self._start(path, "the script", self.controller.script_writer(), path)
 
     # -- immediate writes (table, images) -----------------------------------------------
     def _write(self, path: str, what: str, produce) -> bool:

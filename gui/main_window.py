@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
 
     def _matrices_changed(self, infos: list) -> None:
-        arch = self.controller.session.architecture
+        arch = self.controller.architecture
         self.tables.set_matrices(infos)
         self.diagram.set_matrices(infos, arch.layers, arch.bias)
         self.formula.set_matrices(infos)
@@ -556,16 +556,8 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: str) -> bool:
         """Save the lesson with the current weights as its explicit initial values."""
-        session = self.controller.session
-        doc = session.lesson.to_json(destination=path)
-        arch = session.architecture
-        doc["network"]["weights"] = [session.params.weight(l).tolist()
-                                     for l in range(1, arch.depth + 1)]
-        doc["network"]["biases"] = ([session.params.bias(l).tolist()
-                                     for l in range(1, arch.depth + 1)] if arch.bias else None)
-        doc["presentation"] = self.controller.presentation
         try:
-            save_lesson(doc, path)
+            save_lesson(self.controller.saved_lesson(path), path)
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}")
             return False

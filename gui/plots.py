@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
                                QVBoxLayout, QWidget)
 
-from .session_controller import FRAME_RATE  # noqa: E402
+from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot"]
 

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from engine.errors import LessonError
 from engine.files import atomic_write_text
 from engine.lesson import load_lesson
-from engine.session_file import session_document
 
 __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_recovery",
            "ask_before_closing", "recovery_file",
@@ -67,8 +66,7 @@ def data_folder(settings: QSettings) -> Path:
 
 
 def _document_text(controller, destination: Path) -> str:
-    document = session_document(controller.session, destination)
-    document["presentation"] = controller.presentation
+    document = controller.session_snapshot(destination)
     return json.dumps(document, allow_nan=False, ensure_ascii=False)
 
 

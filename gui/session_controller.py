@@ -5,25 +5,31 @@ session: user actions arrive as method calls (``step``, ``run``,
 ``select``, ``set_value`` ...), the controller asks the engine, and every
 widget repaints from what the controller's signals carry.
 
-Running is a ``QTimer`` whose ticks each train a time-boxed batch of
-epochs (about ``TICK_BUDGET_S``); the number of epochs per tick adapts to
-the measured cost, so a tiny network and the 1797-sample digits both keep
-the window responsive. Repaints are coalesced to at most ``FRAME_RATE``
-per second, so the tables, the diagram and the plot cost the same whatever
-the training speed; when one repaint is costly (many tables on a slow
-machine) the frame rate drops, down to ``MIN_FRAME_RATE``, so that
-training keeps about ``TRAINING_SHARE`` of the time.
+Running is the controller's ``RunClock`` (``gui/run_clock.py``): time-boxed
+batches of epochs on a timer, repaints coalesced to a measured frame rate.
+The controller trains its session when the clock asks and publishes when
+a frame is due.
+
+Widgets that need more than the signals ask the controller's narrow
+methods (``architecture``, ``position``, ``decision_boundary``,
+``activation_curve``, ``workbook_writer`` ...): the maths stays in the
+engine and the session stays here.
 """
 from __future__ import annotations
 
+import copy
+import os
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
+from engine.activations import ACTIVATIONS, get_activation
 from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
                              plane_data, plane_extent)
 from engine.errors import LessonError
@@ -34,20 +40,18 @@ from engine import catalogue
 from engine.step_notes import render_note
 from engine.steps import input_names
 
+from .run_clock import FRAME_RATE, TICK_BUDGET_S, RunClock
+
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
     from engine.chain_rule import ChainRule
     from engine.code_lines import CodeLine
     from engine.gradient_check import GradientCheck
     from engine.landscape import DescentPath, Landscape, WeightAddress
+    from engine.network import Architecture
     from engine.race import Race
 
+# TICK_BUDGET_S and FRAME_RATE live in run_clock; named here for older imports.
 __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRAME_RATE"]
-
-TICK_BUDGET_S = 0.010        # training per tick: two ticks and a repaint stay under 50 ms
-FRAME_RATE = 30.0            # repaints per second while running, at most
-MIN_FRAME_RATE = 3.0         # ... and at least, however costly a repaint is
-TRAINING_SHARE = 0.90        # while running, the share of time training should get
-MAX_EPOCHS_PER_TICK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -166,20 +170,9 @@ class SessionController(QObject):
 
     def __init__(self, lesson: Lesson, parent: QObject | None = None):
         super().__init__(parent)
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._tick)
-        self._speed = 0.0            # epochs per second; 0 means as fast as possible
-        self._epochs_per_tick = 1
-        self._owed = 0.0             # fractional epochs owed at a set speed
-        self._last_tick = 0.0
-        self._last_frame = 0.0
-        self._frame_interval = 1.0 / FRAME_RATE
-        self._window_start = 0.0     # the current measuring window of the training share
-        self._window_training = 0.0
-        self._window_frames = 0
-        self._frame_cost = 0.03      # smoothed seconds of repaint per frame (a first guess)
-        self._dirty = False
+        self.clock = RunClock(self._train, self._run_finished, self)
+        self.clock.frameDue.connect(lambda: self._publish(history=True))
+        self.clock.runFinished.connect(self.pause)  # pausing publishes the final frame
         self._target = 0
         self._selection: tuple[str, int, int] | None = None
         self._decimals = 3
@@ -202,11 +195,29 @@ class SessionController(QObject):
 
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        return self.clock.running
 
     @property
     def speed(self) -> float:
-        return self._speed
+        return self.clock.speed
+
+    @property
+    def architecture(self) -> Architecture:
+        """The network's sizes, activations and bias flag (an immutable value)."""
+        return self.session.architecture
+
+    @property
+    def position(self) -> Position:
+        """Where the learner is: iteration, step shown, steps of the iteration."""
+        return self.session.position
+
+    @property
+    def epochs_done(self) -> int:
+        return self.session.epochs_done
+
+    def losses(self) -> np.ndarray:
+        """Loss of every known epoch (a copy), as ``historyChanged`` carries it."""
+        return np.array(self.session.history.losses(), dtype=float)
 
     @property
     def selection(self) -> tuple[str, int, int] | None:
@@ -345,9 +356,7 @@ class SessionController(QObject):
     # -- running ---------------------------------------------------------------
     def set_speed(self, epochs_per_second: float) -> None:
         """Training speed; 0 (or less) means as fast as possible."""
-        self._speed = max(0.0, float(epochs_per_second))
-        self._owed = 0.0
-        self._timer.setInterval(0 if self._speed == 0 or self._speed > 200 else 5)
+        self.clock.set_speed(epochs_per_second)
 
     def run(self) -> None:
         """Train until the lesson's epoch count, the tolerance or divergence."""
@@ -362,17 +371,13 @@ class SessionController(QObject):
             return
         if session.epochs_done >= self._target:
             self._target = session.epochs_done + session.lesson.epochs
-        self._owed = 0.0
-        self._last_tick = self._window_start = time.perf_counter()
-        self._window_training, self._window_frames = 0.0, 0
-        self._last_frame = 0.0
-        self._timer.start()
+        self.clock.start()
         self.runningChanged.emit(True)
 
     def pause(self) -> None:
         if not self.running:
             return
-        self._timer.stop()
+        self.clock.stop()
         self.runningChanged.emit(False)
         self._publish(history=True)
         self._report_state()
@@ -380,65 +385,23 @@ class SessionController(QObject):
     def toggle_run(self) -> None:
         self.pause() if self.running else self.run()
 
-    def _tick(self) -> None:
-        """Repaint if a frame is due, else train one time-boxed batch of epochs."""
-        session = self.session
-        now = time.perf_counter()
-        if self._dirty and now - self._last_frame >= self._frame_interval:
-            # A frame's tick trains nothing: publishing, then the repaint it causes
-            # in the same pass of the event loop, already fill a slice of it, and
-            # training on top would stall the loop (the heartbeat measure sees it).
-            self._last_frame = now
-            self._window_frames += 1
-            self._publish(history=True)
-            self._adapt_frame_rate(now)
-            return
-        if self._speed > 0:
-            self._owed = min(self._owed + (now - self._last_tick) * self._speed,
-                             self._speed * 0.25 + 1)
-            epochs = int(self._owed)
-            self._owed -= epochs
-            epochs = min(epochs, self._epochs_per_tick)
-        else:
-            epochs = self._epochs_per_tick
-        self._last_tick = now
-        epochs = min(epochs, self._target - session.epochs_done)
-        if epochs > 0:
-            start = time.perf_counter()
-            report = session.run(epochs)
-            spent = time.perf_counter() - start
-            self._window_training += spent
-            done = max(1, len(report.losses))
-            # Aim the next tick at the budget, growing at most 2x so one slow
-            # epoch (a checkpoint, a cache miss) cannot make a tick long.
-            ideal = TICK_BUDGET_S * done / max(spent, 1e-6)
-            self._epochs_per_tick = int(min(MAX_EPOCHS_PER_TICK,
-                                            max(1, min(ideal, 2 * self._epochs_per_tick))))
-            self._dirty = True
-        finished = (session.diverged is not None or session.reached_tolerance
-                    or session.epochs_done >= self._target)
-        if finished:
-            self.pause()  # publishes the final frame
-            return
-        self._adapt_frame_rate(now)
+    def _train(self, epochs: int) -> int:
+        """The clock's training: at most ``epochs``, never past the run's target.
 
-    def _adapt_frame_rate(self, now: float) -> None:
-        """Every half second, space frames so that training keeps its share of time.
-
-        Whatever is not training (repaints, mostly) is charged to the frames
-        drawn in the window; the next frames are spaced so that they cost at
-        most 1 − TRAINING_SHARE of the time, between MIN_FRAME_RATE and FRAME_RATE.
+        Returns the number of epochs trained: 0 when none were left, else at
+        least 1 (an epoch cut short by divergence still took its time).
         """
-        elapsed = now - self._window_start
-        if elapsed < 0.5 or self._window_frames == 0:
-            return
-        measured = max(0.0, elapsed - self._window_training) / self._window_frames
-        # A frame is painted after it is published, sometimes in the next window:
-        # smooth the estimate so one cheap-looking window cannot cause a burst.
-        self._frame_cost = 0.7 * self._frame_cost + 0.3 * measured
-        interval = self._frame_cost / (1.0 - TRAINING_SHARE)
-        self._frame_interval = min(1.0 / MIN_FRAME_RATE, max(1.0 / FRAME_RATE, interval))
-        self._window_start, self._window_training, self._window_frames = now, 0.0, 0
+        epochs = min(epochs, self._target - self.session.epochs_done)
+        if epochs <= 0:
+            return 0
+        report = self.session.run(epochs)
+        return max(1, len(report.losses))
+
+    def _run_finished(self) -> bool:
+        """Whether Run should stop: divergence, the tolerance, or the target epoch."""
+        session = self.session
+        return (session.diverged is not None or session.reached_tolerance
+                or session.epochs_done >= self._target)
 
     def _report_state(self) -> None:
         session = self.session
@@ -460,13 +423,12 @@ class SessionController(QObject):
         return self._input_names() + [spec.name for spec in self.session.steps]
 
     def _publish(self, history: bool = False) -> None:
-        self._dirty = False
+        self.clock.published()
         position = self.session.position
         self.valuesChanged.emit(self.snapshot())
         self.positionChanged.emit(position, self.describe_position(position))
         if history:
-            losses = np.array(self.session.history.losses(), dtype=float)
-            self.historyChanged.emit(losses, self.session.epochs_done)
+            self.historyChanged.emit(self.losses(), self.session.epochs_done)
         self._publish_selection()
 
     def _publish_selection(self) -> None:
@@ -519,6 +481,77 @@ class SessionController(QObject):
         self._report_state()
         return True
 
+    # -- files: saving, recovery, exports ---------------------------------------------
+    def saved_lesson(self, destination: str | os.PathLike) -> dict:
+        """The lesson file for Save: the current weights as its initial values.
+
+        ``destination`` is the file it is for (a CSV data path is written
+        relative to it); the presentation shown is kept.
+        """
+        session = self.session
+        doc = session.lesson.to_json(destination=destination)
+        depth, params = session.architecture.depth, session.params
+        doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
+        doc["network"]["biases"] = ([params.bias(l).tolist() for l in range(1, depth + 1)]
+                                    if session.architecture.bias else None)
+        doc["presentation"] = self._presentation
+        return doc
+
+    def session_snapshot(self, destination: str | os.PathLike) -> dict:
+        """The lesson file with the ``session`` key that reopens exactly this position."""
+        from engine.session_file import session_document
+        doc = session_document(self.session, destination)
+        doc["presentation"] = self._presentation
+        return doc
+
+    def workbook_writer(self, iterations: int) -> Callable[[str], object]:
+        """Record the iteration shown and the ``iterations − 1`` after it, now.
+
+        Returns ``write(path)``, which writes their workbook in the window's
+        presentation from those records alone, so it may run on another
+        thread while the session moves on.
+        """
+        from engine.export_xlsx import write_records
+        from engine.iteration import record_iteration
+        session = self.session
+        start = session.record.start if session.record is not None else session.state
+        records = [record_iteration(session.trainer, start)]
+        while len(records) < iterations:
+            records.append(record_iteration(session.trainer, records[-1].end))
+        presentation, title = self._presentation, session.lesson.title
+        return lambda path: write_records(records, path, presentation, title)
+
+    def script_writer(self) -> Callable[[str], object]:
+        """``write(path)`` for the standalone NumPy script of the lesson as it is now."""
+        from engine.export_script import write_script
+        # A shallow copy: an edit in the window replaces the lesson's arrays
+        # rather than changing them, so the copy stays as it is now.
+        lesson = copy.copy(self.session.lesson)
+        return lambda path: write_script(lesson, path)
+
+    # -- teaching views: activations -------------------------------------------------
+    @staticmethod
+    def activation_symbols() -> dict[str, tuple[str, str]]:
+        """{activation name: (f(z) in symbols, its slope in symbols)}, in the engine's order."""
+        return {name: (activation.symbol, activation.slope_symbol)
+                for name, activation in ACTIVATIONS.items()}
+
+    @staticmethod
+    def activation_curve(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """f(z) and its slope f′(z) for the points ``z`` (shape (n,)), from the engine.
+
+        Softmax maps a whole row, so it has no curve of one z: its f is the
+        first of two outputs with the other z at 0 (the sigmoid), and its
+        slope is None.
+        """
+        activation = get_activation(name)
+        z = np.asarray(z, dtype=float)
+        if activation.row_wise:
+            return activation.forward(np.stack([z, np.zeros_like(z)], axis=1))[:, 0], None
+        row = z[None, :]
+        a = activation.forward(row)
+        return a[0], activation.slope(row, a)[0]
+
     # -- teaching views: decision boundary and loss landscape -----------------------
     @property
     def plane_problem(self) -> str:
@@ -537,6 +570,11 @@ class SessionController(QObject):
         extent = plane_extent(np.vstack([data.train, data.test]))
         return decision_boundary(self.session.trainer.kernel, self.session.params, self._plane,
                                  extent, resolution, data.kind, self.session.lesson.y)
+
+    def weight_addresses(self) -> list[WeightAddress]:
+        """Every weight and bias of the network, as the landscape addresses them."""
+        from engine.landscape import weight_addresses
+        return weight_addresses(self.session.architecture)
 
     def loss_landscape(self, addresses: list[WeightAddress], coarse: bool = False,
                        budget_s: float = 0.05) -> Landscape:

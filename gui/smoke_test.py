@@ -150,15 +150,15 @@ def _drive(app: QApplication, window, reference: str, errors: _SlotErrors) -> st
     window.show()
     _wait_until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed(),
                 "the window to be shown", errors)
-    session = window.controller.session
+    controller = window.controller
 
-    steps = session.position.steps
+    steps = controller.position.steps
     for _ in range(steps):
         window.step_action.trigger()
         app.processEvents()
     errors.check("stepping through the first iteration")
-    position = session.position
-    if session.epochs_done != 1 or position.step != steps:
+    position = controller.position
+    if controller.epochs_done != 1 or position.step != steps:
         raise SmokeTestFailure(f"{steps} steps should complete the first iteration; "
                                f"the window is at {position.describe()}")
     if f"step {steps} of {steps}" not in window.position_label.text():
@@ -170,12 +170,12 @@ def _drive(app: QApplication, window, reference: str, errors: _SlotErrors) -> st
         raise SmokeTestFailure(f"the speed box offers no {RUN_SPEED:g} epochs/s")
     window.speed_box.setCurrentIndex(speed)
     window.run_action.trigger()
-    _wait_until(lambda: session.epochs_done >= 1 + EPOCHS or not window.controller.running,
+    _wait_until(lambda: controller.epochs_done >= 1 + EPOCHS or not controller.running,
                 f"{EPOCHS} epochs of training", errors)
     if window.controller.running:
         window.run_action.trigger()
     errors.check("running")
-    losses = session.loss_history
+    losses = controller.losses()
     if losses.size < 1 + EPOCHS or not np.all(np.isfinite(losses)):
         raise SmokeTestFailure(f"after running, the loss history holds {losses.size} epochs "
                                f"({int(np.isfinite(losses).sum())} finite); expected at least "

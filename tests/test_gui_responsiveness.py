@@ -85,10 +85,10 @@ def test_a_frame_tick_publishes_without_training(qtbot):
     controller = SessionController(load_lesson(resolve_lesson("xor_biases")))
     controller.run()
     qtbot.waitUntil(lambda: controller.session.epochs_done > 0)
-    controller._dirty, controller._last_frame = True, 0.0  # a frame is due
+    controller.clock._dirty, controller.clock._last_frame = True, 0.0  # a frame is due
     done = controller.session.epochs_done
     with qtbot.waitSignal(controller.valuesChanged, timeout=1000):
-        controller._tick()
+        controller.clock._tick()
     assert controller.session.epochs_done == done
     controller.pause()
 

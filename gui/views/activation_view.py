@@ -1,9 +1,10 @@
 """Activation functions (seed 004): each curve f(z) and its slope f′(z).
 
-The values come from ``engine.activations`` — the very functions training
-uses — evaluated on a range of z. Selecting a cell of a z, a, slope, delta
-or error table marks that neuron's z on the curves, with a and the slope
-read off there, and switches to that layer's activation.
+The values come from ``SessionController.activation_curve``, which asks
+``engine.activations`` — the very functions training uses — on a range of
+z. Selecting a cell of a z, a, slope, delta or error table marks that
+neuron's z on the curves, with a and the slope read off there, and switches
+to that layer's activation.
 """
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout  # noqa: E402
 
-from engine.activations import ACTIVATIONS, get_activation  # noqa: E402
-
-from .throttle import RedrawThrottle  # noqa: E402
+from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
 
@@ -28,22 +27,16 @@ CURVE_POINTS = 481
 _NEURON_CELL = re.compile(r"(z|a|slope|delta|error)(\d+)")
 
 
-class ActivationView(QWidget):
-    """f and f′ of the chosen activation, with the selected neuron's z marked.
-
-    Parameters
-    ----------
-    controller : SessionController
-    """
+class ActivationView(ThrottledView):
+    """f and f′ of the chosen activation, with the selected neuron's z marked."""
 
     def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.revision = 0
+        super().__init__(controller, parent)
         self.marked: tuple[float, float, float] | None = None   # (z, a, slope) shown
         self.choice = QComboBox()
-        for name, activation in ACTIVATIONS.items():
-            self.choice.addItem(f"{name}:  f(z) = {activation.symbol}", name)
+        self.symbols = controller.activation_symbols()   # {name: (f, f′) in symbols}
+        for name, (symbol, _slope_symbol) in self.symbols.items():
+            self.choice.addItem(f"{name}:  f(z) = {symbol}", name)
         self.choice.currentIndexChanged.connect(self.redraw)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
@@ -71,9 +64,7 @@ class ActivationView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
-        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.selectionChanged.connect(self._selection_changed)
-        controller.valuesChanged.connect(self.throttle.mark)
         controller.lessonChanged.connect(lambda _lesson: self._selection_changed(None))
         self._selection_changed(None)
 
@@ -89,7 +80,7 @@ class ActivationView(QWidget):
 
     def _selection_changed(self, _selection) -> None:
         neuron = self._neuron()
-        arch = self.controller.session.architecture
+        arch = self.controller.architecture
         layer = neuron[0] if neuron is not None else 1
         if 1 <= layer <= arch.depth:
             index = self.choice.findData(arch.activations[layer - 1])
@@ -107,47 +98,44 @@ class ActivationView(QWidget):
         z = self.controller.value(f"z{layer}")
         if z is None or sample >= z.shape[0] or j >= z.shape[1]:
             return None
-        arch = self.controller.session.architecture
+        arch = self.controller.architecture
         if arch.activations[layer - 1] != self.choice.currentData():
             return None
         return f"z{layer}[{sample},{j}]", float(z[sample, j])
 
     def redraw(self, *_args) -> None:
         """Curves of the chosen activation from the engine; the selected z marked."""
-        activation = get_activation(self.choice.currentData())
+        chosen = self.choice.currentData()
+        symbol, slope_symbol = self.symbols[chosen]
         selected = self._selected_z()
         reach = Z_RANGE
         if selected is not None and np.isfinite(selected[1]):
             reach = max(Z_RANGE, 1.2 * abs(selected[1]))
-        z = np.linspace(-reach, reach, CURVE_POINTS)[None, :]
-        a = activation.forward(z)
-        self.function.setData(z[0], a[0])
-        if activation.row_wise:
+        z = np.linspace(-reach, reach, CURVE_POINTS)
+        a, slope = self.controller.activation_curve(chosen, z)
+        self.function.setData(z, a)
+        row_wise = slope is None
+        if row_wise:
             self.slope.setData([], [])
             self.caption.setText(
                 "softmax turns a whole row of z into probabilities, so it has no curve of one "
                 "z. Shown: the first of two outputs as its own z varies and the other z is 0 — "
                 "the sigmoid. With cross-entropy its slope cancels: delta = (a − y)/m.")
-            a = activation.forward(np.stack([z[0], np.zeros_like(z[0])], axis=1))[:, 0]
-            self.function.setData(z[0], a)
         else:
-            self.slope.setData(z[0], activation.slope(z, a)[0])
-            self.caption.setText(f"f(z) = {activation.symbol};  slope f′ = "
-                                 f"{activation.slope_symbol}.  Select a z, a, slope or delta "
-                                 f"cell to mark that neuron here.")
+            self.slope.setData(z, slope)
+            self.caption.setText(f"f(z) = {symbol};  slope f′ = {slope_symbol}.  Select a z, a, "
+                                 f"slope or delta cell to mark that neuron here.")
         self.marked = None
-        if selected is not None and not activation.row_wise and np.isfinite(selected[1]):
+        if selected is not None and not row_wise and np.isfinite(selected[1]):
             name, value = selected
-            point = np.array([[value]])
-            a_value = activation.forward(point)
-            slope_value = float(activation.slope(point, a_value)[0, 0])
-            a_value = float(a_value[0, 0])
+            a_point, slope_point = self.controller.activation_curve(chosen, np.array([value]))
+            a_value, slope_value = float(a_point[0]), float(slope_point[0])
             self.marked = (value, a_value, slope_value)
             self.z_line.setValue(value)
             self.z_line.show()
             self.points.setData([value, value], [a_value, slope_value])
             self.caption.setText(f"{name} = {value:.6g}  →  a = f(z) = {a_value:.6g},  slope "
-                                 f"f′(z) = {slope_value:.6g}   ({activation.slope_symbol})")
+                                 f"f′(z) = {slope_value:.6g}   ({slope_symbol})")
         else:
             self.z_line.hide()
             self.points.setData([], [])

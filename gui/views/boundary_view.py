@@ -16,7 +16,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QObject, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QObject, Qt  # noqa: E402
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  # noqa: E402
                                QVBoxLayout, QWidget)
 
@@ -24,7 +24,7 @@ from engine.boundary import COARSE, FINE  # noqa: E402
 
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
                       to_qimage)
-from .throttle import RedrawThrottle  # noqa: E402
+from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
 
 __all__ = ["BoundaryView", "HiddenUnitMaps", "NEURON_MAP_RESOLUTION"]
 
@@ -32,18 +32,11 @@ NEURON_MAP_RESOLUTION = 32
 OUTPUT = (0, 0)          # the colour-by choice meaning "the network's output"
 
 
-class BoundaryView(QWidget):
-    """Heatmap of the output over the input plane, with the data on top.
-
-    Parameters
-    ----------
-    controller : SessionController
-    """
+class BoundaryView(ThrottledView):
+    """Heatmap of the output over the input plane, with the data on top."""
 
     def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.revision = 0                    # counts redraws (tests wait on it)
+        super().__init__(controller, parent)
         self.resolution = 0                  # grid points per side of the last redraw
         self.message = QLabel("")
         self.message.setObjectName("boundaryMessage")
@@ -96,9 +89,7 @@ class BoundaryView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
 
-        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.lessonChanged.connect(self._lesson_changed)
-        controller.valuesChanged.connect(self.throttle.mark)
         controller.runningChanged.connect(self.throttle.mark)
         self._lesson_changed()
 
@@ -111,7 +102,7 @@ class BoundaryView(QWidget):
         self.colour_by.blockSignals(True)
         self.colour_by.clear()
         self.colour_by.addItem("network output", OUTPUT)
-        layers = self.controller.session.architecture.layers
+        layers = self.controller.architecture.layers
         for layer in range(1, len(layers) - 1):
             for j in range(layers[layer]):
                 self.colour_by.addItem(f"hidden layer {layer}, neuron {j}", (layer, j))
@@ -121,10 +112,6 @@ class BoundaryView(QWidget):
     def _choice_changed(self, _index: int) -> None:
         self.throttle.mark()
         self.throttle.tick(force=True)
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        QTimer.singleShot(0, self.throttle.tick)
 
     # -- drawing -----------------------------------------------------------------------
     def redraw(self) -> None:

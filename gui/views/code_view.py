@@ -74,7 +74,7 @@ class CodeView(QWidget):
         controller.positionChanged.connect(self.set_position)
         controller.selectionChanged.connect(self.set_selection)
         self.rebuild()
-        self.set_position(controller.session.position)
+        self.set_position(controller.position)
         selection = controller.selection   # the view may be built after a cell was selected
         self.set_selection(None if selection is None
                            else Selection(*selection, controller.explain(*selection)))

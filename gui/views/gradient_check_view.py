@@ -15,15 +15,20 @@ can be seen (a hidden view only notes that it is out of date).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from engine.gradient_check import TOLERANCE, WRONG_FORMULA, GradientCheck
+from engine.gradient_check import TOLERANCE, WRONG_FORMULA
 from engine.number_text import shown_number
 
 from ..session_controller import SessionController
+
+if TYPE_CHECKING:  # the check itself is made by the controller and only read here
+    from engine.gradient_check import GradientCheck
 from .timeboxed import TimeBoxed
 
 __all__ = ["GradientCheckView", "GradientTableModel", "PASS_COLOUR", "FAIL_COLOUR"]
@@ -183,7 +188,7 @@ class GradientCheckView(QWidget):
         controller.edited.connect(self._schedule)
         # The view may be built late (when its dock is first shown): start from where
         # the session is now.
-        self._position_changed(controller.session.position, controller.describe_position())
+        self._position_changed(controller.position, controller.describe_position())
         if controller.running:
             self._running_changed(True)
 

@@ -20,10 +20,10 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa: E402
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from engine.landscape import WeightAddress, weight_addresses  # noqa: E402
+from engine.landscape import WeightAddress  # noqa: E402
 
 from .colours import grid_rect, sequential_rgba  # noqa: E402
-from .throttle import RedrawThrottle  # noqa: E402
+from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["LandscapeView", "WeightPicker", "CONTOURS"]
 
@@ -100,18 +100,11 @@ class WeightPicker(QWidget):
             box.blockSignals(False)
 
 
-class LandscapeView(QWidget):
-    """Loss against one weight (curve) or two (contour map), with the descent path.
-
-    Parameters
-    ----------
-    controller : SessionController
-    """
+class LandscapeView(ThrottledView):
+    """Loss against one weight (curve) or two (contour map), with the descent path."""
 
     def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.revision = 0
+        super().__init__(controller, parent)
         self.last = None                      # the Landscape drawn last (tests read it)
         self.mode = QComboBox()
         self.mode.addItem("one weight: loss curve", 1)
@@ -177,19 +170,17 @@ class LandscapeView(QWidget):
         layout.addWidget(self.pages, 1)
         self.second.hide()
 
-        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.lessonChanged.connect(self._lesson_changed)
-        controller.valuesChanged.connect(self.throttle.mark)
         controller.runningChanged.connect(self.throttle.mark)
         controller.selectionChanged.connect(self._selection_changed)
         self._lesson_changed()
 
     # -- choices -----------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:
-        arch = self.controller.session.architecture
+        arch = self.controller.architecture
         for picker in (self.first, self.second):
             picker.set_network(arch.layers, arch.bias)
-        addresses = weight_addresses(arch)
+        addresses = self.controller.weight_addresses()
         selected = self._selected_weight()
         first = selected or WeightAddress("W", 1, 0, 0)
         self.first.set_address(first)
@@ -228,16 +219,12 @@ class LandscapeView(QWidget):
             return [first, self.second.address()]
         return [first]
 
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        QTimer.singleShot(0, self.throttle.tick)
-
     # -- drawing -----------------------------------------------------------------------
     def redraw(self) -> None:
         controller = self.controller
         addresses = self.addresses()
         if len(addresses) == 2 and addresses[0] == addresses[1]:
-            only = len(weight_addresses(controller.session.architecture)) < 2
+            only = len(controller.weight_addresses()) < 2
             self._say("This network has a single weight: the contour map needs two." if only
                       else "Choose two different weights for the contour map.")
             return
@@ -254,7 +241,7 @@ class LandscapeView(QWidget):
         else:
             done = int(landscape.path_epochs[-1]) if landscape.path_epochs.size else 0
             self.status.setText(f"replaying the run to draw its path: epoch {done} of "
-                                f"{controller.session.epochs_done}…")
+                                f"{controller.epochs_done}…")
             self.throttle.mark()     # carry on at the next tick
         if landscape.curve is not None:
             self._draw_curve(landscape)

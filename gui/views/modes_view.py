@@ -8,13 +8,17 @@ the engine reports it.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QSpinBox, QWidget
 
 from engine import limits
-from engine.race import Race
 
 from ..session_controller import SessionController
 from .race_view import ComparisonView
+
+if TYPE_CHECKING:  # races are built by the controller; the view advances and reads them
+    from engine.race import Race
 
 __all__ = ["TrainingModesView"]
 

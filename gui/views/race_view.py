@@ -13,6 +13,7 @@ lesson's own run can be read against the race.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -24,10 +25,14 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit,  # noq
 
 from engine import limits  # noqa: E402
 from engine.errors import LessonError  # noqa: E402
-from engine.race import DEFAULT_RATES, Race  # noqa: E402
+from engine.race import DEFAULT_RATES  # noqa: E402
 
-from ..session_controller import FRAME_RATE, SessionController  # noqa: E402
+from ..run_clock import FRAME_RATE  # noqa: E402
+from ..session_controller import SessionController  # noqa: E402
 from .timeboxed import TimeBoxed  # noqa: E402
+
+if TYPE_CHECKING:  # races are built by the controller; the view advances and reads them
+    from engine.race import Race
 
 __all__ = ["ComparisonView", "LearningRateRaceView", "RACE_COLOURS", "RACE_STYLES"]
 
@@ -140,7 +145,7 @@ class ComparisonView(QWidget):
         controller.lessonChanged.connect(self.set_lesson)
         controller.historyChanged.connect(self.set_session_epoch)
         self.set_lesson(controller.lesson)
-        self.set_session_epoch(None, controller.session.epochs_done)  # built after training began
+        self.set_session_epoch(None, controller.epochs_done)  # built after training began
 
     # -- settings ----------------------------------------------------------------------
     def add_setting(self, label: str, widget: QWidget) -> None:

@@ -4,15 +4,17 @@ The controller publishes up to 30 frames a second while training runs;
 the teaching views mark themselves dirty on each and repaint from a timer,
 so a hidden dock costs nothing. A redraw that takes long (a loss landscape
 of the digits) spaces the next ones so that redrawing keeps to about
-``REDRAW_SHARE`` of the time and training keeps the rest.
+``REDRAW_SHARE`` of the time and training keeps the rest. ``ThrottledView``
+is such a view's common start: its controller, its throttle, its redraw count.
 """
 from __future__ import annotations
 
 import time
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
-__all__ = ["RedrawThrottle", "REDRAW_HZ", "REDRAW_SHARE"]
+__all__ = ["RedrawThrottle", "ThrottledView", "REDRAW_HZ", "REDRAW_SHARE"]
 
 REDRAW_HZ = 10
 REDRAW_SHARE = 0.2
@@ -50,3 +52,33 @@ class RedrawThrottle(QObject):
         self._redraw()
         spent = time.perf_counter() - start
         self._next = start + spent / REDRAW_SHARE
+
+
+class ThrottledView(QWidget):
+    """A teaching view that redraws through a ``RedrawThrottle`` from what it asks the controller.
+
+    The subclass defines ``redraw()``, which adds one to ``revision``. New
+    values mark the view dirty; showing it redraws at once if it is.
+
+    Parameters
+    ----------
+    controller : SessionController
+        What the view asks for its data and listens to.
+    parent : QWidget, optional
+
+    Attributes
+    ----------
+    revision : int
+        Counts redraws (tests wait on it).
+    """
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.revision = 0
+        self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
+        controller.valuesChanged.connect(self.throttle.mark)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.throttle.tick)

@@ -3,9 +3,9 @@
 A race of three learning rates on the digits, or a gradient check of its
 1 885 weights, takes seconds. ``TimeBoxed`` calls an engine ``advance(n)``
 once per timer tick with an ``n`` (epochs, weights: whatever the unit of
-work is) sized to take about ``TICK_BUDGET_S``,
-the same budget the controller's Run uses; between ticks the event loop
-repaints and answers clicks (Stop among them).
+work is) sized as Run sizes its ticks (``gui.run_clock.next_batch``: about
+``TICK_BUDGET_S``); between ticks the event loop repaints and answers
+clicks (Stop among them).
 """
 from __future__ import annotations
 
@@ -14,11 +14,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..session_controller import TICK_BUDGET_S
+from ..run_clock import next_batch
 
 __all__ = ["TimeBoxed"]
-
-MAX_UNITS_PER_TICK = 1 << 20
 
 
 class TimeBoxed(QObject):
@@ -67,9 +65,7 @@ class TimeBoxed(QObject):
         start = time.perf_counter()
         self._advance(self._units)
         spent = time.perf_counter() - start
-        # Aim the next tick at the budget, at most doubling, as the controller's Run does.
-        ideal = TICK_BUDGET_S * self._units / max(spent, 1e-6)
-        self._units = int(min(MAX_UNITS_PER_TICK, max(1, min(ideal, 2 * self._units))))
+        self._units = next_batch(self._units, spent, self._units)
         self.progressed.emit()
         if self._done():
             self._timer.stop()

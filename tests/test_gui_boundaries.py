@@ -1,0 +1,150 @@
+"""The window's boundaries, read from the source: widgets never touch the session and
+never call the engine for maths; the run clock trains in batches that grow to the budget."""
+import ast
+
+from conftest import ROOT
+
+from gui.run_clock import MAX_UNITS_PER_TICK, TICK_BUDGET_S, RunClock, next_batch
+
+GUI = ROOT / "gui"
+CONTROLLER = GUI / "session_controller.py"
+
+# What any module of gui/ may import from the engine: messages, lesson files,
+# number text, limits, file writing, resources, and the data a dialog turns
+# into a lesson. Everything else of the engine is reached through the controller.
+ALLOWED_MODULES = {
+    "engine.errors",        # LessonError: the one-line message
+    "engine.lesson",        # reading, parsing and saving lesson files
+    "engine.number_text",   # writing a number for people
+    "engine.limits",        # the stated limits (ranges of spin boxes)
+    "engine.files",         # atomic writes of what the window itself draws
+    "engine.resources",     # the resources folder
+    "engine.datasets",      # the New-lesson dialog: built-in data sets by name
+    "engine.features",      # ... and their derived inputs
+    "engine.csv_import",    # the Import-CSV dialog: reading a table into a data set
+}
+# Plain constants and values of maths modules, which compute nothing when imported.
+ALLOWED_NAMES = {
+    ("engine.boundary", "COARSE"), ("engine.boundary", "FINE"),   # grid sizes
+    ("engine.landscape", "WeightAddress"),                        # which weight
+    ("engine.race", "DEFAULT_RATES"),                             # seed 002's rates
+    ("engine.gradient_check", "TOLERANCE"),                       # stated on screen
+    ("engine.gradient_check", "WRONG_FORMULA"),                   # ... and what it is
+}
+# The settings dock offers the engine's choices by name.
+ALLOWED_IN = {
+    "settings_dock.py": {("engine.activations", "ACTIVATIONS"), ("engine.losses", "LOSSES"),
+                         ("engine.network", "INITIALISATIONS"),
+                         ("engine.steps", "PRESENTATIONS")},
+}
+
+
+def _gui_sources():
+    """(path relative to gui/, source) of every module of gui/ but the controller."""
+    return [(str(path.relative_to(GUI)), path.read_text(encoding="utf-8"))
+            for path in sorted(GUI.rglob("*.py")) if path != CONTROLLER]
+
+
+def session_reads(source: str) -> list[int]:
+    """Lines of ``source`` that read an attribute called ``session``."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Attribute) and node.attr == "session")
+
+
+def _type_checking_blocks(tree: ast.AST) -> set[int]:
+    """ids of the import nodes under ``if TYPE_CHECKING:`` (types only, never run)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) \
+                and node.test.id == "TYPE_CHECKING":
+            found.update(id(inner) for inner in ast.walk(node))
+    return found
+
+
+def engine_imports(source: str) -> list[tuple[str, str | None, int]]:
+    """(engine module, imported name or None, line) of each run-time engine import."""
+    tree = ast.parse(source)
+    types_only = _type_checking_blocks(tree)
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in types_only:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(alias.name, None, node.lineno) for alias in node.names
+                      if alias.name.split(".")[0] == "engine"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                and node.module.split(".")[0] == "engine":
+            for alias in node.names:
+                if node.module == "engine":      # from engine import limits
+                    found.append((f"engine.{alias.name}", None, node.lineno))
+                else:
+                    found.append((node.module, alias.name, node.lineno))
+    return found
+
+
+def forbidden_engine_imports(file: str, source: str) -> list[str]:
+    allowed_names = ALLOWED_NAMES | ALLOWED_IN.get(file, set())
+    return [f"gui/{file}:{line} imports {module}" + (f".{name}" if name else "")
+            for module, name, line in engine_imports(source)
+            if module not in ALLOWED_MODULES and (module, name) not in allowed_names]
+
+
+def test_the_scans_see_what_they_look_for():
+    source = ("from typing import TYPE_CHECKING\n"
+              "from engine.activations import get_activation\n"
+              "from engine import limits, kernel\n"
+              "import engine.iteration\n"
+              "if TYPE_CHECKING:\n"
+              "    from engine.race import Race\n"
+              "def f(controller):\n"
+              "    from engine.landscape import weight_addresses\n"
+              "    return controller.session.lesson, window.controller.session\n")
+    assert session_reads(source) == [9, 9]
+    assert forbidden_engine_imports("views/x.py", source) == [
+        "gui/views/x.py:2 imports engine.activations.get_activation",
+        "gui/views/x.py:3 imports engine.kernel",
+        "gui/views/x.py:4 imports engine.iteration",
+        "gui/views/x.py:8 imports engine.landscape.weight_addresses"]
+    assert forbidden_engine_imports("settings_dock.py",
+                                    "from engine.losses import LOSSES\n") == []
+    assert forbidden_engine_imports("views/x.py", "from engine.losses import LOSSES\n") == [
+        "gui/views/x.py:1 imports engine.losses.LOSSES"]
+
+
+def test_no_module_of_gui_but_the_controller_reads_the_session():
+    sources = _gui_sources()
+    assert len(sources) > 20     # the walk really found the window's modules
+    reads = [f"gui/{file}:{line}" for file, source in sources for line in session_reads(source)]
+    assert reads == []
+
+
+def test_widgets_import_from_the_engine_no_maths():
+    problems = [problem for file, source in _gui_sources()
+                for problem in forbidden_engine_imports(file, source)]
+    assert problems == []
+
+
+def test_the_run_clock_trains_in_growing_batches_until_finished(qtbot):
+    trained, frames = [], []
+
+    def train(epochs: int) -> int:
+        epochs = min(epochs, 5000 - sum(trained))
+        trained.append(epochs)
+        return epochs
+
+    clock = RunClock(train, lambda: sum(trained) >= 5000)
+    clock.frameDue.connect(lambda: (frames.append(1), clock.published()))
+    clock.runFinished.connect(clock.stop)
+    clock.start()
+    qtbot.waitUntil(lambda: not clock.running, timeout=5000)
+    assert sum(trained) == 5000
+    assert trained[:3] == [1, 2, 4]         # grows at most twofold a tick ...
+    assert len(trained) < 100               # ... to the budget: cheap epochs, big batches
+    assert frames                           # trained epochs were offered for a frame
+
+
+def test_a_batch_is_aimed_at_the_budget_growing_at_most_twofold():
+    assert next_batch(4, 1e-9, 4) == 8                                  # cheap: doubles
+    assert next_batch(100, 10 * TICK_BUDGET_S, 100) == 10               # slow: shrinks
+    assert next_batch(1, 1.0, 1) == 1                                   # never below one
+    assert next_batch(MAX_UNITS_PER_TICK, 1e-9, MAX_UNITS_PER_TICK) == MAX_UNITS_PER_TICK
