@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -227,6 +225,11 @@ class SessionController(QObject):
     def has_progress(self) -> bool:
         """Whether anything would be lost by starting again."""
         return not self.session.at_start or self.session.history.epochs > 0
+
+    def identify(self, name: str) -> "catalogue.MatrixId | None":
+        """Which matrix ``name`` is — kind, layer and the part of the network it
+        belongs to (``.info.part``) — from the step catalogue; None if there is none."""
+        return catalogue.identify(name, self.session.architecture.depth)
 
     def learner(self, name: str) -> str:
         return catalogue.learner_name(name, self.session.architecture.depth, self._presentation)

@@ -9,7 +9,6 @@ to that layer's activation.
 from __future__ import annotations
 
 import os
-import re
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -24,7 +23,6 @@ __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
 
 Z_RANGE = 6.0             # the curves span −6..6, wider when the marked z lies outside
 CURVE_POINTS = 481
-_NEURON_CELL = re.compile(r"(z|a|slope|delta|error)(\d+)")
 
 
 class ActivationView(ThrottledView):
@@ -73,10 +71,10 @@ class ActivationView(ThrottledView):
         selection = self.controller.selection
         if selection is None:
             return None
-        match = _NEURON_CELL.fullmatch(selection[0])
-        if match is None:
+        matrix = self.controller.identify(selection[0])
+        if matrix is None or matrix.info.part != "neurons":
             return None
-        return int(match.group(2)), selection[1], selection[2]
+        return matrix.layer, selection[1], selection[2]
 
     def _selection_changed(self, _selection) -> None:
         neuron = self._neuron()

@@ -10,7 +10,6 @@ Every number comes from ``SessionController.loss_landscape``.
 from __future__ import annotations
 
 import os
-import re
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -28,7 +27,6 @@ from .throttle import ThrottledView  # noqa: E402
 __all__ = ["LandscapeView", "WeightPicker", "CONTOURS"]
 
 CONTOURS = 9
-_WEIGHT_NAME = re.compile(r"(?:grad_|new_|velocity_|previous_velocity_)?([Wb])(\d+)")
 PATH_PEN = pg.mkPen("#D55E00", width=1.5)
 PATH_BRUSH = pg.mkBrush("#D55E00")
 
@@ -193,11 +191,11 @@ class LandscapeView(ThrottledView):
         selection = self.controller.selection
         if selection is None:
             return None
-        match = _WEIGHT_NAME.fullmatch(selection[0])
-        if match is None:
+        matrix = self.controller.identify(selection[0])
+        if matrix is None or matrix.info.part not in ("weights", "biases"):
             return None
-        kind, layer = match.group(1), int(match.group(2))
-        return WeightAddress(kind, layer, selection[1] if kind == "W" else 0, selection[2])
+        kind = "W" if matrix.info.part == "weights" else "b"
+        return WeightAddress(kind, matrix.layer, selection[1] if kind == "W" else 0, selection[2])
 
     def _selection_changed(self, _selection) -> None:
         address = self._selected_weight()
