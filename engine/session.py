@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import catalogue
 from .errors import LessonError
 from .history import History, instability
 from .iteration import IterationRecord, record_iteration
@@ -450,8 +451,10 @@ class Session:
             self.lesson.X, self.lesson.y, self.lesson.data_spec = X, y, {}
             self.lesson.dataset = None          # the data is no longer what the file gave
         else:
-            layer = int(name[1:])
-            target = start.params.weight(layer) if name[0] == "W" else start.params.bias(layer)[None, :]
+            matrix = catalogue.identify(name, arch.depth)
+            layer = matrix.layer
+            target = (start.params.weight(layer) if matrix.kind == "W"
+                      else start.params.bias(layer)[None, :])
             if not (0 <= row < target.shape[0] and 0 <= column < target.shape[1]):
                 raise LessonError(f"{name} has shape {target.shape}; there is no cell [{row},{column}]")
             target[row, column] = value

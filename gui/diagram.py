@@ -264,7 +264,8 @@ class NetworkDiagram(QGraphicsView):
             box.setPen(QPen(self.palette().text().color(), 1.5))
         if self._caption is not None:
             shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
-            kind = "deltas" if any(n.startswith("delta") for n in shown) else "activations"
+            backward = any(n in self._infos and self._infos[n].kind == "delta" for n in shown)
+            kind = "deltas" if backward else "activations"
             self._caption.setText(self._caption_text(kind, sample))
 
     @staticmethod
