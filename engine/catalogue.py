@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 __all__ = ["Kind", "KINDS", "MatrixId", "identify", "symbol", "learner_name", "shown_sign",
            "formula_tree", "step_formula", "code_name", "step_value", "PRESENTATIONS",
-           "INPUT_KINDS", "glossary"]
+           "INPUT_KINDS", "glossary", "column_label", "row_label",
+           "sample_label"]
 
 PRESENTATIONS = ("gradient", "error")
 
@@ -207,6 +208,30 @@ def code_name(name: str, depth: int, presentation: str) -> str:
     if learner.isascii() and learner.isidentifier():
         return learner  # ASCII only: "ᵀ" is legal in a Python name but not what a learner types
     return "minus_" + name  # −grad_W2 in the error form
+
+
+def column_label(matrix: MatrixId, column: int) -> str:
+    """How the window and the workbook label column ``column`` of a matrix."""
+    kind = matrix.kind
+    if kind == "loss":
+        return "J"
+    return f"input {column}" if kind == "X" else f"neuron {column}"
+
+
+def sample_label(sample: int) -> str:
+    """A per-sample row, by its index in the data set (counted from 0, as everywhere)."""
+    return f"sample {sample}"
+
+
+def row_label(matrix: MatrixId, row: int) -> str:
+    """How the window and the workbook label row ``row`` of a matrix whose rows
+    are not samples (weights, biases, gradients, the loss)."""
+    info = matrix.info
+    if matrix.kind == "loss":
+        return "batch"
+    if info.part == "biases":
+        return "bias"
+    return f"input {row}" if matrix.layer <= 1 else f"neuron {row}"
 
 
 def glossary(depth: int) -> list[tuple[str, str, str, str, str]]:

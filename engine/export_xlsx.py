@@ -9,10 +9,11 @@ One worksheet per iteration, laid out like the Excel walk-through (seed 003):
   recompute;
 * five bands: the iteration's inputs (X and y of the batch, W{l}, b{l}, the
   previous velocities), then its forward, error, backward and update steps
-  in the order of DESIGN.md section 3. Each matrix is a block: its learner
-  name and step name, its formula, its shape, then its cells, coloured by
-  phase. Rows of per-sample matrices are labelled with the sample's number
-  in the data set (counted from 1).
+  in the order of DESIGN.md section 3. Each matrix is a block: its names as
+  its card shows them (learner name and symbol), its formula and shape, its
+  columns labelled as the window labels them (``neuron 0`` ...), then its
+  cells, coloured by phase. Rows of per-sample matrices are labelled with the
+  sample's index in the data set, counted from 0 as the window counts them.
 
 Every computed cell is a spreadsheet formula over exactly the cells its
 engine precedents name (``explain.py``), e.g. ``=MMULT(B12:E12,H12:H15)+H16``
@@ -74,7 +75,7 @@ PHASE_COLOURS = {
 }
 _BANDS = (("input", "Inputs"), ("forward", "Forward pass"), ("error", "Error"),
           ("backward", "Backward pass"), ("update", "Update"))
-_HEADER_ROWS = 3          # learner name, formula, shape
+_HEADER_ROWS = 3          # learner name, formula and shape, the columns' labels
 _FIRST_BLOCK_COLUMN = 1   # column A holds band titles and sample numbers
 _MAX_ROWS, _MAX_COLUMNS = 1_048_576, 16_384
 
@@ -202,7 +203,7 @@ class _Block:
     values : ndarray, shape (rows, cols)
         The numbers as the presentation shows them (the cached values).
     header : tuple of str
-        Learner name, formula and shape lines.
+        The learner name line, and the formula line with the shape.
     formulas : callable or None
         Row index → the row's formulas; None for cells written as numbers.
     top, left : int
@@ -214,7 +215,7 @@ class _Block:
     name: str
     phase: str
     values: np.ndarray
-    header: tuple[str, str, str]
+    header: tuple[str, str]
     formulas: RowFormulas | None = None
     top: int = 0
     left: int = 0
@@ -374,9 +375,9 @@ class _IterationSheet:
         m, k = record.values["y"].shape
         for spec in record.steps:
             header = (self._title(spec.name),
-                      catalogue.step_formula(spec.name, arch, record.loss, presentation,
-                                             bool(record.l2), bool(record.momentum), m, k),
-                      self._shape(spec.name))
+                      self._with_shape(spec.name, catalogue.step_formula(
+                          spec.name, arch, record.loss, presentation, bool(record.l2),
+                          bool(record.momentum), m, k)))
             self.blocks[spec.name] = _Block(spec.name, spec.phase,
                                             record.shown(spec.name, presentation), header)
         self.bands = [(phase, label, [b for b in self.blocks.values() if b.phase == phase])
@@ -394,27 +395,27 @@ class _IterationSheet:
         symbol = catalogue.symbol(name, depth, self.presentation)
         return learner if learner == symbol else f"{learner} ({symbol})"
 
-    def _shape(self, name: str) -> str:
+    def _with_shape(self, name: str, text: str) -> str:
         rows, cols = self.record.values[name].shape
-        return f"shape {rows} × {cols}"
+        return f"{text}   ({rows} × {cols})"
 
     def _input_block(self, name: str) -> _Block:
         record = self.record
         values = record.values[name]
         if name in ("X", "y"):
             what = "the batch's inputs" if name == "X" else "the batch's targets"
-            return _Block(name, "input", values, (self._title(name), what, self._shape(name)))
+            return _Block(name, "input", values, (self._title(name), self._with_shape(name, what)))
         if self.previous is None:
             kind = catalogue.identify(name, record.architecture.depth).kind
             what = ("velocity before this iteration" if kind.startswith("previous_velocity")
                     else "this iteration's starting value")
-            return _Block(name, "input", values, (self._title(name), what, self._shape(name)))
+            return _Block(name, "input", values, (self._title(name), self._with_shape(name, what)))
         source = self.previous.blocks[_carried_from(name, record.architecture.depth,
                                                     self.previous.blocks)]
         prefix = _sheet_prefix(self.previous.name)
         block = _Block(name, "input", values,
-                       (self._title(name), f"= {source.name} of {self.previous.name}",
-                        self._shape(name)))
+                       (self._title(name), self._with_shape(
+                           name, f"= {source.name} of {self.previous.name}")))
         block.formulas = lambda i: ["=" + prefix + cell for cell in source.row_cells(i)]
         return block
 
@@ -455,16 +456,23 @@ class _IterationSheet:
         sheet.set_column(0, 0, 18)
         sheet.set_column(_FIRST_BLOCK_COLUMN, max(self.width, _FIRST_BLOCK_COLUMN + 5), 12)
         self._write_top(workbook, sheet, formats, title)
-        samples = (self.record.rows + 1).tolist()
+        samples = self.record.rows.tolist()  # counted from 0, as the window's "sample 5"
+        depth = self.record.architecture.depth
         row = self.top_rows
         for phase, label, blocks in self.bands:
             sheet.write_string(row, 0, label, formats.band[phase])
-            for line in range(_HEADER_ROWS):
-                if line == _HEADER_ROWS - 1 and phase != "update":
-                    sheet.write_string(row + 1 + line, 0, "sample", formats.label)
+            # row by row: in constant-memory mode a row is final once a later one is written
+            for line in range(len(blocks[0].header)):
                 style = formats.name[phase] if line == 0 else formats.header[phase]
                 for block in blocks:
                     sheet.write_string(row + 1 + line, block.left, block.header[line], style)
+            if phase != "update":
+                sheet.write_string(row + _HEADER_ROWS, 0, "sample", formats.label)
+            for block in blocks:  # the columns as the window labels them
+                identity = catalogue.identify(block.name, depth)
+                for j in range(block.cols):
+                    sheet.write_string(row + _HEADER_ROWS, block.left + j,
+                                       catalogue.column_label(identity, j), formats.header[phase])
             top = row + 1 + _HEADER_ROWS
             height = max(block.rows for block in blocks)
             for i in range(height):

@@ -82,6 +82,8 @@ class MatrixInfo:
     part : str or None
         What it belongs to in the diagram: ``neurons``, ``weights``, ``biases``,
         or None (X, y, loss).
+    identity : engine.catalogue.MatrixId or None
+        The matrix's kind and layer in the step catalogue (labels of rows and columns).
     """
 
     name: str
@@ -95,6 +97,7 @@ class MatrixInfo:
     per_sample: bool
     editable: bool
     part: str | None = None
+    identity: catalogue.MatrixId | None = None
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ class SessionController(QObject):
                 name, "inputs", "input", matrix.layer, self.learner(name), name,
                 matrix.info.meaning.format(l=matrix.layer),
                 session.value(name, presentation).shape, matrix.info.per_sample,
-                not matrix.kind.startswith("previous_velocity"), matrix.info.part))
+                not matrix.kind.startswith("previous_velocity"), matrix.info.part, matrix))
         m, k = session.value("y").shape
         for spec in session.steps:
             formula = catalogue.step_formula(spec.name, arch, lesson.loss, presentation,
@@ -261,7 +264,7 @@ class SessionController(QObject):
                 spec.name, spec.phase, spec.kind, spec.layer, self.learner(spec.name),
                 catalogue.symbol(spec.name, depth, presentation), formula,
                 tuple(spec.shape), catalogue.KINDS[spec.kind].per_sample, False,
-                catalogue.KINDS[spec.kind].part))
+                catalogue.KINDS[spec.kind].part, catalogue.MatrixId(spec.kind, spec.layer)))
         return infos
 
     def _input_names(self) -> list[str]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, Q
                                QScrollArea, QStyle, QStyledItemDelegate, QStyleOptionFrame,
                                QTableView, QVBoxLayout, QWidget)
 
+from engine.catalogue import column_label, row_label, sample_label
 from engine.number_text import LARGE, MINUS, shown_change, shown_number
 
 from .flow_layout import FlowLayout
@@ -335,21 +336,12 @@ class ArrayModel(QAbstractTableModel):
         return self._row_label(section)
 
     def _column_label(self, c: int) -> str:
-        if self.info.kind == "loss":
-            return "J"
-        return f"input {c}" if self.info.name == "X" else f"neuron {c}"
+        return column_label(self.info.identity, c)
 
     def _row_label(self, r: int) -> str:
-        info = self.info
-        if info.per_sample:
-            return f"sample {int(self._rows[r])}" if r < len(self._rows) else ""
-        if info.kind == "loss":
-            return "batch"
-        if info.name.startswith(("b", "previous_velocity_b")) or info.kind.endswith("_b"):
-            return "bias"
-        if info.layer <= 1:
-            return f"input {r}"
-        return f"neuron {r}"
+        if self.info.per_sample:
+            return sample_label(int(self._rows[r])) if r < len(self._rows) else ""
+        return row_label(self.info.identity, r)
 
     def flags(self, index):
         return self._flags

@@ -224,8 +224,9 @@ def test_a_minibatch_sheet_holds_its_batch_rows(tmp_path):
         got = [[sheet.cell(r, c).value for c in range(left, right + 1)]
                for r in range(top, bottom + 1)]
         np.testing.assert_array_equal(got, source.X[record.rows])
-        assert [sheet.cell(r, 1).value for r in range(top, bottom + 1)] == \
-               (record.rows + 1).tolist()
+        # samples numbered as the window numbers them ("sample 5"), from 0
+        assert [sheet.cell(r, 1).value for r in range(top, bottom + 1)] == record.rows.tolist()
+        assert sheet.cell(top - 1, left).value == "input 0"
 
 
 def test_cached_values_are_the_engines(tmp_path):

@@ -16,6 +16,7 @@ ALLOWED_MODULES = {
     "engine.errors",        # LessonError: the one-line message
     "engine.lesson",        # reading, parsing and saving lesson files
     "engine.number_text",   # writing a number for people
+    "engine.catalogue",     # what a matrix is called and how its rows and columns are labelled
     "engine.limits",        # the stated limits (ranges of spin boxes)
     "engine.files",         # atomic writes of what the window itself draws
     "engine.resources",     # the resources folder

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 
 from engine.lesson import load_lesson, resolve_lesson
 from engine.number_text import LARGE, MINUS, shown_change, shown_number
+from engine.catalogue import identify
 from gui.session_controller import MatrixInfo, SessionController
 from gui.tables import (ArrayModel, ChangeRole, MatrixView, TablesPanel, note_font,
                         table_geometry)
@@ -23,7 +24,8 @@ TOOL_TIP = Qt.ItemDataRole.ToolTipRole
 
 
 def model_of(array, name="W1", kind="input", layer=1):
-    info = MatrixInfo(name, "inputs", kind, layer, name, name, "", array.shape, False, True)
+    info = MatrixInfo(name, "inputs", kind, layer, name, name, "", array.shape, False, True,
+                      identity=identify(name, 3))
     model = ArrayModel(info)
     model.set_values(array)
     return model

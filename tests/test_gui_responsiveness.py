@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 from engine.lesson import load_lesson, resolve_lesson
 from gui.main_window import MainWindow
 from gui.plots import LossPlot, _stepped_range
+from engine.catalogue import identify
 from gui.session_controller import MatrixInfo, SessionController
 from gui.tables import ACTIVE_COLOUR, CURRENT_FRAME_COLOUR, ArrayModel, TablesPanel
 
@@ -16,7 +17,8 @@ ROLES = Qt.ItemDataRole
 
 
 def info(shape=(3, 4), name="W1", editable=True):
-    return MatrixInfo(name, "inputs", "input", 1, name, name, "", shape, False, editable)
+    return MatrixInfo(name, "inputs", "input", 1, name, name, "", shape, False, editable,
+                      identity=identify(name, 3))
 
 
 def test_cells_answer_colour_and_font_roles_only_while_marked(qtbot):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from engine.lesson import parse_lesson
 from gui.main_window import MainWindow
+from engine.catalogue import identify
 from gui.session_controller import MatrixInfo
 from gui.tables import ACTIVE_COLOUR, ArrayModel, MatrixView, PRECEDENT_COLOUR
 
@@ -15,7 +16,8 @@ BG = Qt.ItemDataRole.BackgroundRole
 
 
 def info(shape=(1797, 64), name="X", per_sample=True, editable=True):
-    return MatrixInfo(name, "inputs", "input", 0, name, name, "", shape, per_sample, editable)
+    return MatrixInfo(name, "inputs", "input", 0, name, name, "", shape, per_sample, editable,
+                      identity=identify(name, 3))
 
 
 def test_model_formats_on_demand_with_python_types(qtbot):
