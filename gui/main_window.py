@@ -7,6 +7,7 @@ talks to another directly.
 """
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -272,6 +273,8 @@ class MainWindow(QMainWindow):
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
         self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        self.glossary_action = self._action("Glossary", self.show_glossary,
+                                            tip="Every quantity's names in both presentations")
         self.about_action = self._action("About Backprop Tracer", self.show_about)
 
     def _build_toolbar(self) -> None:
@@ -361,6 +364,7 @@ class MainWindow(QMainWindow):
             self.teaching_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.glossary_action)
         help_menu.addAction(self.about_action)
         self._refresh_recent()
 
@@ -627,6 +631,22 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         self.show_message("Keyboard shortcuts", SHORTCUTS)
+
+    def show_glossary(self) -> None:
+        """Each quantity's names side by side: the walk-through's, the error form's and
+        the gradient form's symbols, what it is, and how they relate."""
+        rows = "".join(
+            f"<tr><td>{escape(learner)}</td><td>{escape(error)}</td><td>{escape(gradient)}</td>"
+            f"<td>{escape(meaning)}</td><td>{escape(equation)}</td></tr>"
+            for learner, error, gradient, meaning, equation in self.controller.glossary())
+        self.show_message(
+            "Glossary",
+            "<p>The same quantity has a name in each presentation: the error form (the "
+            "Excel walk-through's names, backward quantities negated, updates add) and the "
+            "gradient form (δ = ∂J/∂z, updates subtract).</p>"
+            "<table cellspacing='6'><tr><th align='left'>name</th><th align='left'>error form"
+            "</th><th align='left'>gradient form</th><th align='left'>what it is</th>"
+            f"<th align='left'>the same as</th></tr>{rows}</table>")
 
     def show_about(self) -> None:
         self.show_message(

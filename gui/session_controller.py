@@ -234,6 +234,11 @@ class SessionController(QObject):
         belongs to (``.info.part``) — from the step catalogue; None if there is none."""
         return catalogue.identify(name, self.session.architecture.depth)
 
+    def glossary(self) -> list[tuple[str, str, str, str, str]]:
+        """Each quantity of this lesson's network with its names side by side
+        (``engine.catalogue.glossary``), for Help ▸ Glossary."""
+        return catalogue.glossary(self.session.architecture.depth)
+
     def learner(self, name: str) -> str:
         return catalogue.learner_name(name, self.session.architecture.depth, self._presentation)
 

@@ -244,6 +244,14 @@ def test_step_note_follows_the_presentation(window):
     assert note.text().startswith("<i>Error_at_hidden_layer = d_output·woutᵀ")
 
 
+def test_help_glossary_lists_each_quantitys_names(window):
+    window.glossary_action.trigger()
+    text = window.last_message
+    assert "d_hiddenlayer = d1 = −delta1 = −∂J/∂z1" in text
+    assert "Error_at_hidden_layer = e1 = −error1 = −∂J/∂a1" in text
+    assert "−grad_W2" in text and "wout (updated)" in text
+
+
 def test_decimals_change_display_and_formula(window):
     window.step_action.trigger()
     window.decimals_box.setValue(5)
