@@ -62,6 +62,17 @@ class Kind:
         Whether its rows are the samples of the batch.
     meaning : str
         What it is, in a learner's words (glossary).
+    value_shape : str
+        How the run record writes it: ``matrix``, ``vector`` (a bias-like
+        row, written as a list) or ``scalar`` (the loss).
+    updates : str or None
+        For an update step, the input kind it gives the new value of (``W``).
+    continues : str or None
+        For an input, the step kind of the previous iteration it continues
+        (``W`` continues ``new_W``; a previous velocity the velocity).
+    derivative : str or None
+        The derivative of J that a backward or update kind is built from
+        (``z``: ∂J/∂z, ``a``: ∂J/∂a, ``W``/``b``: ∂J/∂W, ∂J/∂b), for the chain rule.
     """
 
     kind: str
@@ -72,40 +83,52 @@ class Kind:
     part: str | None
     per_sample: bool
     meaning: str
+    value_shape: str = "matrix"
+    updates: str | None = None
+    continues: str | None = None
+    derivative: str | None = None
 
     def name(self, layer: int) -> str:
         return self.pattern.format(l=layer)
 
 
-def _kind(kind, phase, pattern, part, per_sample, meaning, error_form_pattern=None):
+def _kind(kind, phase, pattern, part, per_sample, meaning, error_form_pattern=None, **more):
     negated = error_form_pattern is not None
+    value_shape = "vector" if part == "biases" else "matrix"
     return Kind(kind, phase, pattern, negated, error_form_pattern or pattern, part, per_sample,
-                meaning)
+                meaning, **{"value_shape": value_shape, **more})
 
 
 KINDS: dict[str, Kind] = {k.kind: k for k in (
     _kind("X", "inputs", "X", None, True, "the inputs of the batch, one row per sample"),
     _kind("y", "inputs", "y", None, True, "the targets of the batch"),
-    _kind("W", "inputs", "W{l}", "weights", False, "the weights into layer {l} (row: from, column: to)"),
-    _kind("b", "inputs", "b{l}", "biases", False, "the biases of layer {l}"),
+    _kind("W", "inputs", "W{l}", "weights", False,
+          "the weights into layer {l} (row: from, column: to)", continues="new_W"),
+    _kind("b", "inputs", "b{l}", "biases", False, "the biases of layer {l}", continues="new_b"),
     _kind("previous_velocity_W", "inputs", "previous_velocity_W{l}", "weights", False,
-          "the velocity of W{l} carried from the previous iteration"),
+          "the velocity of W{l} carried from the previous iteration", continues="velocity_W"),
     _kind("previous_velocity_b", "inputs", "previous_velocity_b{l}", "biases", False,
-          "the velocity of b{l} carried from the previous iteration"),
+          "the velocity of b{l} carried from the previous iteration", continues="velocity_b"),
     _kind("z", "forward", "z{l}", "neurons", True, "what layer {l}'s neurons add up"),
     _kind("a", "forward", "a{l}", "neurons", True, "the activations of layer {l}"),
     _kind("E", "error", "E", "neurons", True, "the error y − output"),
-    _kind("loss", "error", "loss", None, False, "the loss J of the batch"),
+    _kind("loss", "error", "loss", None, False, "the loss J of the batch", value_shape="scalar"),
     _kind("slope", "backward", "slope{l}", "neurons", True,
           "the slope of layer {l}'s activation at z{l}"),
-    _kind("delta", "backward", "delta{l}", "neurons", True, "∂J/∂z{l}", "d{l}"),
-    _kind("error", "backward", "error{l}", "neurons", True, "∂J/∂a{l}", "e{l}"),
-    _kind("grad_W", "update", "grad_W{l}", "weights", False, "∂J/∂W{l}", f"{MINUS}grad_W{{l}}"),
-    _kind("grad_b", "update", "grad_b{l}", "biases", False, "∂J/∂b{l}", f"{MINUS}grad_b{{l}}"),
-    _kind("velocity_W", "update", "velocity_W{l}", "weights", False, "W{l}'s step this iteration"),
-    _kind("velocity_b", "update", "velocity_b{l}", "biases", False, "b{l}'s step this iteration"),
-    _kind("new_W", "update", "new_W{l}", "weights", False, "W{l} after the update"),
-    _kind("new_b", "update", "new_b{l}", "biases", False, "b{l} after the update"),
+    _kind("delta", "backward", "delta{l}", "neurons", True, "∂J/∂z{l}", "d{l}", derivative="z"),
+    _kind("error", "backward", "error{l}", "neurons", True, "∂J/∂a{l}", "e{l}", derivative="a"),
+    _kind("grad_W", "update", "grad_W{l}", "weights", False, "∂J/∂W{l}", f"{MINUS}grad_W{{l}}",
+          derivative="W"),
+    _kind("grad_b", "update", "grad_b{l}", "biases", False, "∂J/∂b{l}", f"{MINUS}grad_b{{l}}",
+          derivative="b"),
+    _kind("velocity_W", "update", "velocity_W{l}", "weights", False, "W{l}'s step this iteration",
+          derivative="W"),
+    _kind("velocity_b", "update", "velocity_b{l}", "biases", False, "b{l}'s step this iteration",
+          derivative="b"),
+    _kind("new_W", "update", "new_W{l}", "weights", False, "W{l} after the update",
+          updates="W", derivative="W"),
+    _kind("new_b", "update", "new_b{l}", "biases", False, "b{l} after the update",
+          updates="b", derivative="b"),
 )}
 INPUT_KINDS = ("X", "y", "W", "b", "previous_velocity_W", "previous_velocity_b")
 
@@ -200,10 +223,10 @@ def code_name(name: str, depth: int, presentation: str) -> str:
     ``previous_``; in the error form d{l}, e{l} and ``minus_grad_*``.
     """
     matrix = _id(name, depth)
-    if matrix.kind in ("new_W", "new_b"):
-        return code_name(KINDS[matrix.kind[-1]].name(matrix.layer), depth, presentation)
-    if matrix.kind.startswith("previous_"):
-        return KINDS[matrix.kind[len("previous_"):]].name(matrix.layer)
+    if matrix.info.updates:
+        return code_name(KINDS[matrix.info.updates].name(matrix.layer), depth, presentation)
+    if matrix.info.phase == "inputs" and matrix.info.continues in ("velocity_W", "velocity_b"):
+        return KINDS[matrix.info.continues].name(matrix.layer)
     learner = learner_name(name, depth, presentation)
     if learner.isascii() and learner.isidentifier():
         return learner  # ASCII only: "ᵀ" is legal in a Python name but not what a learner types
@@ -357,8 +380,8 @@ def step_formula(name: str, architecture: "Architecture", loss: str, presentatio
 
     tree = formula_tree(kind, layer, architecture, loss, presentation, l2, momentum)
     right = matrix_text(tree, name_of)
-    if kind in ("new_W", "new_b"):
-        target = name_of(KINDS[kind[-1]].name(layer))
+    if KINDS[kind].updates:
+        target = name_of(KINDS[KINDS[kind].updates].name(layer))
         return f"{target} ← {right}"
     left = name_of(name)
     if kind == "a" and not architecture.activation(layer).row_wise:

@@ -213,11 +213,11 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
     spec = record.spec(name)
     if spec is None:
         return None
-    kind, layer, i, j = spec.kind, spec.layer, row, column
+    info, layer, i, j = catalogue.KINDS[spec.kind], spec.layer, row, column
     values = record.values
     error_form = presentation == "error"
     shown, shown_value = "", float("nan")
-    if kind == "delta":
+    if info.derivative == "z":  # a delta
         derivative = f"∂J/∂z{layer}[{i},{j}]"
         factors = _dJ_dz_factors(record, layer, i, j)
         if len(factors) == 1:
@@ -231,7 +231,7 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
             shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
             shown, shown_value = f"the error form shows {shown_name}[{i},{j}] = −{derivative}", \
                 -explanation.value
-    elif kind == "error":
+    elif info.derivative == "a":  # a hidden error
         derivative = f"∂J/∂a{layer}[{i},{j}]"
         nxt = layer + 1
         rule = f"{derivative} = Σₖ ∂J/∂z{nxt}[{i},k] · ∂z{nxt}[{i},k]/∂a{layer}[{i},{j}]"
@@ -245,19 +245,22 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
             shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
             shown = f"the error form shows {shown_name}[{i},{j}] = −{derivative}"
             shown_value = -explanation.value
-    elif kind in ("grad_W", "grad_b", "velocity_W", "velocity_b", "new_W", "new_b"):
-        which = kind[-1]
+    elif info.derivative in ("W", "b"):  # a gradient, or a velocity or update built from one
+        which = info.derivative
         derivative, rule, terms, extra = _gradient(record, which, layer, i, j)
         gradient = float(values[f"grad_{which}{layer}"][i, j])
-        if kind.startswith("grad") and error_form:
-            shown, shown_value = f"the error form shows −{derivative}", -gradient
-        elif kind.startswith("velocity"):
-            shown, shown_value = f"{name}[{i},{j}] = μ·velocity − η·{derivative}", \
-                explanation.value
-        elif kind.startswith("new"):
-            old = catalogue.KINDS[which].name(layer)
-            step = "+ velocity" if record.momentum else f"− η·{derivative}"
-            shown, shown_value = f"new {old}[{i},{j}] = {old}[{i},{j}] {step}", explanation.value
+        if info.negated_in_error_form:
+            if error_form:
+                shown, shown_value = f"the error form shows −{derivative}", -gradient
+        else:  # an update or a velocity: the step −η·∂J/∂W, written as each form adds it
+            step = f"+ η·(−{derivative})" if error_form else f"− η·{derivative}"
+            if info.updates:
+                old = catalogue.KINDS[which].name(layer)
+                step = "+ velocity" if record.momentum else step
+                shown = f"new {old}[{i},{j}] = {old}[{i},{j}] {step}"
+            else:
+                shown = f"{name}[{i},{j}] = μ·velocity {step}"
+            shown_value = explanation.value
         kept, rest, omitted = _limited(terms, extra)
         return ChainRule((name, row, column), derivative, rule, kept, rest, omitted, gradient,
                          shown, shown_value)

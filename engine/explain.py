@@ -148,8 +148,9 @@ def explain_cell(record: "IterationRecord", name: str, row: int, column: int,
                                   presentation, bool(record.l2), bool(record.momentum))
     formula = cell_formula(tree, row, column, **context)
     change = None
-    if spec.kind in ("new_W", "new_b"):
-        old = catalogue.KINDS[spec.kind[-1]].name(spec.layer)
+    updates = catalogue.KINDS[spec.kind].updates
+    if updates:
+        old = catalogue.KINDS[updates].name(spec.layer)
         change = shown_change(context["value_of"](old, row, column), value, decimals)
     return CellExplanation((name, row, column), label,
                            f"{label}[{row},{column}] = {formula.symbols}", formula.numbers,

@@ -406,9 +406,8 @@ class _IterationSheet:
             what = "the batch's inputs" if name == "X" else "the batch's targets"
             return _Block(name, "input", values, (self._title(name), self._with_shape(name, what)))
         if self.previous is None:
-            kind = catalogue.identify(name, record.architecture.depth).kind
-            what = ("velocity before this iteration" if kind.startswith("previous_velocity")
-                    else "this iteration's starting value")
+            matrix = catalogue.identify(name, record.architecture.depth)
+            what = matrix.info.meaning.format(l=matrix.layer)
             return _Block(name, "input", values, (self._title(name), self._with_shape(name, what)))
         source = self.previous.blocks[_carried_from(name, record.architecture.depth,
                                                     self.previous.blocks)]
@@ -519,10 +518,8 @@ class _IterationSheet:
 def _carried_from(name: str, depth: int, previous: dict[str, _Block]) -> str:
     """The previous iteration's block that input ``name`` continues from."""
     matrix = catalogue.identify(name, depth)
-    if matrix.kind.startswith("previous_velocity_"):
-        return catalogue.KINDS[matrix.kind[len("previous_"):]].name(matrix.layer)
-    updated = catalogue.KINDS["new_" + matrix.kind].name(matrix.layer)
-    return updated if updated in previous else name  # a frozen bias keeps its cells
+    carried = catalogue.KINDS[matrix.info.continues].name(matrix.layer)
+    return carried if carried in previous else name  # a frozen bias keeps its cells
 
 
 def _write_block_row(sheet: Worksheet, block: _Block, i: int, cell_format) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .catalogue import KINDS
 from .iteration import IterationRecord
 from .metrics import Evaluation
 from .network import Parameters
@@ -66,11 +67,11 @@ def run_record(title: str, losses: np.ndarray, evaluation: Evaluation, params: P
         trace = []
         for spec in first_iteration.steps:
             value = first_iteration.values[spec.name]
-            if spec.kind == "loss":
-                trace.append({"step": spec.name, "value": float(value[0, 0])})
-            elif spec.kind in ("grad_b", "velocity_b", "new_b"):
-                trace.append({"step": spec.name, "value": value[0]})
-            else:
-                trace.append({"step": spec.name, "value": value})
+            written = KINDS[spec.kind].value_shape  # DESIGN.md §5: scalars as numbers
+            if written == "scalar":
+                value = float(value[0, 0])
+            elif written == "vector":
+                value = value[0]
+            trace.append({"step": spec.name, "value": value})
         record["trace"] = trace
     return strict_json(record)
