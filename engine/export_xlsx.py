@@ -25,6 +25,16 @@ blocks hold the negated quantities (d = −delta, e = −error, −grad) and the
 updates add, as the walk-through writes them. The only formula without a
 reference is a linear layer's slope, ``=1``.
 
+Each number cell has the number format of the form the window writes its
+value in (``engine.number_text`` at the window's default 3 decimals):
+``0.000``, or ``0.0E+0`` for a non-zero value that would show fewer than two
+significant digits there, or ``0.000E+0`` from 10⁷ on; zero is ``0.000``.
+The form is chosen per cell from the value written, not by one conditional
+format: a format's conditions test the signed value and allow only two
+ranges, where four are needed here (zero, small, plain, large) for each
+sign, while a plain one-section format reads the same in every program. A
+cell keeps its format when a teacher's change recomputes it.
+
 Each later iteration reads its weights, biases and previous velocities from
 the previous sheet's update cells, so a change anywhere flows through all of
 them. Cells are written row by row in XlsxWriter's ``constant_memory`` mode:
@@ -41,6 +51,7 @@ from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from typing import TYPE_CHECKING
 
@@ -52,11 +63,13 @@ from .explain import formula_context
 from .formula import excel_formula
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
+from .number_text import LARGE, shows_as_fixed
 from .session import Session
 from .steps import PRESENTATIONS, StepSpec, input_names
 
 if TYPE_CHECKING:  # XlsxWriter itself is imported only when a workbook is written
     import xlsxwriter
+    from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
 __all__ = ["write_workbook", "write_records", "PARAMETER_NAMES", "PHASE_COLOURS"]
@@ -76,6 +89,8 @@ PHASE_COLOURS = {
 _BANDS = (("input", "Inputs"), ("forward", "Forward pass"), ("error", "Error"),
           ("backward", "Backward pass"), ("update", "Update"))
 _HEADER_ROWS = 3          # learner name, formula and shape, the columns' labels
+SHOWN_DECIMALS = 3        # the window's default: cells show numbers as its tables do
+_FIXED_FROM = 10.0 ** (1 - SHOWN_DECIMALS)  # from here to LARGE 0.000 keeps two digits
 _FIRST_BLOCK_COLUMN = 1   # column A holds band titles and sample numbers
 _MAX_ROWS, _MAX_COLUMNS = 1_048_576, 16_384
 
@@ -319,6 +334,36 @@ def _formula_sheet_class() -> type:
 
 
 # -- formats ---------------------------------------------------------------------------
+class _NumberFormats(NamedTuple):
+    """One phase's cell formats, one per form ``shown_number`` writes a value in."""
+
+    fixed: Format   # 0.000
+    small: Format   # 4.5E-4: two significant digits where 0.000 would show fewer
+    large: Format   # 1.235E+7: from LARGE on
+
+    def of_row(self, values: list[float]) -> list[Format]:
+        """The format of each value of one row (its non-finite values get any)."""
+        # The plain fixed case inline, the rest by the rule: cheaper than NumPy on short rows.
+        return [self.fixed if _FIXED_FROM <= abs(v) < LARGE or v == 0.0 else self._other(v)
+                for v in values]
+
+    def _other(self, value: float) -> Format:
+        magnitude = abs(value)
+        if magnitude < 0.9 * _FIXED_FROM and round(magnitude, SHOWN_DECIMALS) != magnitude:
+            return self.small  # plainly below the fixed form's reach, and not exact in it
+        if shows_as_fixed(value, SHOWN_DECIMALS):
+            return self.fixed
+        return self.small if magnitude < 1 else self.large
+
+
+def _number_formats(workbook: xlsxwriter.Workbook, properties: dict) -> _NumberFormats:
+    """``properties`` (fill, font) in each of the three number forms at SHOWN_DECIMALS."""
+    places = "." + "0" * SHOWN_DECIMALS if SHOWN_DECIMALS else ""
+    codes = ("0" + places, "0.0E+0", "0." + "0" * max(1, SHOWN_DECIMALS) + "E+0")
+    return _NumberFormats(*(workbook.add_format({**properties, "num_format": code})
+                            for code in codes))
+
+
 class _Formats:
     """The workbook's cell formats, made once."""
 
@@ -337,7 +382,7 @@ class _Formats:
                                                     "bg_color": strong})
             self.name[phase] = workbook.add_format({"bold": True, "bg_color": strong})
             self.header[phase] = workbook.add_format({"italic": True, "bg_color": light})
-            self.cell[phase] = workbook.add_format({"bg_color": light})
+            self.cell[phase] = _number_formats(workbook, {"bg_color": light})
 
 
 # -- one iteration's sheet ---------------------------------------------------------------
@@ -522,19 +567,25 @@ def _carried_from(name: str, depth: int, previous: dict[str, _Block]) -> str:
     return carried if carried in previous else name  # a frozen bias keeps its cells
 
 
-def _write_block_row(sheet: Worksheet, block: _Block, i: int, cell_format) -> None:
-    """Row i of a block: numbers, or formulas with the engine's values cached."""
-    values = block.values[i]
+def _write_block_row(sheet: Worksheet, block: _Block, i: int,
+                     cell_formats: _NumberFormats) -> None:
+    """Row i of a block: numbers, or formulas with the engine's values cached.
+
+    Each cell's number format is the form its value shows in (see _NumberFormats).
+    """
+    values = block.values[i] + 0.0  # −0.0 becomes 0.0, which every program shows as 0.000
     row, column = block.top + i, block.left
+    numbers = values.tolist()
+    formats = cell_formats.of_row(numbers)
     if block.formulas is None:  # nan_inf_to_errors turns a non-finite number into an error
         write = sheet.write_number
-        for j, value in enumerate(values.tolist()):
+        for j, (value, cell_format) in enumerate(zip(numbers, formats)):
             write(row, column + j, value, cell_format)
         return
     if np.isfinite(values).all():
-        cached = values.tolist()
+        cached = numbers
     else:
         cached = [float(v) if np.isfinite(v) else "#NUM!" for v in values]
     write = sheet.write_formula
-    for j, (formula, value) in enumerate(zip(block.formulas(i), cached)):
+    for j, (formula, value, cell_format) in enumerate(zip(block.formulas(i), cached, formats)):
         write(row, column + j, formula, cell_format, value)
