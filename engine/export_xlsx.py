@@ -47,13 +47,11 @@ there the sheet shows #NUM! where the engine shows a large finite loss.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
