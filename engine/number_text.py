@@ -7,7 +7,8 @@ number is exactly the text of the cell it explains (DESIGN.md section 3):
 * the fixed format with ``decimals`` places (3 by default) where that keeps
   at least two significant digits — ``0.026``, ``1.690``, ``−0.170``;
 * scientific with two significant digits where it would not — ``4.5e−4``
-  rather than ``0.000`` — and for magnitudes of 10⁷ and more;
+  rather than ``0.000`` — and for magnitudes of 10⁴ and more (``1.235e4``),
+  which would otherwise widen every column of a table;
 * zero (either sign) as ``0.000``, never ``−0.000``;
 * the minus sign as U+2212 (``−``), the typographic minus, everywhere.
 
@@ -21,7 +22,7 @@ __all__ = ["shown_number", "shown_change", "python_number", "shows_as_fixed", "M
            "LARGE"]
 
 MINUS = "\u2212"
-LARGE = 1e7  # from here on the fixed format is too wide for a table column
+LARGE = 1e4  # from here on the fixed format would widen every table column
 
 
 def shows_as_fixed(x: float, decimals: int) -> bool:
