@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QTableView
 
+from engine.catalogue import identify
 from engine.lesson import load_lesson, resolve_lesson
 from engine.session import Session
 from gui.app import EXIT_AFTER_PAINT
@@ -163,7 +164,7 @@ def table_scrolling(sizes) -> Row:
     with np.load(ROOT / "resources" / "digits" / "digits.npz") as data:
         pixels = data["images"].astype(float) / 16.0  # shape (1797, 64)
     info = MatrixInfo("X", "inputs", "input", 0, "X", "X", "the inputs of the batch",
-                      pixels.shape, True, True)
+                      pixels.shape, True, True, identity=identify("X", 2))
     model = ArrayModel(info)
     model.set_values(pixels)
     ours_view = MatrixView(model)

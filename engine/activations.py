@@ -85,12 +85,15 @@ class Activation:
     slope_fragment: Fragment | None = None
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Return f(z), shape (m, n), without overflow for any finite z."""
-        raise NotImplementedError
+        """Return f(z), shape (m, n), without overflow for any finite z: the
+        operations the kernel runs, run once."""
+        out = _buffer(z, out)
+        return _apply(self.forward_operations(z, out), out)
 
     def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return f'(z) elementwise, shape (m, n), given z and a = f(z)."""
-        raise NotImplementedError
+        out = _buffer(z, out)
+        return _apply(self.slope_operations(z, a, out), out)
 
     def forward_operations(self, z: np.ndarray, out: np.ndarray) -> list:
         """f(z) into ``out`` as (function, arguments) pairs the kernel binds once.
@@ -99,11 +102,11 @@ class Activation:
         arguments) on ``z``, ``out``, 0-d constants and buffers made here, the
         operations are also what the exported script prints line by line.
         """
-        return [(self.forward, (z, out))]
+        raise NotImplementedError
 
     def slope_operations(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> list:
         """f'(z) into ``out`` as (function, arguments) pairs, like ``forward_operations``."""
-        return [(self.slope, (z, a, out))]
+        raise NotImplementedError
 
     def value_at(self, z: float) -> float:
         """f of one number, for the activation-curve views."""
@@ -121,14 +124,6 @@ class Sigmoid(Activation):
                         "1 / (1 + np.exp(-{x}))")
     slope_fragment = Fragment("", "{x}·(1 − {x})", "{x}*(1 - {x})", "{x}*(1-{x})",
                               "{x} * (1 - {x})")
-
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
-
-    def slope(self, z, a, out=None):
-        out = _buffer(a, out)
-        return _apply(self.slope_operations(z, a, out), out)
 
     def forward_operations(self, z, out):
         # 1/(1 + e^−z) as the seeds write it, with z held at SIGMOID_FLOOR or
@@ -152,14 +147,6 @@ class Tanh(Activation):
     fragment = Fragment("tanh", "tanh({x})", "tanh({x})", "TANH({x})", "np.tanh({x})")
     slope_fragment = Fragment("", "1 − {x}²", "1 - {x}**2", "1-{x}^2", "1 - {x} ** 2")
 
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
-
-    def slope(self, z, a, out=None):
-        out = _buffer(a, out)
-        return _apply(self.slope_operations(z, a, out), out)
-
     def forward_operations(self, z, out):
         return [(np.tanh, (z, out))]
 
@@ -175,14 +162,6 @@ class Relu(Activation):
     fragment = Fragment("relu", "max(0, {x})", "max(0, {x})", "MAX(0,{x})", "np.maximum(0, {x})")
     slope_fragment = Fragment("", "(1 if {x} > 0 else 0)", "(1 if {x} > 0 else 0)",
                               "IF({x}>0,1,0)", "np.where({x} > 0, 1.0, 0.0)")
-
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
-
-    def slope(self, z, a, out=None):
-        out = _buffer(z, out)
-        return _apply(self.slope_operations(z, a, out), out)
 
     def forward_operations(self, z, out):
         return [(partial(np.maximum, out=out), (z, _ZERO))]
@@ -203,14 +182,6 @@ class LeakyRelu(Activation):
     slope_fragment = Fragment("", f"(1 if {{x}} > 0 else {leak})", f"(1 if {{x}} > 0 else {leak})",
                               f"IF({{x}}>0,1,{leak})", f"np.where({{x}} > 0, 1.0, {leak})")
 
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
-
-    def slope(self, z, a, out=None):
-        out = _buffer(z, out)
-        return _apply(self.slope_operations(z, a, out), out)
-
     def forward_operations(self, z, out):
         # max(z, 0.01·z) is z where z > 0 and 0.01·z elsewhere (the leak is below 1),
         # signed zeros, infinities and NaN included, without np.where's temporaries.
@@ -230,14 +201,6 @@ class Linear(Activation):
     fragment = Fragment("", "{x}", "{x}", "{x}", "{x}.copy()")
     slope_fragment = Fragment("", "1", "1", "1", "np.ones_like({x})")
 
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
-
-    def slope(self, z, a, out=None):
-        out = _buffer(z, out)
-        return _apply(self.slope_operations(z, a, out), out)
-
     def forward_operations(self, z, out):
         return [(np.copyto, (out, z))]
 
@@ -250,10 +213,6 @@ class Softmax(Activation):
     symbol = "e^(z_j − max z) / Σ_k e^(z_k − max z)"
     slope_symbol = "(cancels with cross-entropy)"
     row_wise = True
-
-    def forward(self, z, out=None):
-        out = _buffer(z, out)
-        return _apply(self.forward_operations(z, out), out)
 
     def forward_operations(self, z, out):
         # Clipping to ±1e307 keeps z − max z from overflowing for any finite z.

@@ -59,18 +59,6 @@ class Softsign(Activation):
     slope_fragment = Fragment("", "1/(1 + |{x}|)²", "1/(1 + abs({x}))**2", "1/(1+ABS({x}))^2",
                               "1 / (1 + np.abs({x})) ** 2")
 
-    def forward(self, z, out=None):
-        out = np.empty(np.shape(z)) if out is None else out
-        for operation, arguments in self.forward_operations(z, out):
-            operation(*arguments)
-        return out
-
-    def slope(self, z, a, out=None):
-        out = np.empty(np.shape(z)) if out is None else out
-        for operation, arguments in self.slope_operations(z, a, out):
-            operation(*arguments)
-        return out
-
     def forward_operations(self, z, out):
         denominator = np.empty(np.shape(z))  # a buffer of its own, which the script must make
         return [(np.abs, (z, denominator)), (np.add, (denominator, 1.0, denominator)),
