@@ -47,6 +47,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from .errors import LessonError
+from .files import written_path
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
 from .losses import get_loss
@@ -161,13 +162,14 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
         raise ValueError(f"unknown presentation {presentation!r}; expected one of "
                          + ", ".join(PRESENTATIONS))
     for earlier, later in zip(records, records[1:]):
-        if not np.array_equal(earlier.end.params.flat, later.start.params.flat):
+        # equal_nan: a diverged iteration's NaN weights are where the next one starts.
+        if not np.array_equal(earlier.end.params.flat, later.start.params.flat, equal_nan=True):
             raise ValueError("the records are not consecutive iterations")
     sheets: list[_IterationSheet] = []
     for index, record in enumerate(records):
         sheets.append(_IterationSheet(record, index, len(records), presentation,
                                       sheets[-1] if sheets else None))
-    path = Path(path)
+    path = written_path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True,
                                                     "nan_inf_to_errors": True})
