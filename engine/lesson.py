@@ -352,9 +352,20 @@ def parse_json_text(text: str, name: str) -> Any:
 
     if not text.strip():
         raise LessonError(f"{name}: the file is empty; expected a JSON lesson object")
+    def parse(**hooks):
+        return json.loads(text, parse_constant=refuse_constant,
+                          object_pairs_hook=refuse_duplicates, **hooks)
+
     try:
-        return json.loads(text, parse_constant=refuse_constant, parse_int=whole_number,
-                          object_pairs_hook=refuse_duplicates)
+        try:
+            return parse()
+        except ValueError as exc:
+            if isinstance(exc, (LessonError, json.JSONDecodeError)):
+                raise
+            # A whole number of more digits than Python converts. Read again
+            # with such numbers as infinite, so that the key holding one is
+            # named; only then, as a hook on every number slows reading threefold.
+            return parse(parse_int=whole_number)
     except json.JSONDecodeError as exc:
         raise LessonError(f"{name}: not valid JSON at line {exc.lineno} column {exc.colno}: "
                           f"{exc.msg}") from None

@@ -216,6 +216,8 @@ LESSONS = [
      {}, "network.weights[0] row 1 column 1: expected a finite number"),
     ("epochs of 401 digits", written_number(set_at("training", "epochs"), GOOGOL_CUBED), {},
      "training.epochs: 100000000000… (401 digits) is out of range; expected 1 to 10000000"),
+    ("5001 digits, then a trailing comma", json.dumps(VALID)[:-1] + f', "n": {DIGITS_5001},}}',
+     {}, "not valid JSON at line 1"),
     ("seed of 5001 digits", written_number(set_at("network", "seed"), DIGITS_5001), {},
      "network.seed: expected a whole number"),
     ("session: a weight of 400 digits", written_number(set_at("session", "weights", 0, 0, 0),
