@@ -369,6 +369,7 @@ def test_bad_commands_exit_2(capsys, argv, expected):
 def test_catalogue_size():
     """The catalogue's figures, as the issue asks (with tests/bad_inputs/test_bad_window_inputs)."""
     assert len(LESSONS) + 1 + len(COMMAND_LINES) + 2 >= 60
+    assert len(LESSONS) + 1 + len(COMMAND_LINES) + 2 + len(SPECIAL_FILES) >= 110  # issue 21
     assert os.path.basename(__file__).startswith("test_bad_")
 
 

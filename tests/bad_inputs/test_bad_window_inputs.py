@@ -237,3 +237,4 @@ def test_opening_special_files_in_the_window_answers_at_once(window, tmp_path):
 
 def test_window_catalogue_size():
     assert len(SETTINGS) + len(CELLS) + len(PASTES) + 3 >= 40
+    assert len(SETTINGS) + len(CELLS) + len(PASTES) + 4 >= 49  # with issue 21's special files
