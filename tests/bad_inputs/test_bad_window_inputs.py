@@ -195,28 +195,32 @@ def test_opening_bad_files_in_the_window_keeps_the_lesson(window, tmp_path):
 
 @contextmanager
 def released_if_blocked(fifo, after=10.0):
-    """Open ``fifo``'s writing end once after ``after`` s if a reader is blocked on it.
+    """Open ``fifo``'s writing end if a reader is blocked on it: after ``after`` s, and at the end.
 
-    A window that opened the pipe would wait for a writer for ever; this
-    writer ends that wait with an empty file, so the test fails instead of
-    hanging. A window that never opens the pipe leaves nothing to release.
+    A window that opened the pipe would wait for a writer for ever (on the
+    GUI thread or a worker); this writer ends that wait with an empty file,
+    so the test fails instead of hanging. A window that never opens the
+    pipe leaves nothing to release.
     """
     done = threading.Event()
 
     def release():
-        if done.wait(after):
-            return
         try:
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         except OSError:  # no reader: nothing is blocked
             pass
-    thread = threading.Thread(target=release, daemon=True)
+
+    def release_later():
+        if not done.wait(after):
+            release()
+    thread = threading.Thread(target=release_later, daemon=True)
     thread.start()
     try:
         yield
     finally:
         done.set()
         thread.join()
+        release()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev are POSIX")
@@ -235,6 +239,21 @@ def test_opening_special_files_in_the_window_answers_at_once(window, tmp_path):
     assert_unchanged(window, before)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_import_csv_of_a_fifo_is_refused_at_once(window, qtbot, tmp_path):
+    """Issue 21, family 3: the dialog says why within a second; no reader is left waiting."""
+    before = state_of(window)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    dialog = window.import_csv()
+    with released_if_blocked(fifo, after=5.0):
+        with qtbot.waitSignal(dialog.problemShown, timeout=1000) as blocker:
+            dialog.load(str(fifo))
+    assert blocker.args[0].startswith("pipe.csv: is a named pipe (FIFO), not a CSV file")
+    dialog.reject()
+    assert_unchanged(window, before)
+
+
 def test_window_catalogue_size():
     assert len(SETTINGS) + len(CELLS) + len(PASTES) + 3 >= 40
-    assert len(SETTINGS) + len(CELLS) + len(PASTES) + 4 >= 49  # with issue 21's special files
+    assert len(SETTINGS) + len(CELLS) + len(PASTES) + 5 >= 50  # with issue 21's special files
