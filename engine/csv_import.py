@@ -23,10 +23,13 @@ A lesson asks for one with (DESIGN.md section 4)::
 - ``test_fraction``: as for the built-in sets (``engine.datasets.split``),
   with the split seed 0.
 
-The file must be UTF-8 (a byte-order mark is fine), at most
-``limits.MAX_FILE_BYTES`` bytes and ``limits.MAX_SAMPLES`` data rows; blank
-lines are skipped, and so is an empty last column (a delimiter ending every
-line); quoted fields (``"1,5"``) and Windows line endings work.
+The file must be a regular file (not a named pipe or a device), UTF-8 (a
+byte-order mark is fine), at most ``limits.MAX_FILE_BYTES`` bytes and
+``limits.MAX_SAMPLES`` data rows, and a lesson names at most
+``limits.MAX_FEATURES`` feature columns; blank lines are skipped, and so is
+an empty last column (a delimiter ending every line); quoted fields
+(``"1,5"``) and Windows line endings work, and a quote never closed is named
+at the row where it opens.
 Every problem is a LessonError whose one line names the file, the row as a
 text editor numbers it (the header is row 1) and the column, and says what
 would be accepted.

@@ -96,11 +96,23 @@ def special_kind(mode: int) -> str | None:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a plain file"
+    return "a special file"
 
 
 def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
     """The bytes of the regular file ``path``, refusing it beyond ``limit`` bytes.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file; a symbolic link is followed.
+    limit : int
+        The most bytes accepted (``limits.MAX_FILE_BYTES`` for lessons and CSVs).
+
+    Returns
+    -------
+    bytes
+        The whole file, at most ``limit`` bytes.
 
     The file's kind and size are checked before it is opened (a named pipe
     would block ``open`` until a writer came), again on the opened file (it

@@ -292,7 +292,8 @@ def _kind(value: Any) -> str:
 
 
 def read_json_file(path: Path, what: str = "lesson") -> Any:
-    """Read a JSON file strictly: size limit, UTF-8, no NaN/Infinity, no duplicate keys."""
+    """Read a JSON file strictly: a regular file within the size limit (never a FIFO or a
+    device), UTF-8, no NaN/Infinity, no duplicate keys."""
     name = path.name
     if "\x00" in str(path):  # the operating system refuses such a name with a ValueError
         raise LessonError(f"{str(path)!r}: a file name cannot contain a NUL character")
