@@ -51,9 +51,16 @@ def _positive_epochs(text: str) -> int:
 
 
 def _output_file(text: str) -> str:
-    """An output file name: not empty, no NUL character (the OS would refuse it)."""
-    if not text.strip() or "\x00" in text:
+    """An output file name: not empty, no control character.
+
+    NUL the operating system refuses; the others (a tab, an escape, a line
+    break) it would accept, leaving a file whose name no listing shows right.
+    """
+    if not text.strip():
         raise argparse.ArgumentTypeError(f"expected a file name to write, got {text!r}")
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
+        raise argparse.ArgumentTypeError(f"expected a file name without control characters, "
+                                         f"got {text!r}")
     return text
 
 
@@ -68,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="OUT", type=_output_file, help="write the run record")
     run.add_argument("--xlsx", metavar="OUT", type=_output_file,
                      help="write the Excel workbook of the first iteration")
-    run.add_argument("--script", metavar="OUT",
+    run.add_argument("--script", metavar="OUT", type=_output_file,
                      help="write a standalone NumPy script that reproduces the run")
     return parser
 

@@ -23,10 +23,13 @@ A lesson asks for one with (DESIGN.md section 4)::
 - ``test_fraction``: as for the built-in sets (``engine.datasets.split``),
   with the split seed 0.
 
-The file must be UTF-8 (a byte-order mark is fine), at most
-``limits.MAX_FILE_BYTES`` bytes and ``limits.MAX_SAMPLES`` data rows; blank
-lines are skipped, and so is an empty last column (a delimiter ending every
-line); quoted fields (``"1,5"``) and Windows line endings work.
+The file must be a regular file (not a named pipe or a device), UTF-8 (a
+byte-order mark is fine), at most ``limits.MAX_FILE_BYTES`` bytes and
+``limits.MAX_SAMPLES`` data rows, and a lesson names at most
+``limits.MAX_FEATURES`` feature columns; blank lines are skipped, and so is
+an empty last column (a delimiter ending every line); quoted fields
+(``"1,5"``) and Windows line endings work, and a quote never closed is named
+at the row where it opens.
 Every problem is a LessonError whose one line names the file, the row as a
 text editor numbers it (the header is row 1) and the column, and says what
 would be accepted.
@@ -43,6 +46,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
 
@@ -51,6 +55,7 @@ import numpy as np
 from . import limits
 from .datasets import DataSet, split
 from .errors import LessonError
+from .files import NotARegularFile, TooLarge, read_regular_file
 
 __all__ = ["CsvTable", "CsvError", "read_csv_table", "build_dataset", "csv_from_spec",
            "CSV_KEYS", "DELIMITERS", "NORMALISATIONS"]
@@ -119,6 +124,18 @@ class CsvTable:
         if self.header is not None:
             return self.header
         return tuple(f"column {j}" for j in range(self.width))
+
+    @cached_property
+    def column_of(self) -> dict[str, int]:
+        """The 0-based index of each header name (the first column of that name).
+
+        A dictionary, so that naming each of 200 000 columns is not a search
+        of the header each time.
+        """
+        found: dict[str, int] = {}
+        for j, column in enumerate(self.header or ()):
+            found.setdefault(column, j)
+        return found
 
     def column_label(self, j: int) -> str:
         """How a message names column j (0-based): ``column 3 ('x2')`` or ``column 3 (index 2)``."""
@@ -197,6 +214,24 @@ def _sniff_delimiter(sample: str) -> str | None:
     return best
 
 
+def _unclosed_quote_row(text: str, delimiters: str) -> int | None:
+    """The row where a quoted field opens and is never closed, trying each delimiter.
+
+    Such a field runs to the end of the file, so the rows after it look like
+    one field: the row where the quote opens is the one to name.
+    """
+    for char in delimiters:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=char, strict=True)
+        line = 0
+        try:
+            for _ in reader:
+                line = reader.line_num
+        except csv.Error:
+            if reader.line_num and text.rstrip().count("\n") + 1 <= reader.line_num:
+                return line + 1  # the error came at the end of the text: the record never ended
+    return None
+
+
 def _looks_like_header(first: tuple[str, ...], later: list[tuple[str, ...]]) -> bool:
     """True when a cell of the first row is text where the rows below hold numbers."""
     text = [j for j, cell in enumerate(first) if not _NUMBER.fullmatch(cell)]
@@ -232,13 +267,12 @@ def read_csv_table(path: str | Path, delimiter: str | None = None, header: bool 
                           f"found {header!r}")
     delimiter = None if delimiter is None else _delimiter_char(delimiter)
     try:
-        if path.is_dir():
-            raise CsvError(f"{name}: is a folder, not a CSV file")
-        size = path.stat().st_size
-        if size > limits.MAX_FILE_BYTES:
-            raise CsvError(f"{name}: the file is {size / 2**20:.0f} MB; the limit for a data "
-                           f"file is {limits.MAX_FILE_BYTES // 2**20} MB")
-        raw = path.read_bytes()
+        raw = read_regular_file(path, limits.MAX_FILE_BYTES)
+    except NotARegularFile as exc:
+        raise CsvError(f"{name}: is {exc.kind}, not a CSV file") from None
+    except TooLarge as exc:
+        raise CsvError(f"{name}: {exc}; the limit for a data "
+                       f"file is {limits.MAX_FILE_BYTES // 2**20} MB") from None
     except OSError as exc:
         raise CsvError(f"{name}: cannot read the data file: {exc.strerror or exc}") from None
     text = _decode(raw, name, delimiter)
@@ -248,10 +282,18 @@ def read_csv_table(path: str | Path, delimiter: str | None = None, header: bool 
     if delimiter is None:
         delimiter = _sniff_delimiter(text[:_SNIFF_CHARS])
         if delimiter is None:
+            row = _unclosed_quote_row(text, "".join(DELIMITERS))
+            if row is not None:
+                raise CsvError(_unclosed_quote_message(name, row))
             raise CsvError(f"{name}: row 1: found a single column; expected at least two "
                            f"columns (features and a target) separated by commas, semicolons "
                            f"or tabs")
     return _parse(text, name, delimiter, header, max_rows)
+
+
+def _unclosed_quote_message(name: str, row: int) -> str:
+    return (f"{name}: row {row}: a quote (\") opens a field that is never closed, so the rest "
+            f"of the file would be one value; close the quote or remove it")
 
 
 def _parse(text: str, name: str, delimiter: str, header: bool | None,
@@ -274,6 +316,8 @@ def _parse(text: str, name: str, delimiter: str, header: bool | None,
             if width is None:
                 width = len(record)
             elif len(record) != width:
+                if _unclosed_quote_row(text, delimiter) == start:
+                    raise CsvError(_unclosed_quote_message(name, start))
                 raise CsvError(
                     f"{name}: row {start}: has {len(record)} field{'s' * (len(record) != 1)} but "
                     f"row {starts[0]} has {width}; every row needs one value per column, "
@@ -340,25 +384,37 @@ def _resolve(table: CsvTable, ref: Any, key: str, fail: Fail) -> int:
     if table.header is None:
         raise fail(key, f"{table.name} has no header row, so choose columns by 0-based index "
                         f"(0 to {width - 1}), not by the name {ref!r}; or set \"header\": true")
-    if ref.strip() in table.header:
-        return table.header.index(ref.strip())
+    if ref.strip() in table.column_of:
+        return table.column_of[ref.strip()]
     shown = ", ".join(repr(n) for n in table.header[:20]) + (", …" if width > 20 else "")
     raise fail(key, f"no column named {ref!r} in {table.name}; its columns are {shown}")
 
 
-def _columns(table: CsvTable, refs: Any, key: str, fail: Fail) -> list[int]:
+def _columns(table: CsvTable, refs: Any, key: str, fail: Fail, most: int) -> list[int]:
+    """The 0-based columns ``refs`` names, at most ``most`` of them, each once."""
     if isinstance(refs, (str, int)) and not isinstance(refs, bool):
         refs = [refs]
     if not isinstance(refs, (list, tuple)) or not refs:
         raise fail(key, f"expected a non-empty list of column names or 0-based indices, "
-                        f"found {refs!r}")
+                        f"found {_shown_refs(refs)}")
+    if len(refs) > most:  # refused before any column is looked up
+        noun = "feature" if key == "features" else key
+        raise fail(key, f"{len(refs)} {noun} columns is more than the limit of {most}")
     chosen: list[int] = []
+    seen: set[int] = set()
     for index, ref in enumerate(refs):
         j = _resolve(table, ref, f"{key}[{index}]", fail)
-        if j in chosen:
+        if j in seen:
             raise fail(f"{key}[{index}]", f"{table.column_label(j)} is listed twice")
+        seen.add(j)
         chosen.append(j)
     return chosen
+
+
+def _shown_refs(refs: Any) -> str:
+    """What was given for a column list, cut short for a one-line message."""
+    text = repr(refs)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _number_problem(cell: str) -> str:
@@ -469,14 +525,15 @@ def build_dataset(table: CsvTable, features: Sequence[Column] | None = None,
                           f"read the whole file (max_rows=None) before building the data")
     if normalise not in NORMALISATIONS:
         raise fail("normalise", f"{normalise!r} is not one of " + ", ".join(NORMALISATIONS))
-    target_columns = (_columns(table, target, "target", fail) if target is not None
-                      else [table.width - 1])
+    target_columns = (_columns(table, target, "target", fail, limits.MAX_OUTPUTS)
+                      if target is not None else [table.width - 1])
+    targets = set(target_columns)  # looked up once per feature column
     if features is None:
-        feature_columns = [j for j in range(table.width) if j not in target_columns]
+        feature_columns = [j for j in range(table.width) if j not in targets]
     else:
-        feature_columns = _columns(table, features, "features", fail)
+        feature_columns = _columns(table, features, "features", fail, limits.MAX_FEATURES)
     for index, j in enumerate(feature_columns):
-        if j in target_columns:
+        if j in targets:
             raise fail(f"features[{index}]", f"{table.column_label(j)} is also the target; "
                                              f"a column is either a feature or a target")
     if len(feature_columns) > limits.MAX_FEATURES:

@@ -58,6 +58,7 @@ import numpy as np
 from . import catalogue
 from .errors import LessonError
 from .explain import formula_context
+from .files import written_path
 from .formula import excel_formula
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
@@ -173,7 +174,8 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
         raise ValueError(f"unknown presentation {presentation!r}; expected one of "
                          + ", ".join(PRESENTATIONS))
     for earlier, later in zip(records, records[1:]):
-        if not np.array_equal(earlier.end.params.flat, later.start.params.flat):
+        # equal_nan: a diverged iteration's NaN weights are where the next one starts.
+        if not np.array_equal(earlier.end.params.flat, later.start.params.flat, equal_nan=True):
             raise ValueError("the records are not consecutive iterations")
     sheets: list[_IterationSheet] = []
     for index, record in enumerate(records):
@@ -182,7 +184,7 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
     import xlsxwriter  # here rather than at the top: `run` without --xlsx never loads it
     from xlsxwriter.exceptions import XlsxWriterException
 
-    path = Path(path)
+    path = written_path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True,
                                                     "nan_inf_to_errors": True})

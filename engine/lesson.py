@@ -20,7 +20,7 @@ from .activations import ACTIVATIONS
 from .csv_import import CSV_KEYS, csv_from_spec
 from .datasets import DataSet, check_layers, dataset_from_spec
 from .errors import LessonError
-from .files import write_json
+from .files import NotARegularFile, TooLarge, read_regular_file, write_json
 from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
 from .network import INITIALISATIONS, Architecture
@@ -187,9 +187,11 @@ class _Reader:
                                     "unknown key; expected one of " + ", ".join(sorted(allowed)))
         return value
 
-    def string(self, value: Any, key: str, choices=None) -> str:
+    def string(self, value: Any, key: str, choices=None, max_chars: int | None = None) -> str:
         if not isinstance(value, str):
             raise self.fail(key, f"expected text, found {_kind(value)}")
+        if max_chars is not None and len(value) > max_chars:
+            raise self.fail(key, f"{len(value)} characters is more than the limit of {max_chars}")
         if choices is not None and value not in choices:
             raise self.fail(key, f"{value!r} is not one of " + ", ".join(choices))
         return value
@@ -207,14 +209,17 @@ class _Reader:
                 raise self.fail(key, f"expected a whole number from {low} to {high}, "
                                      f"found {_kind(value)}")
         if not low <= value <= high:
-            raise self.fail(key, f"{value} is out of range; expected {low} to {high}")
+            raise self.fail(key, f"{_whole(value)} is out of range; expected {low} to {high}")
         return value
 
     def number(self, value: Any, key: str, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False, finite: bool = True) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, found {_kind(value)}")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # a whole number beyond the largest float
+            raise self.fail(key, "expected a finite number") from None
         if finite and not math.isfinite(value):
             raise self.fail(key, "expected a finite number")
         too_low = low is not None and (value < low or (low_open and value == low))
@@ -247,11 +252,25 @@ class _Reader:
                 if isinstance(cell, bool) or not isinstance(cell, (int, float)):
                     raise self.fail(f"{key} row {r} column {c}",
                                     f"expected a number, found {_kind(cell)}")
-                if not math.isfinite(cell):
+                if not _is_finite(cell):
                     raise self.fail(f"{key} row {r} column {c}", "expected a finite number")
         if width == 0:
             raise self.fail(key, "rows are empty; expected at least one number per row")
         return np.array(value, dtype=float)
+
+
+def _is_finite(value: int | float) -> bool:
+    """``math.isfinite``, also for a whole number too large for a float (it is not finite)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _whole(value: int) -> str:
+    """A whole number for a one-line message: a 400-digit one shortened, with its length."""
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}… ({len(text.lstrip('-'))} digits)"
 
 
 def _kind(value: Any) -> str:
@@ -259,7 +278,9 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return f"the number {_whole(value)}"
+    if isinstance(value, float):
         return f"the number {value!r}"
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "..."
@@ -272,23 +293,20 @@ def _kind(value: Any) -> str:
 
 
 def read_json_file(path: Path, what: str = "lesson") -> Any:
-    """Read a JSON file strictly: size limit, UTF-8, no NaN/Infinity, no duplicate keys."""
+    """Read a JSON file strictly: a regular file within the size limit (never a FIFO or a
+    device), UTF-8, no NaN/Infinity, no duplicate keys."""
     name = path.name
     if "\x00" in str(path):  # the operating system refuses such a name with a ValueError
         raise LessonError(f"{str(path)!r}: a file name cannot contain a NUL character")
     try:
-        size = path.stat().st_size
+        raw = read_regular_file(path, limits.MAX_FILE_BYTES)
+    except NotARegularFile as exc:
+        raise LessonError(f"{path}: is {exc.kind}, not a {what} file") from None
+    except TooLarge as exc:
+        raise LessonError(f"{name}: {exc}; the limit for a {what} "
+                          f"file is {limits.MAX_FILE_BYTES // 2**20} MB") from None
     except OSError as exc:
         raise LessonError(f"{path}: cannot open the {what} file: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise LessonError(f"{path}: is a folder, not a {what} file")
-    if size > limits.MAX_FILE_BYTES:
-        raise LessonError(f"{name}: the file is {size / 2**20:.0f} MB; the limit for a {what} "
-                          f"file is {limits.MAX_FILE_BYTES // 2**20} MB")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LessonError(f"{path}: cannot read the {what} file: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -328,10 +346,28 @@ def parse_json_text(text: str, name: str) -> Any:
             seen[key] = value
         return seen
 
+    def whole_number(digits: str) -> int | float:
+        try:
+            return int(digits)
+        except ValueError:  # more digits than Python converts: far beyond any float
+            return -math.inf if digits.startswith("-") else math.inf
+
     if not text.strip():
         raise LessonError(f"{name}: the file is empty; expected a JSON lesson object")
+    def parse(**hooks):
+        return json.loads(text, parse_constant=refuse_constant,
+                          object_pairs_hook=refuse_duplicates, **hooks)
+
     try:
-        return json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+        try:
+            return parse()
+        except ValueError as exc:
+            if isinstance(exc, (LessonError, json.JSONDecodeError)):
+                raise
+            # A whole number of more digits than Python converts. Read again
+            # with such numbers as infinite, so that the key holding one is
+            # named; only then, as a hook on every number slows reading threefold.
+            return parse(parse_int=whole_number)
     except json.JSONDecodeError as exc:
         raise LessonError(f"{name}: not valid JSON at line {exc.lineno} column {exc.colno}: "
                           f"{exc.msg}") from None
@@ -388,9 +424,10 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     if version < 1:
         raise r.fail("version", f"{version} is not a lesson version; expected {LESSON_VERSION}")
 
-    title = r.string(doc.get("title", "Untitled lesson"), "title")
-    notes = r.string(doc.get("notes", ""), "notes")
-    source_text = r.string(doc.get("source", ""), "source")
+    title = r.string(doc.get("title", "Untitled lesson"), "title",
+                     max_chars=limits.MAX_TITLE_CHARS)
+    notes = r.string(doc.get("notes", ""), "notes", max_chars=limits.MAX_NOTES_CHARS)
+    source_text = r.string(doc.get("source", ""), "source", max_chars=limits.MAX_SOURCE_CHARS)
     presentation = r.string(doc.get("presentation", "gradient"), "presentation", PRESENTATIONS)
 
     network = {**_NETWORK_DEFAULTS, **r.object(doc["network"], "network", set(_NETWORK_DEFAULTS))}
@@ -560,7 +597,7 @@ def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
         if name not in valid and not keep_fitting:
             raise r.fail(f"step_notes.{name}", "is not a step of this network; its steps are "
                                                + ", ".join(sorted(valid)))
-        r.string(text, f"step_notes.{name}")
+        r.string(text, f"step_notes.{name}", max_chars=limits.MAX_STEP_NOTE_CHARS)
         try:
             placeholders = note_placeholders(text)
         except ValueError as exc:

@@ -116,8 +116,10 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
     if batch and order is None:
         raise r.fail("session.order", "missing: a session saved mid-epoch needs the sample order")
     if order is not None:
-        if (not isinstance(order, list) or sorted(order) != list(range(samples))
-                or any(isinstance(i, bool) for i in order)):
+        # Whole numbers only before sorting: text or null beside numbers cannot be ordered.
+        if (not isinstance(order, list)
+                or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+                or sorted(order) != list(range(samples))):
             raise r.fail("session.order", f"expected each sample index 0..{samples - 1} once")
         order = np.array(order, dtype=np.int64)
     loss_sum = r.number(doc.get("loss_sum", 0.0), "session.loss_sum")

@@ -39,7 +39,12 @@ def typed_number(text: str, blank=None):
     if not cleaned:
         return blank
     if re.fullmatch(r"[+-]?\d+", cleaned):
-        return int(cleaned)
+        try:
+            return int(cleaned)
+        except ValueError:
+            # More digits than Python converts: as a float it is infinite,
+            # which the engine refuses as "expected a finite number".
+            return float(cleaned)
     try:
         return float(cleaned)
     except ValueError:

@@ -110,6 +110,21 @@ def test_a_declined_or_unreadable_recovery_is_kept_aside(make_window, tmp_path):
     assert (tmp_path / recovery.DECLINED_FILE).read_text() == "{ truncated"   # both kept
 
 
+def test_a_recovery_file_with_a_number_too_large_for_a_float_is_kept_aside(make_window,
+                                                                            tmp_path):
+    """Issue 21, family 1: refused with a message and kept, not a traceback and deleted."""
+    document = json.loads(resolve_lesson("excel_walkthrough").read_text(encoding="utf-8"))
+    document["training"]["learning_rate"] = "@number@"
+    text = json.dumps(document).replace('"@number@"', "1" + "0" * 400)
+    (tmp_path / recovery.RECOVERY_FILE).write_text(text, encoding="utf-8")
+    window = make_window()
+    session = window.controller.session
+    assert not recovery.offer_recovery(window, tmp_path)
+    assert "training.learning_rate: expected a finite number" in window.last_message
+    assert (tmp_path / recovery.DECLINED_FILE).read_text(encoding="utf-8") == text
+    assert window.controller.session is session
+
+
 def test_unexpected_exception_shows_copy_details_logs_and_saves(make_window, qtbot,
                                                               tmp_path, monkeypatch):
     window = make_window()

@@ -12,11 +12,22 @@ from __future__ import annotations
 import copy
 import json
 import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+from engine import limits
 from engine.cli import main as cli_main
-from engine.lesson import parse_lesson
+from engine.csv_import import CsvTable, build_dataset, read_csv_table
+from engine.errors import LessonError
+from engine.export_xlsx import write_workbook
+from engine.iteration import record_iteration
+from engine.lesson import load_lesson, parse_lesson
 from engine.session import Session
 from engine.session_file import session_document
 from helpers import lesson_doc
@@ -59,6 +70,25 @@ def tampered(change):
 
 
 GOOD_CSV = "x1,x2,y\n1,2,0.5\n3,4,0.25\n5,6,1\n"
+GOOGOL_CUBED = "1" + "0" * 400       # a whole number, not 1e400: too large for any float
+DIGITS_5001 = "9" * 5001             # more digits than Python converts to a number at all
+
+
+def written_number(change_at, literal, base=VALID):
+    """The lesson text with ``literal`` written as it is (no JSON value holds it) at a place."""
+    marker = "@number@"
+    return changed(lambda doc: change_at(doc, marker), base).replace(f'"{marker}"', literal)
+
+
+def set_at(*path):
+    def change_at(doc, value):
+        put(*path, value)(doc)
+    return change_at
+
+
+# A wide CSV (2 rows of 200 000 columns) naming 199 999 of them as features.
+WIDE = 200_000
+WIDE_CSV = ",".join(["1"] * WIDE) + "\n" + ",".join(["2"] * WIDE) + "\n"
 
 # (id, lesson text — or the CSV options of a lesson reading data.csv —, {file name: content},
 #  what the one line must contain)
@@ -170,6 +200,60 @@ LESSONS = [
      {}, "session.velocities: must be null"),
     ("session: step as a number", tampered(put("session", "step", 4)), {}, "session.step"),
     ("session: not an object", tampered(put("session", [1, 2])), {}, "session: expected an object"),
+    # whole numbers too large for a float (issue 21, family 1)
+    ("learning rate 1 and 400 zeros", written_number(set_at("training", "learning_rate"),
+                                                     GOOGOL_CUBED), {},
+     "training.learning_rate: expected a finite number"),
+    ("learning rate of 5001 digits", written_number(set_at("training", "learning_rate"),
+                                                    DIGITS_5001), {},
+     "training.learning_rate: expected a finite number"),
+    ("1 and 400 zeros in X", written_number(set_at("data", "X", 0, 0), GOOGOL_CUBED), {},
+     "data.X row 1 column 1: expected a finite number"),
+    ("-5001 digits in y", written_number(set_at("data", "y", 2, 0), "-" + DIGITS_5001), {},
+     "data.y row 3 column 1: expected a finite number"),
+    ("a weight of 400 digits", written_number(set_at("network", "weights"),
+                                              f"[[[{GOOGOL_CUBED}, 1], [1, 1]], [[1], [1]]]"),
+     {}, "network.weights[0] row 1 column 1: expected a finite number"),
+    ("epochs of 401 digits", written_number(set_at("training", "epochs"), GOOGOL_CUBED), {},
+     "training.epochs: 100000000000… (401 digits) is out of range; expected 1 to 10000000"),
+    ("5001 digits, then a trailing comma", json.dumps(VALID)[:-1] + f', "n": {DIGITS_5001},}}',
+     {}, "not valid JSON at line 1"),
+    ("seed of 5001 digits", written_number(set_at("network", "seed"), DIGITS_5001), {},
+     "network.seed: expected a whole number"),
+    ("session: a weight of 400 digits", written_number(set_at("session", "weights", 0, 0, 0),
+                                                       GOOGOL_CUBED, SESSION), {},
+     "session.weights[0] row 1 column 1: expected a finite number"),
+    ("session: a loss of 400 digits", written_number(set_at("session", "loss_history", 0),
+                                                     GOOGOL_CUBED, SESSION), {},
+     "session.loss_history[0]: expected a finite number"),
+    ("session: loss_sum of 400 digits", written_number(set_at("session", "loss_sum"),
+                                                       GOOGOL_CUBED, SESSION), {},
+     "session.loss_sum: expected a finite number"),
+    # session.order of mixed types (family 2)
+    ("session: order with text", tampered(put("session", "order", [0, "1", 2, 3, 4])), {},
+     "session.order: expected each sample index 0..4 once"),
+    ("session: order with a list", tampered(put("session", "order", [[0], 1, 2, 3, 4])), {},
+     "session.order: expected each sample index 0..4 once"),
+    ("session: order with null", tampered(put("session", "order", [None, 1, 2, 3, 4])), {},
+     "session.order: expected each sample index 0..4 once"),
+    ("session: order with an object", tampered(put("session", "order", [{}, 1, 2, 3, 4])), {},
+     "session.order: expected each sample index 0..4 once"),
+    # text beyond the stated lengths (family 9)
+    ("a 201-character title", changed(put("title", "T" * 201)), {},
+     "title: 201 characters is more than the limit of 200"),
+    ("2 MB of notes", changed(put("notes", "N" * 2_000_000)), {},
+     "notes: 2000000 characters is more than the limit of 20000"),
+    ("a 1001-character source", changed(put("source", "S" * 1001)), {},
+     "source: 1001 characters is more than the limit of 1000"),
+    ("a 10 000 000-character step note", changed(put("step_notes", {"z1": "S" * 10_000_000})), {},
+     "step_notes.z1: 10000000 characters is more than the limit of 4000"),
+    # CSV (families 8 and 11)
+    ("CSV: an unclosed quote on row 2", None, {"data.csv": 'x1,x2,y\n"1,2,3\n4,5,6\n'},
+     "data.csv: row 2: a quote (\") opens a field that is never closed"),
+    ("CSV: an unclosed quote after a semicolon", None, {"data.csv": 'a;b;c\n1;2;3\n4;"5;6\n'},
+     "data.csv: row 3: a quote"),
+    ("CSV: 199 999 feature columns", {"features": list(range(WIDE - 1)), "target": [WIDE - 1]},
+     {"data.csv": WIDE_CSV}, "data.features: 199999 feature columns is more than the limit of 1000"),
 ]
 
 
@@ -256,6 +340,12 @@ COMMAND_LINES = [
     ("two lessons", ["one_weight", "xor_biases"], "unrecognized arguments: xor_biases"),
     ("unknown option", ["one_weight", "--learning-rate", "5"], "unrecognized arguments"),
     ("a lesson id with a typo", ["one_wieght"], "no such lesson file or built-in lesson id"),
+    ("a control character in the script name", ["one_weight", "--script", "{tmp}/a\x01b.py"],
+     "--script: expected a file name without control characters"),
+    ("a line break in the run record name", ["one_weight", "--json", "{tmp}/run\n.json"],
+     "--json: expected a file name without control characters"),
+    ("an escape in the workbook name", ["one_weight", "--xlsx", "{tmp}/\x1b[31mw.xlsx"],
+     "--xlsx: expected a file name without control characters"),
 ]
 
 
@@ -279,4 +369,128 @@ def test_bad_commands_exit_2(capsys, argv, expected):
 def test_catalogue_size():
     """The catalogue's figures, as the issue asks (with tests/bad_inputs/test_bad_window_inputs)."""
     assert len(LESSONS) + 1 + len(COMMAND_LINES) + 2 >= 60
+    assert len(LESSONS) + 1 + len(COMMAND_LINES) + 2 + len(SPECIAL_FILES) >= 110  # issue 21
     assert os.path.basename(__file__).startswith("test_bad_")
+
+
+# Special files (issue 21, family 3): each is run in its own process, so that
+# a FIFO that blocks or a device that fills the memory fails the test within
+# the timeout instead of hanging or exhausting the test run.
+ROOT = Path(__file__).resolve().parents[2]
+MEMORY_CAP = 3 * 2**30
+
+
+def _capped_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def _csv_lesson(folder, csv_path):
+    doc = copy.deepcopy(VALID)
+    doc["data"] = {"csv": str(csv_path)}
+    path = folder / "lesson.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+SPECIAL_FILES = [
+    ("a FIFO as the lesson", lambda d: _fifo(d / "f.json"),
+     "{folder}/f.json: is a named pipe (FIFO), not a lesson file"),
+    ("/dev/zero as the lesson", lambda d: Path("/dev/zero"),
+     "/dev/zero: is a device, not a lesson file"),
+    ("a link to /dev/urandom as the lesson", lambda d: _link(d / "random.json", "/dev/urandom"),
+     "{folder}/random.json: is a device, not a lesson file"),
+    ("a FIFO as the CSV", lambda d: _csv_lesson(d, _fifo(d / "fifo.csv")),
+     "lesson.json: data.csv: " + "{folder}/fifo.csv: is a named pipe (FIFO), not a CSV file"),
+    ("/dev/urandom as the CSV", lambda d: _csv_lesson(d, "/dev/urandom"),
+     "lesson.json: data.csv: /dev/urandom: is a device, not a CSV file"),
+    ("/dev/zero as the CSV", lambda d: _csv_lesson(d, "/dev/zero"),
+     "lesson.json: data.csv: /dev/zero: is a device, not a CSV file"),
+]
+
+
+def _fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+def _link(path, target):
+    path.symlink_to(target)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev are POSIX")
+@pytest.mark.parametrize("make,expected", [c[1:] for c in SPECIAL_FILES],
+                         ids=[c[0] for c in SPECIAL_FILES])
+def test_special_files_are_refused_without_opening_them(tmp_path, make, expected):
+    lesson = make(tmp_path)
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "run", str(lesson)],
+                            capture_output=True, text=True, timeout=20, cwd=tmp_path,
+                            preexec_fn=_capped_memory)
+    assert time.monotonic() - started < 20
+    assert result.returncode == 2, (result.returncode, result.stderr[-500:])
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [expected.replace("{folder}", str(tmp_path))], result.stderr[-500:]
+
+
+def test_reading_stops_past_the_limit_whatever_size_the_file_states(tmp_path, monkeypatch):
+    """A file that says it is small but holds more (as /proc files do) is read no further."""
+    lesson = tmp_path / "growing.json"
+    lesson.write_text(json.dumps(VALID), encoding="utf-8")
+    with open(lesson, "r+b") as handle:
+        handle.truncate(limits.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    real_stat = os.stat
+
+    def small_stat(path, *args, **kwargs):  # the size a /proc file states: 0
+        result = real_stat(path, *args, **kwargs)
+        if str(path) == str(lesson):
+            return os.stat_result((*result[:6], 0, *result[7:]))
+        return result
+    monkeypatch.setattr(os, "stat", small_stat)
+    with pytest.raises(LessonError, match=r"growing.json: the file holds more than 64 MB; the "
+                                          r"limit for a lesson file is 64 MB"):
+        load_lesson(lesson)
+
+
+def test_199_999_feature_columns_are_refused_before_any_work(tmp_path, capsys):
+    """Family 8: the refusal takes well under a second, not minutes (no quadratic check)."""
+    (tmp_path / "data.csv").write_text(WIDE_CSV, encoding="utf-8")
+    table = read_csv_table(tmp_path / "data.csv", header=False)
+    started = time.perf_counter()
+    with pytest.raises(LessonError, match="features: 199999 feature columns is more than the "
+                                          "limit of 1000"):
+        build_dataset(table, list(range(WIDE - 1)), [WIDE - 1])
+    names = [f"column {j}" for j in range(WIDE)]
+    named = CsvTable("data.csv", ",", tuple(names), table.rows, table.row_numbers, 1)
+    # 999 feature columns by name (within the limit): each is found without searching the header
+    dataset = build_dataset(named, names[-1000:-1], [names[0]])
+    assert dataset.X.shape == (2, 999)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_run_record_through_a_symbolic_link_updates_its_target(tmp_path, capsys):
+    """Family 11: the link stays a link and the file it points to gets the record."""
+    target = tmp_path / "records" / "run.json"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    code, out, err = run_cli(capsys, ["run", "one_weight", "--epochs", "2", "--json", link])
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert json.loads(target.read_text(encoding="utf-8"))["epochs"] == 2
+    assert sorted(p.name for p in target.parent.iterdir()) == ["run.json"]  # no temporary left
+
+
+def test_a_workbook_of_a_diverged_session_is_written(tmp_path):
+    """Family 11: three iterations whose weights become inf and NaN are still consecutive."""
+    doc = lesson_doc((2, 2, 1), activation="linear", loss="sse", learning_rate=1e300)
+    session = Session(parse_lesson(doc, "diverging.json"))
+    path = tmp_path / "diverged.xlsx"
+    with np.errstate(all="ignore"):
+        second = record_iteration(session.trainer, record_iteration(session.trainer,
+                                                                    session.state).end)
+    assert np.isnan(second.end.params.flat).any()  # the case: NaN weights between two sheets
+    sheets = write_workbook(session, path, iterations=3)
+    assert len(sheets) == 3 and path.stat().st_size > 0

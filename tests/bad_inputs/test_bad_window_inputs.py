@@ -7,6 +7,12 @@ exactly as it was, and what the learner typed is kept in the field.
 """
 from __future__ import annotations
 
+import os
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
@@ -66,6 +72,20 @@ SETTINGS = [
     ("l2 negative", "l2", "-0.5", "training.l2: -0.5 is out of range"),
     ("tolerance 0", "tolerance", "0", "training.tolerance: 0 is out of range"),
     ("tolerance nan", "tolerance", "nan", "training.tolerance: expected a finite number"),
+    # whole numbers too large for a float (issue 21, family 1)
+    ("learning rate 1 and 400 zeros", "learning_rate", "1" + "0" * 400,
+     "training.learning_rate: expected a finite number"),
+    ("learning rate of 5001 digits", "learning_rate", "9" * 5001,
+     "training.learning_rate: expected a finite number"),
+    ("l2 of 401 digits", "l2", "1" + "0" * 400, "training.l2: expected a finite number"),
+    ("momentum of 5001 digits", "momentum", "9" * 5001,
+     "training.momentum: expected a finite number"),
+    ("tolerance of 401 digits", "tolerance", "1" + "0" * 400,
+     "training.tolerance: expected a finite number"),
+    ("seed of 401 digits", "seed", "1" + "0" * 400,
+     "network.seed: 100000000000… (401 digits) is out of range"),
+    ("seed of 5001 digits", "seed", "9" * 5001, "network.seed: expected a whole number"),
+    ("epochs of 5001 digits", "epochs", "-" + "9" * 5001, "training.epochs: expected a whole number"),
 ]
 
 
@@ -173,5 +193,67 @@ def test_opening_bad_files_in_the_window_keeps_the_lesson(window, tmp_path):
     assert_unchanged(window, before)
 
 
+@contextmanager
+def released_if_blocked(fifo, after=10.0):
+    """Open ``fifo``'s writing end if a reader is blocked on it: after ``after`` s, and at the end.
+
+    A window that opened the pipe would wait for a writer for ever (on the
+    GUI thread or a worker); this writer ends that wait with an empty file,
+    so the test fails instead of hanging. A window that never opens the
+    pipe leaves nothing to release.
+    """
+    done = threading.Event()
+
+    def release():
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader: nothing is blocked
+            pass
+
+    def release_later():
+        if not done.wait(after):
+            release()
+    thread = threading.Thread(target=release_later, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        release()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev are POSIX")
+def test_opening_special_files_in_the_window_answers_at_once(window, tmp_path):
+    """Issue 21, family 3: File ▸ Open of a FIFO or a device refuses within a second."""
+    before = state_of(window)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a named pipe (FIFO)"), (Path("/dev/zero"), "a device")):
+        started = time.monotonic()
+        with released_if_blocked(fifo):
+            assert not window.open_file(str(path))
+        assert time.monotonic() - started < 1.0
+        assert window.last_message.startswith(f"{path}: is {kind}, not a lesson file"), \
+            window.last_message
+    assert_unchanged(window, before)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_import_csv_of_a_fifo_is_refused_at_once(window, qtbot, tmp_path):
+    """Issue 21, family 3: the dialog says why within a second; no reader is left waiting."""
+    before = state_of(window)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    dialog = window.import_csv()
+    with released_if_blocked(fifo, after=5.0):
+        with qtbot.waitSignal(dialog.problemShown, timeout=1000) as blocker:
+            dialog.load(str(fifo))
+    assert blocker.args[0].startswith("pipe.csv: is a named pipe (FIFO), not a CSV file")
+    dialog.reject()
+    assert_unchanged(window, before)
+
+
 def test_window_catalogue_size():
     assert len(SETTINGS) + len(CELLS) + len(PASTES) + 3 >= 40
+    assert len(SETTINGS) + len(CELLS) + len(PASTES) + 5 >= 50  # with issue 21's special files
