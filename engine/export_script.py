@@ -756,7 +756,7 @@ def _epoch_sizes(session: Session) -> list[int]:
 
 def _main(lesson: Lesson, session: Session) -> str:
     """``main()``: the command line, the epochs with their printed lines, the run record."""
-    arch, state = lesson.architecture, session.state
+    state = session.state
     resumed = lesson.session is not None
     stopped = resumed and (session.diverged is not None or session.reached_tolerance)
     epoch = ("epoch = run  # counted from 1" if not state.epoch else
