@@ -241,7 +241,7 @@ def test_hidden_teaching_views_leave_no_tab_bar_over_the_settings(qtbot, make_wi
 def test_a_built_card_follows_its_table_when_the_batch_shrinks(qtbot):
     """A mini-batch tail has fewer rows: the table refits and the card with it."""
     from engine.catalogue import identify
-from gui.session_controller import MatrixInfo
+    from gui.session_controller import MatrixInfo
     from gui.tables import MatrixCard
     import numpy as np
     info = MatrixInfo("z1", "forward", "z", 1, "z1", "z1", "z1 = X·W1 + b1", (8, 3), True, False,
