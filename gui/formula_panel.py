@@ -1,9 +1,10 @@
 """What the current step computes, and where the selected number comes from.
 
-Three blocks, top to bottom: the step just taken (its learner name, its
-formula in symbols and the teacher's note for it), the selected cell (its
-formula in symbols, then with the numbers substituted, and the result),
-and the lesson's notes. Everything is text the engine wrote; this panel
+Four blocks, top to bottom: the step just taken (its learner name and its
+formula in symbols), the selected cell (its formula in symbols, then with
+the numbers substituted, and the result — right under the step, so that it
+stays in view in a short dock), the teacher's note for the step, and the
+lesson's notes. Everything is text the engine wrote; this panel
 only lays it out. A note's ``{name}`` placeholders are rendered by the
 function it is given (the controller's), each time the step or the
 matrices change — a presentation change renames the matrices, so the note
@@ -57,7 +58,7 @@ class FormulaPanel(QScrollArea):
         self.note_label = _label("stepNote")
         self.cell_label = _label("cellFormula")
         self.notes_label = _label("lessonNotes")
-        for widget in (self.step_label, self.note_label, self.cell_label, self.notes_label):
+        for widget in (self.step_label, self.cell_label, self.note_label, self.notes_label):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
