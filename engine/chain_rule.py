@@ -204,68 +204,89 @@ def chain_rule(record: "IterationRecord", name: str, row: int, column: int,
     """The chain rule behind cell ``(name, row, column)``, or None for a cell
     that is not a derivative of the loss (inputs and the forward steps).
 
+    Which derivative a step is built on (∂J/∂z, ∂J/∂a, ∂J/∂W, ∂J/∂b) is the
+    catalogue's; the rule is written for that derivative.
+
     Raises
     ------
     KeyError, IndexError
         As ``explain_cell``, for a matrix or cell the iteration does not have.
     """
-    explanation = record.explain(name, row, column, "gradient")
+    value = record.explain(name, row, column, "gradient").value
     spec = record.spec(name)
     if spec is None:
         return None
-    info, layer, i, j = catalogue.KINDS[spec.kind], spec.layer, row, column
-    values = record.values
-    error_form = presentation == "error"
-    shown, shown_value = "", float("nan")
-    if info.derivative == "z":  # a delta
-        derivative = f"∂J/∂z{layer}[{i},{j}]"
-        factors = _dJ_dz_factors(record, layer, i, j)
-        if len(factors) == 1:
-            activation = record.architecture.activations[layer - 1]
-            rule = (f"{derivative} = (a{layer} − y)[{i},{j}]/m: the slope of the {activation} "
-                    f"cancels against the {record.loss} loss")
-        else:
-            rule = f"{derivative} = " + " · ".join(f.symbol for f in factors)
-        terms = [ChainTerm(f"sample {i}", factors)]
-        if error_form:
-            shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
-            shown, shown_value = f"the error form shows {shown_name}[{i},{j}] = −{derivative}", \
-                -explanation.value
-    elif info.derivative == "a":  # a hidden error
-        derivative = f"∂J/∂a{layer}[{i},{j}]"
-        nxt = layer + 1
-        rule = f"{derivative} = Σₖ ∂J/∂z{nxt}[{i},k] · ∂z{nxt}[{i},k]/∂a{layer}[{i},{j}]"
-        terms = [ChainTerm(f"through neuron {k} of layer {nxt}", (
-            Factor(f"∂J/∂z{nxt}[{i},{k}]", f"delta{nxt}[{i},{k}]",
-                   float(values[f"delta{nxt}"][i, k]), (f"delta{nxt}", i, k)),
-            Factor(f"∂z{nxt}[{i},{k}]/∂a{layer}[{i},{j}]", f"W{nxt}[{j},{k}]",
-                   float(values[f"W{nxt}"][j, k]), (f"W{nxt}", j, k))))
-            for k in range(values[f"delta{nxt}"].shape[1])]
-        if error_form:
-            shown_name = catalogue.symbol(name, record.architecture.depth, presentation)
-            shown = f"the error form shows {shown_name}[{i},{j}] = −{derivative}"
-            shown_value = -explanation.value
-    elif info.derivative in ("W", "b"):  # a gradient, or a velocity or update built from one
-        which = info.derivative
-        derivative, rule, terms, extra = _gradient(record, which, layer, i, j)
-        gradient = float(values[f"grad_{which}{layer}"][i, j])
-        if info.negated_in_error_form:
-            if error_form:
-                shown, shown_value = f"the error form shows −{derivative}", -gradient
-        else:  # an update or a velocity: the step −η·∂J/∂W, written as each form adds it
-            step = f"+ η·(−{derivative})" if error_form else f"− η·{derivative}"
-            if info.updates:
-                old = catalogue.KINDS[which].name(layer)
-                step = "+ velocity" if record.momentum else step
-                shown = f"new {old}[{i},{j}] = {old}[{i},{j}] {step}"
-            else:
-                shown = f"{name}[{i},{j}] = μ·velocity {step}"
-            shown_value = explanation.value
-        kept, rest, omitted = _limited(terms, extra)
-        return ChainRule((name, row, column), derivative, rule, kept, rest, omitted, gradient,
-                         shown, shown_value)
-    else:
+    info = catalogue.KINDS[spec.kind]
+    build = {"z": _delta_rule, "a": _error_rule, "W": _gradient_rule,
+             "b": _gradient_rule}.get(info.derivative)
+    if build is None:
         return None
+    return build(record, spec, info, row, column, presentation == "error", value)
+
+
+def _error_form_note(record: "IterationRecord", name: str, i: int, j: int, derivative: str,
+                     value: float) -> tuple[str, float]:
+    """What the error form shows for a negated derivative cell (d, e), and its number."""
+    shown_name = catalogue.symbol(name, record.architecture.depth, "error")
+    return f"the error form shows {shown_name}[{i},{j}] = −{derivative}", -value
+
+
+def _delta_rule(record, spec, info, i, j, error_form, value) -> ChainRule:
+    """∂J/∂z[i,j] = ∂J/∂a · ∂a/∂z (one factor where the slope cancels)."""
+    layer = spec.layer
+    derivative = f"∂J/∂z{layer}[{i},{j}]"
+    factors = _dJ_dz_factors(record, layer, i, j)
+    if len(factors) == 1:
+        activation = record.architecture.activations[layer - 1]
+        rule = (f"{derivative} = (a{layer} − y)[{i},{j}]/m: the slope of the {activation} "
+                f"cancels against the {record.loss} loss")
+    else:
+        rule = f"{derivative} = " + " · ".join(f.symbol for f in factors)
+    shown, shown_value = (_error_form_note(record, spec.name, i, j, derivative, value)
+                          if error_form else ("", float("nan")))
+    kept, rest, omitted = _limited([ChainTerm(f"sample {i}", factors)])
+    return ChainRule((spec.name, i, j), derivative, rule, kept, rest, omitted, value, shown,
+                     shown_value)
+
+
+def _error_rule(record, spec, info, i, j, error_form, value) -> ChainRule:
+    """∂J/∂a[i,j] = Σₖ ∂J/∂z_next[i,k] · W_next[j,k], one term per neuron of the next layer."""
+    layer, values = spec.layer, record.values
+    derivative = f"∂J/∂a{layer}[{i},{j}]"
+    nxt = layer + 1
+    rule = f"{derivative} = Σₖ ∂J/∂z{nxt}[{i},k] · ∂z{nxt}[{i},k]/∂a{layer}[{i},{j}]"
+    terms = [ChainTerm(f"through neuron {k} of layer {nxt}", (
+        Factor(f"∂J/∂z{nxt}[{i},{k}]", f"delta{nxt}[{i},{k}]",
+               float(values[f"delta{nxt}"][i, k]), (f"delta{nxt}", i, k)),
+        Factor(f"∂z{nxt}[{i},{k}]/∂a{layer}[{i},{j}]", f"W{nxt}[{j},{k}]",
+               float(values[f"W{nxt}"][j, k]), (f"W{nxt}", j, k))))
+        for k in range(values[f"delta{nxt}"].shape[1])]
+    shown, shown_value = (_error_form_note(record, spec.name, i, j, derivative, value)
+                          if error_form else ("", float("nan")))
     kept, rest, omitted = _limited(terms)
-    return ChainRule((name, row, column), derivative, rule, kept, rest, omitted,
-                     explanation.value, shown, shown_value)
+    return ChainRule((spec.name, i, j), derivative, rule, kept, rest, omitted, value, shown,
+                     shown_value)
+
+
+def _gradient_rule(record, spec, info, i, j, error_form, value) -> ChainRule:
+    """∂J/∂W[i,j] (or ∂J/∂b[j]) per sample, for a gradient and for the velocity or
+    update built from it, with what the table shows for that cell."""
+    which, layer, name = info.derivative, spec.layer, spec.name
+    derivative, rule, terms, extra = _gradient(record, which, layer, i, j)
+    gradient = float(record.values[f"grad_{which}{layer}"][i, j])
+    shown, shown_value = "", float("nan")
+    if info.negated_in_error_form:
+        if error_form:
+            shown, shown_value = f"the error form shows −{derivative}", -gradient
+    else:  # an update or a velocity: the step −η·∂J/∂W, written as each form adds it
+        step = f"+ η·(−{derivative})" if error_form else f"− η·{derivative}"
+        if info.updates:
+            old = catalogue.KINDS[which].name(layer)
+            step = "+ velocity" if record.momentum else step
+            shown = f"new {old}[{i},{j}] = {old}[{i},{j}] {step}"
+        else:
+            shown = f"{name}[{i},{j}] = μ·velocity {step}"
+        shown_value = value
+    kept, rest, omitted = _limited(terms, extra)
+    return ChainRule((name, i, j), derivative, rule, kept, rest, omitted, gradient, shown,
+                     shown_value)

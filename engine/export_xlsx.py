@@ -50,6 +50,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -167,6 +168,18 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
     LessonError
         When a sheet would exceed Excel's size or the file cannot be written.
     """
+    _check_records(records, presentation)
+    sheets: list[_IterationSheet] = []
+    for index, record in enumerate(records):
+        sheets.append(_IterationSheet(record, index, len(records), presentation,
+                                      sheets[-1] if sheets else None))
+    _write_sheets(sheets, written_path(path), title)
+    return [{name: _sheet_prefix(sheet.name) + block.whole()
+             for name, block in sheet.blocks.items()} for sheet in sheets]
+
+
+def _check_records(records: Sequence[IterationRecord], presentation: str) -> None:
+    """ValueError unless there are records, each starting where the one before ended."""
     if not records:
         raise ValueError("no iteration to export")
     if presentation not in PRESENTATIONS:
@@ -176,14 +189,13 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
         # equal_nan: a diverged iteration's NaN weights are where the next one starts.
         if not np.array_equal(earlier.end.params.flat, later.start.params.flat, equal_nan=True):
             raise ValueError("the records are not consecutive iterations")
-    sheets: list[_IterationSheet] = []
-    for index, record in enumerate(records):
-        sheets.append(_IterationSheet(record, index, len(records), presentation,
-                                      sheets[-1] if sheets else None))
+
+
+def _write_sheets(sheets: list["_IterationSheet"], path: Path, title: str) -> None:
+    """Write the sheets to a temporary file beside ``path``, then put it in place."""
     import xlsxwriter  # here rather than at the top: `run` without --xlsx never loads it
     from xlsxwriter.exceptions import XlsxWriterException
 
-    path = written_path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     workbook = xlsxwriter.Workbook(str(temporary), {"constant_memory": True,
                                                     "nan_inf_to_errors": True})
@@ -199,8 +211,6 @@ def write_records(records: Sequence[IterationRecord], path: str | os.PathLike,
         raise LessonError(f"{path}: cannot write the workbook: {exc.strerror or exc}") from None
     finally:
         temporary.unlink(missing_ok=True)
-    return [{name: _sheet_prefix(sheet.name) + block.whole()
-             for name, block in sheet.blocks.items()} for sheet in sheets]
 
 
 # -- cell addresses -----------------------------------------------------------------
