@@ -240,8 +240,11 @@ class CrossEntropy(Loss):
     symbol = "J = −1/m Σᵢ Σₖ y·log ŷ"
     title = "cross-entropy"
     cancels_slope = True
+    # The code panel computes −log a from z (log-softmax), as the engine does, so a
+    # saturated output costs a large but finite loss there too.
     entry = Fragment("", "{y}·(−log {a})", "{y}*(-log({a}))", "{y}*(-LN({a}))",
-                     "{y} * -np.log({a})")
+                     "{y} * -({z} - {z}.max(axis=1, keepdims=True) - np.log(np.exp({z} - "
+                     "{z}.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)))")
     coefficient = Fragment("", "1/{m}·", "1/{m}*", "1/{m}*", "1 / {m} * ")
 
     def allows(self, output_activation):
