@@ -23,8 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
-                               QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
@@ -35,6 +34,7 @@ from engine.lesson import Lesson
 
 from .background import BackgroundJob
 from .data_lesson import lesson_with_data
+from .new_lesson_dialog import NewLessonDialog, held_out_fraction_box
 
 __all__ = ["CsvImportDialog", "CsvPreviewModel", "CsvChoice", "build_csv_lesson",
            "PREVIEW_ROWS", "LIMIT_NOTE"]
@@ -223,15 +223,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-class CsvImportDialog(QDialog):
+class CsvImportDialog(NewLessonDialog):
     """Choose a CSV file and how it becomes a lesson's X and y.
 
     Parameters
     ----------
-    lesson : Lesson
-        The lesson open now: its network settings carry over.
-    presentation : str
-        The form the window shows now.
+    lesson, presentation
+        The lesson open now and the form shown, as for ``NewLessonDialog``.
     folder : str
         Where the file chooser starts.
 
@@ -254,18 +252,34 @@ class CsvImportDialog(QDialog):
 
     def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None = None,
                  folder: str = ""):
-        super().__init__(parent)
-        self.setWindowTitle("Import CSV")
-        self.setObjectName("csvImportDialog")
+        super().__init__(lesson, presentation, parent, title="Import CSV",
+                         object_name="csvImportDialog", message_name="csvMessage")
         self.resize(900, 680)
-        self._current = lesson
-        self._presentation = presentation
         self._folder = folder
         self._table: CsvTable | None = None
         self._job: BackgroundJob | None = None
         self._generation = 0           # results of an older read are ignored
-        self.lesson: Lesson | None = None
+        self.model = CsvPreviewModel(self)
 
+        limit = QLabel(LIMIT_NOTE)
+        limit.setWordWrap(True)
+        limit.setObjectName("csvLimit")
+        limit.setEnabled(False)                  # greyed: a note, not a warning
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_file_row())
+        layout.addLayout(self._build_detection_row())
+        layout.addLayout(self._build_status_row())
+        layout.addWidget(QLabel(f"Preview (the first {PREVIEW_ROWS} rows)"))
+        layout.addWidget(self._build_preview(), 3)
+        layout.addWidget(self._build_columns(), 2)
+        layout.addWidget(limit)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self._update_enabled()
+
+    # -- the parts the learner sees, top to bottom -------------------------------------
+    def _build_file_row(self) -> QHBoxLayout:
+        """The file's path, typed or chosen."""
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("a CSV file: numbers separated by commas, "
                                           "semicolons or tabs")
@@ -275,7 +289,10 @@ class CsvImportDialog(QDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(choose)
+        return file_row
 
+    def _build_detection_row(self) -> QHBoxLayout:
+        """Delimiter and header row: detected, or as the learner overrides them."""
         self.delimiter_box = QComboBox()
         self.delimiter_box.addItem("detect", None)
         for char, name in DELIMITERS.items():
@@ -298,7 +315,10 @@ class CsvImportDialog(QDialog):
         detect_row.addWidget(QLabel("Header row"))
         detect_row.addWidget(self.header_box)
         detect_row.addStretch(1)
+        return detect_row
 
+    def _build_status_row(self) -> QHBoxLayout:
+        """What was read, and the busy bar while reading or building."""
         self.status = QLabel("Choose a file to see its first rows.")
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)           # an indeterminate "working" bar
@@ -308,8 +328,10 @@ class CsvImportDialog(QDialog):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.busy_bar)
+        return status_row
 
-        self.model = CsvPreviewModel(self)
+    def _build_preview(self) -> QTableView:
+        """The first rows of the file, the target column tinted."""
         self.preview = QTableView()
         self.preview.setModel(self.model)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -317,7 +339,10 @@ class CsvImportDialog(QDialog):
         self.preview.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview.horizontalHeader().setDefaultSectionSize(110)
+        return self.preview
 
+    def _build_columns(self) -> QGroupBox:
+        """Feature columns, target column, one-hot, normalisation and test fraction."""
         self.features_list = QListWidget()
         self.features_list.setToolTip("Tick the columns that are the network's inputs")
         self.features_list.itemChanged.connect(self._roles_changed)
@@ -329,11 +354,8 @@ class CsvImportDialog(QDialog):
         for name in NORMALISATIONS:
             self.normalise_box.addItem(NORMALISE_TEXT[name], name)
         self.normalise_box.setToolTip("Computed on the training rows, applied to the test rows")
-        self.fraction_box = QDoubleSpinBox()
-        self.fraction_box.setRange(0.0, 0.9)
-        self.fraction_box.setSingleStep(0.05)
-        self.fraction_box.setDecimals(2)
-        self.fraction_box.setToolTip("Share of the rows held out as a test set (0: train on all)")
+        self.fraction_box = held_out_fraction_box(
+            "Share of the rows held out as a test set (0: train on all)")
         options = QFormLayout()
         options.addRow("Target column", self.target_box)
         options.addRow("", self.one_hot_box)
@@ -346,35 +368,7 @@ class CsvImportDialog(QDialog):
         columns_row = QHBoxLayout(columns)
         columns_row.addLayout(features_box, 1)
         columns_row.addLayout(options, 2)
-
-        limit = QLabel(LIMIT_NOTE)
-        limit.setWordWrap(True)
-        limit.setObjectName("csvLimit")
-        limit.setEnabled(False)                  # greyed: a note, not a warning
-        self.message = QLabel("")
-        self.message.setObjectName("csvMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setStyleSheet("QLabel#csvMessage { color: #C0392B; font-weight: bold; }")
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Open as new lesson")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(file_row)
-        layout.addLayout(detect_row)
-        layout.addLayout(status_row)
-        layout.addWidget(QLabel(f"Preview (the first {PREVIEW_ROWS} rows)"))
-        layout.addWidget(self.preview, 3)
-        layout.addWidget(columns, 2)
-        layout.addWidget(limit)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self._update_enabled()
+        return columns
 
     # -- state ---------------------------------------------------------------------
     @property
@@ -384,10 +378,6 @@ class CsvImportDialog(QDialog):
     @property
     def table(self) -> CsvTable | None:
         return self._table
-
-    @property
-    def error_text(self) -> str:
-        return self.message.text()
 
     def _set_busy(self, job: BackgroundJob | None, what: str = "") -> None:
         self._job = job

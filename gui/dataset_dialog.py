@@ -13,10 +13,8 @@ included), so this dialog needs no worker thread.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout,
+                               QLabel, QSpinBox, QVBoxLayout, QWidget)
 
 from engine import limits
 from engine.datasets import (DATASET_NAMES, DEFAULTS, DIGITS_COUNT, GENERATED_SETS, MAX_NOISE,
@@ -26,6 +24,7 @@ from engine.features import FEATURE_NAMES
 from engine.lesson import Lesson
 
 from .data_lesson import lesson_with_data
+from .new_lesson_dialog import NewLessonDialog, held_out_fraction_box
 
 __all__ = ["DataSetDialog", "DESCRIPTIONS"]
 
@@ -41,25 +40,35 @@ DESCRIPTIONS = {
 }
 
 
-class DataSetDialog(QDialog):
+class DataSetDialog(NewLessonDialog):
     """Pick a built-in data set and its options; ``lesson`` holds the result after OK.
 
     Parameters
     ----------
-    lesson : Lesson
-        The lesson open now: its network settings carry over.
-    presentation : str
-        The form the window shows now.
+    lesson, presentation
+        The lesson open now and the form shown, as for ``NewLessonDialog``.
     """
 
     def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("New lesson from a built-in data set")
-        self.setObjectName("dataSetDialog")
-        self._current = lesson
-        self._presentation = presentation
-        self.lesson: Lesson | None = None
+        super().__init__(lesson, presentation, parent,
+                         title="New lesson from a built-in data set",
+                         object_name="dataSetDialog", message_name="dataSetMessage")
+        self.summary = QLabel("")
+        self.summary.setObjectName("dataSetSummary")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_form())
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
 
+        self._fill_from(lesson.data_spec)
+        self.name_box.currentIndexChanged.connect(self._name_changed)
+        for box in (self.samples_box, self.seed_box, self.noise_box, self.fraction_box):
+            box.valueChanged.connect(self._update)
+        self._name_changed()
+
+    def _build_form(self) -> QFormLayout:
+        """The set by name, then its size, noise, seed, test fraction and derived inputs."""
         self.name_box = QComboBox()
         for name in DATASET_NAMES:
             self.name_box.addItem(DESCRIPTIONS.get(name, name), name)
@@ -75,11 +84,7 @@ class DataSetDialog(QDialog):
         self.seed_box = QSpinBox()
         self.seed_box.setRange(0, 2**31 - 1)
         self.seed_box.setToolTip("The data set's own seed: the same options give the same data")
-        self.fraction_box = QDoubleSpinBox()
-        self.fraction_box.setRange(0.0, 0.9)
-        self.fraction_box.setSingleStep(0.05)
-        self.fraction_box.setDecimals(2)
-        self.fraction_box.setToolTip("Share of the rows held out as a test set")
+        self.fraction_box = held_out_fraction_box("Share of the rows held out as a test set")
         self.feature_boxes: dict[str, QCheckBox] = {}
         features_row = QHBoxLayout()
         for feature in FEATURE_NAMES:
@@ -89,7 +94,6 @@ class DataSetDialog(QDialog):
             self.feature_boxes[feature] = box
             features_row.addWidget(box)
         features_row.addStretch(1)
-
         form = QFormLayout()
         form.addRow("Data set", self.name_box)
         form.addRow("Samples", self.samples_box)
@@ -97,31 +101,7 @@ class DataSetDialog(QDialog):
         form.addRow("Seed", self.seed_box)
         form.addRow("Test fraction", self.fraction_box)
         form.addRow("Derived inputs", features_row)
-        self.summary = QLabel("")
-        self.summary.setObjectName("dataSetSummary")
-        self.message = QLabel("")
-        self.message.setObjectName("dataSetMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("QLabel#dataSetMessage { color: #C0392B; font-weight: bold; }")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open as new lesson")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-
-        self._fill_from(lesson.data_spec)
-        self.name_box.currentIndexChanged.connect(self._name_changed)
-        for box in (self.samples_box, self.seed_box):
-            box.valueChanged.connect(self._update)
-        for box in (self.noise_box, self.fraction_box):
-            box.valueChanged.connect(self._update)
-        self._name_changed()
+        return form
 
     # -- the fields --------------------------------------------------------------------
     def _fill_from(self, spec: dict) -> None:
@@ -192,10 +172,6 @@ class DataSetDialog(QDialog):
         self.summary.setText(f"X {data.X.shape[0]} × {data.X.shape[1]}, "
                              f"y {data.y.shape[0]} × {data.y.shape[1]}"
                              + (f", {held} rows held out for testing" if held else ""))
-
-    @property
-    def error_text(self) -> str:
-        return self.message.text()
 
     # -- OK ----------------------------------------------------------------------------
     def accept(self) -> None:

@@ -96,43 +96,68 @@ class NetworkDiagram(QGraphicsView):
         scene.clear()
         self.neurons, self.edges, self.biases, self._labels = {}, {}, {}, {}
         self.neuron_maps = {}
-        positions = {}
         tallest = max(len(shown_indices(n)) for n in layers)
         font = QFont(self.font())
         font.setPixelSize(FONT_PX)
+        positions = self._positions(layers, tallest)
+        for l in range(1, len(layers)):
+            if bias:
+                positions[("bias", l)] = self._add_bias_unit(l, positions, font)
+            self._add_edges(l, positions, bias)
+        self._add_neurons(positions, font)
+        self._add_headings(font, tallest)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._user_zoomed = False
+        self._fit()
+        self._refresh()
+
+    def _positions(self, layers: tuple[int, ...], tallest: int) -> dict:
+        """Centre of each drawn neuron, keyed (layer, index): layers side by side,
+        each centred on the tallest."""
+        positions = {}
         for l, n in enumerate(layers):
             shown = shown_indices(n)
             top = (tallest - len(shown)) * NEURON_GAP / 2
             for slot, index in enumerate(shown):
                 positions[(l, index)] = QPointF(l * LAYER_GAP, top + slot * NEURON_GAP)
-        for l in range(1, len(layers)):
+        return positions
+
+    def _add_bias_unit(self, l: int, positions: dict, font: QFont) -> QPointF:
+        """The square marked 1 that feeds layer ``l``, above the layer before; its centre."""
+        first = positions[(l - 1, shown_indices(self._layers[l - 1])[0])]
+        corner = QPointF(first.x() + LAYER_GAP * 0.38, first.y() - NEURON_GAP * 0.9)
+        box = QGraphicsRectItem(QRectF(corner.x() - 13, corner.y() - 13, 26, 26))
+        box.setData(0, ("bias", l))
+        box.setZValue(2)
+        text = QGraphicsSimpleTextItem("1", box)
+        text.setFont(font)
+        text.setPos(corner.x() - text.boundingRect().width() / 2,
+                    corner.y() - text.boundingRect().height() / 2)
+        self.scene().addItem(box)
+        self.biases[l] = box
+        return corner
+
+    def _add_edges(self, l: int, positions: dict, bias: bool) -> None:
+        """A line from every drawn neuron of layer l−1 (and the bias unit) to each of layer l."""
+        layers = self._layers
+        for j in shown_indices(layers[l]):
+            if j == ELLIPSIS:
+                continue
+            sources = [i for i in shown_indices(layers[l - 1]) if i != ELLIPSIS]
             if bias:
-                first = positions[(l - 1, shown_indices(layers[l - 1])[0])]
-                corner = QPointF(first.x() + LAYER_GAP * 0.38, first.y() - NEURON_GAP * 0.9)
-                box = QGraphicsRectItem(QRectF(corner.x() - 13, corner.y() - 13, 26, 26))
-                box.setData(0, ("bias", l))
-                box.setZValue(2)
-                text = QGraphicsSimpleTextItem("1", box)
-                text.setFont(font)
-                text.setPos(corner.x() - text.boundingRect().width() / 2,
-                            corner.y() - text.boundingRect().height() / 2)
-                scene.addItem(box)
-                self.biases[l] = box
-                positions[("bias", l)] = corner
-            for j in shown_indices(layers[l]):
-                if j == ELLIPSIS:
-                    continue
-                sources = [i for i in shown_indices(layers[l - 1]) if i != ELLIPSIS]
-                if bias:
-                    sources.append(BIAS)
-                for i in sources:
-                    start = positions[("bias", l)] if i == BIAS else positions[(l - 1, i)]
-                    line = QGraphicsLineItem(start.x(), start.y(), positions[(l, j)].x(),
-                                             positions[(l, j)].y())
-                    line.setData(0, ("edge", l, i, j))
-                    line.setZValue(0)
-                    scene.addItem(line)
-                    self.edges[(l, i, j)] = line
+                sources.append(BIAS)
+            for i in sources:
+                start = positions[("bias", l)] if i == BIAS else positions[(l - 1, i)]
+                line = QGraphicsLineItem(start.x(), start.y(), positions[(l, j)].x(),
+                                         positions[(l, j)].y())
+                line.setData(0, ("edge", l, i, j))
+                line.setZValue(0)
+                self.scene().addItem(line)
+                self.edges[(l, i, j)] = line
+
+    def _add_neurons(self, positions: dict, font: QFont) -> None:
+        """A circle with a value label per drawn neuron, "⋮" where a layer collapses."""
+        scene = self.scene()
         for (l, index), point in [(k, p) for k, p in positions.items() if k[0] != "bias"]:
             if index == ELLIPSIS:
                 dots = QGraphicsSimpleTextItem("⋮")
@@ -153,6 +178,11 @@ class NetworkDiagram(QGraphicsView):
             label.setZValue(3)
             self.neurons[(l, index)] = circle
             self._labels[(l, index)] = label
+
+    def _add_headings(self, font: QFont, tallest: int) -> None:
+        """Each layer's role and size above it; the caption (what the neurons show) below."""
+        scene = self.scene()
+        layers = self._layers
         for l, n in enumerate(layers):
             role = "input" if l == 0 else ("output" if l == len(layers) - 1 else f"hidden {l}")
             head = QGraphicsSimpleTextItem(f"{role} ({n})")
@@ -165,10 +195,6 @@ class NetworkDiagram(QGraphicsView):
         self._caption.setBrush(self.palette().text())
         self._caption.setPos(-RADIUS, tallest * NEURON_GAP)
         scene.addItem(self._caption)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self._user_zoomed = False
-        self._fit()
-        self._refresh()
 
     # -- content ---------------------------------------------------------------------
     def set_neuron_maps(self, images: dict) -> None:

@@ -92,38 +92,8 @@ class MainWindow(QMainWindow):
         self._message_box: QMessageBox | None = None
         self.setWindowTitle(APPLICATION)
 
-        self.tables = TablesPanel()
-        self.tables.set_explainer(self._tooltip)
-        self.banner = QLabel("")
-        self.banner.setObjectName("divergenceBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
-                                  " font-weight: bold; padding: 8px; }")
-        self.banner.hide()
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        column.addWidget(self.tables, 1)
-        self.setCentralWidget(central)
-
-        self.diagram = NetworkDiagram()
-        self.formula = FormulaPanel(self.controller.note_text)
-        self.plot = LossPlot()
-        self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
-                                       Qt.DockWidgetArea.RightDockWidgetArea)
-        self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
-                                       Qt.DockWidgetArea.RightDockWidgetArea)
-        self.plot_dock = self._dock("Loss per epoch", "plotDock", self.plot,
-                                    Qt.DockWidgetArea.RightDockWidgetArea)
-        # Hidden at start (View ▸ Lesson and settings): built when first shown.
-        self.settings_dock = ViewDock("Lesson and settings", "settingsDock",
-                                      self._build_settings_panel, self)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
-        self.settings_dock.hide()
-        self.teaching_docks_a = self._teaching_docks_a()
-        self.teaching_docks_b = self._teaching_docks_b()
+        self.setCentralWidget(self._build_central())
+        self._build_docks()
 
         # The export modules (xlsxwriter, pyqtgraph's exporters) are slow to import and not
         # needed to show the window: the exporter is built once it is painted, or when used.
@@ -141,6 +111,43 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Press Space to step through the iteration, Ctrl+R to run.")
 
     # -- construction -----------------------------------------------------------------
+    def _build_central(self) -> QWidget:
+        """The tables, under the banner that says when a run diverged."""
+        self.tables = TablesPanel()
+        self.tables.set_explainer(self._tooltip)
+        self.banner = QLabel("")
+        self.banner.setObjectName("divergenceBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
+                                  " font-weight: bold; padding: 8px; }")
+        self.banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.tables, 1)
+        return central
+
+    def _build_docks(self) -> None:
+        """Diagram, formula and loss plot on the right; settings and teaching views hidden."""
+        self.diagram = NetworkDiagram()
+        self.formula = FormulaPanel(self.controller.note_text)
+        self.plot = LossPlot()
+        self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.plot_dock = self._dock("Loss per epoch", "plotDock", self.plot,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        # Hidden at start (View ▸ Lesson and settings): built when first shown.
+        self.settings_dock = ViewDock("Lesson and settings", "settingsDock",
+                                      self._build_settings_panel, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
+        self.settings_dock.hide()
+        self.teaching_docks_a = self._teaching_docks_a()
+        self.teaching_docks_b = self._teaching_docks_b()
+
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)

@@ -16,9 +16,9 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
 
+from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot"]
@@ -50,18 +50,11 @@ class LossPlot(QWidget):
         self.log_box.toggled.connect(self.set_log)
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
-        self.warning_label = QLabel("")
-        self.warning_label.setObjectName("plotWarning")
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("QLabel#plotWarning { color: #C0392B; font-weight: bold; }")
+        self.warning_label = problem_label("plotWarning")
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
         bar.addWidget(self.readout, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
-        layout.addWidget(self.warning_label)
-        layout.addWidget(self.plot, 1)
+        view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._dirty = False

@@ -13,7 +13,7 @@ import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
                                QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from engine.activations import ACTIVATIONS
@@ -22,6 +22,8 @@ from engine.lesson import Lesson, builtin_lessons, parse_lesson
 from engine.losses import LOSSES
 from engine.network import INITIALISATIONS
 from engine.steps import PRESENTATIONS
+
+from .parts import problem_label
 
 __all__ = ["SettingsPanel", "typed_number"]
 
@@ -79,7 +81,30 @@ class SettingsPanel(QScrollArea):
         body = QWidget()
         outer = QVBoxLayout(body)
         outer.setContentsMargins(8, 8, 8, 8)
+        outer.addLayout(self._build_lesson_picker())
+        outer.addLayout(self._build_form())
+        self.apply_button = QPushButton("Apply settings")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply)
+        outer.addWidget(self.apply_button)
+        self.message = problem_label("settingsMessage", bold=False)
+        outer.addWidget(self.message)
+        outer.addStretch(1)
+        self.setWidget(body)
+        for field in self._line_edits():
+            field.returnPressed.connect(self.apply)
+        # The engine names a key; this is the field that holds it.
+        self._fields = {
+            "network.layers": self.layers, "network.activation": self.activation_row,
+            "network.init": self.init, "network.seed": self.seed, "training.loss": self.loss,
+            "training.learning_rate": self.learning_rate, "training.batch_size": self.batch_size,
+            "training.epochs": self.epochs, "training.l2": self.l2,
+            "training.momentum": self.momentum, "training.tolerance": self.tolerance,
+            "data": self.layers,
+        }
 
+    def _build_lesson_picker(self) -> QHBoxLayout:
+        """The built-in lessons by title, and Open… for a lesson file."""
         picker = QHBoxLayout()
         self.lesson_box = QComboBox()
         self.lesson_box.setSizeAdjustPolicy(
@@ -94,9 +119,10 @@ class SettingsPanel(QScrollArea):
         open_button.clicked.connect(self.openRequested)
         picker.addWidget(self.lesson_box, 1)
         picker.addWidget(open_button)
-        outer.addLayout(picker)
+        return picker
 
-        form = QFormLayout()
+    def _build_form(self) -> QFormLayout:
+        """One labelled field per setting of the network and its training."""
         self.layers = QLineEdit()
         self.layers.setToolTip("Layer sizes from inputs to outputs, e.g. 4, 3, 1")
         self.layers.textEdited.connect(self._rebuild_activations)
@@ -122,43 +148,17 @@ class SettingsPanel(QScrollArea):
                                      "error: the walk-through's signs, updates add")
         self.presentation.activated.connect(
             lambda _: self.presentationRequested.emit(self.presentation.currentText()))
-        form.addRow("Layers", self.layers)
-        form.addRow("Activations", self.activation_row)
-        form.addRow("", self.bias)
-        form.addRow("Loss", self.loss)
-        form.addRow("Learning rate η", self.learning_rate)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Initialisation", self.init)
-        form.addRow("Seed", self.seed)
-        form.addRow("L2 λ", self.l2)
-        form.addRow("Momentum μ", self.momentum)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Tolerance", self.tolerance)
-        form.addRow("Presentation", self.presentation)
-        outer.addLayout(form)
-
-        self.apply_button = QPushButton("Apply settings")
-        self.apply_button.setDefault(True)
-        self.apply_button.clicked.connect(self.apply)
-        outer.addWidget(self.apply_button)
-        self.message = QLabel("")
-        self.message.setObjectName("settingsMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("QLabel#settingsMessage { color: #C0392B; }")
-        outer.addWidget(self.message)
-        outer.addStretch(1)
-        self.setWidget(body)
-        for field in self._line_edits():
-            field.returnPressed.connect(self.apply)
-        # The engine names a key; this is the field that holds it.
-        self._fields = {
-            "network.layers": self.layers, "network.activation": self.activation_row,
-            "network.init": self.init, "network.seed": self.seed, "training.loss": self.loss,
-            "training.learning_rate": self.learning_rate, "training.batch_size": self.batch_size,
-            "training.epochs": self.epochs, "training.l2": self.l2,
-            "training.momentum": self.momentum, "training.tolerance": self.tolerance,
-            "data": self.layers,
-        }
+        form = QFormLayout()
+        for label, field in (("Layers", self.layers), ("Activations", self.activation_row),
+                             ("", self.bias), ("Loss", self.loss),
+                             ("Learning rate η", self.learning_rate),
+                             ("Batch size", self.batch_size), ("Initialisation", self.init),
+                             ("Seed", self.seed), ("L2 λ", self.l2),
+                             ("Momentum μ", self.momentum), ("Epochs", self.epochs),
+                             ("Tolerance", self.tolerance),
+                             ("Presentation", self.presentation)):
+            form.addRow(label, field)
+        return form
 
     def _line_edits(self) -> list[QLineEdit]:
         return [self.layers, self.learning_rate, self.batch_size, self.seed, self.l2,

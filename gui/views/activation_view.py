@@ -15,8 +15,9 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout  # noqa: E402
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel  # noqa: E402
 
+from ..parts import view_column  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
@@ -57,11 +58,7 @@ class ActivationView(ThrottledView):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("activation"))
         bar.addWidget(self.choice, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.plot, 1)
+        view_column(self, [bar, self.caption, self.plot], fill=self.plot)
         controller.selectionChanged.connect(self._selection_changed)
         controller.lessonChanged.connect(lambda _lesson: self._selection_changed(None))
         self._selection_changed(None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  
 
 from engine.boundary import COARSE, FINE  # noqa: E402
 
+from ..parts import view_column  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
                       to_qimage)
 from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
@@ -50,6 +51,26 @@ class BoundaryView(ThrottledView):
                                   "hidden neuron outputs there")
         self.colour_by.currentIndexChanged.connect(self._choice_changed)
 
+        plot_page = QWidget()
+        column = QVBoxLayout(plot_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("colour by"))
+        bar.addWidget(self.colour_by, 1)
+        column.addLayout(bar)
+        column.addWidget(self.caption)
+        column.addWidget(self._build_plot(), 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(plot_page)
+        self.pages.addWidget(self.message)
+        view_column(self, [self.pages], fill=self.pages)
+
+        controller.lessonChanged.connect(self._lesson_changed)
+        controller.runningChanged.connect(self.throttle.mark)
+        self._lesson_changed()
+
+    def _build_plot(self) -> pg.PlotWidget:
+        """The heatmap over the plane, its 0.5 contour, and the train and test points."""
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMenuEnabled(False)
         self.plot.setAspectLocked(True)
@@ -72,26 +93,7 @@ class BoundaryView(ThrottledView):
                                      labelTextColor="#000000")
         legend.addItem(self.train_points, "train")
         legend.addItem(self.test_points, "test")
-
-        plot_page = QWidget()
-        column = QVBoxLayout(plot_page)
-        column.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("colour by"))
-        bar.addWidget(self.colour_by, 1)
-        column.addLayout(bar)
-        column.addWidget(self.caption)
-        column.addWidget(self.plot, 1)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(plot_page)
-        self.pages.addWidget(self.message)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.pages)
-
-        controller.lessonChanged.connect(self._lesson_changed)
-        controller.runningChanged.connect(self.throttle.mark)
-        self._lesson_changed()
+        return self.plot
 
     # -- structure ---------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QPushButton, QTableView, QWidget)
 
 from engine.gradient_check import TOLERANCE, WRONG_FORMULA
 from engine.number_text import shown_number
 
+from ..parts import view_column
 from ..session_controller import SessionController
 
 if TYPE_CHECKING:  # the check itself is made by the controller and only read here
@@ -132,6 +133,34 @@ class GradientCheckView(QWidget):
         self._weights_key: int | None = None   # which weights the last check was made at
         self._stale = True
 
+        bar = self._build_bar()
+        self.summary = QLabel("")
+        self.summary.setObjectName("gradientSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = QLabel("")
+        self.where.setObjectName("gradientWhere")
+        self.where.setWordWrap(True)
+        table = self._build_table()
+        view_column(self, [bar, self.summary, self.where, table], fill=table)
+
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(RECHECK_DELAY_MS)
+        self._recheck_timer.timeout.connect(self.recheck)
+
+        controller.lessonChanged.connect(lambda _lesson: self._schedule())
+        controller.positionChanged.connect(self._position_changed)
+        controller.runningChanged.connect(self._running_changed)
+        controller.edited.connect(self._schedule)
+        # The view may be built late (when its dock is first shown): start from where
+        # the session is now.
+        self._position_changed(controller.position, controller.describe_position())
+        if controller.running:
+            self._running_changed(True)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The wrong-formula toggle, Check again, Stop and the progress of the check."""
         self.wrong_box = QCheckBox("Deliberately wrong backprop")
         self.wrong_box.setObjectName("wrongBackprop")
         self.wrong_box.setToolTip(WRONG_FORMULA)
@@ -149,15 +178,10 @@ class GradientCheckView(QWidget):
         bar.addWidget(self.check_button)
         bar.addWidget(self.stop_button)
         bar.addWidget(self.progress)
+        return bar
 
-        self.summary = QLabel("")
-        self.summary.setObjectName("gradientSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.where = QLabel("")
-        self.where.setObjectName("gradientWhere")
-        self.where.setWordWrap(True)
-
+    def _build_table(self) -> QTableView:
+        """One row per weight and bias checked, in fixed-height rows."""
         self.model = GradientTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -169,28 +193,7 @@ class GradientCheckView(QWidget):
         vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.where)
-        layout.addWidget(self.table, 1)
-
-        self._recheck_timer = QTimer(self)
-        self._recheck_timer.setSingleShot(True)
-        self._recheck_timer.setInterval(RECHECK_DELAY_MS)
-        self._recheck_timer.timeout.connect(self.recheck)
-
-        controller.lessonChanged.connect(lambda _lesson: self._schedule())
-        controller.positionChanged.connect(self._position_changed)
-        controller.runningChanged.connect(self._running_changed)
-        controller.edited.connect(self._schedule)
-        # The view may be built late (when its dock is first shown): start from where
-        # the session is now.
-        self._position_changed(controller.position, controller.describe_position())
-        if controller.running:
-            self._running_changed(True)
+        return self.table
 
     @property
     def variant(self) -> str:

@@ -17,10 +17,11 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa: E402
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QStackedWidget, QWidget)
 
 from engine.landscape import WeightAddress  # noqa: E402
 
+from ..parts import view_column  # noqa: E402
 from .colours import grid_rect, sequential_rgba  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
@@ -116,7 +117,23 @@ class LandscapeView(ThrottledView):
         self.status = QLabel("")
         self.status.setObjectName("landscapeStatus")
         self.status.setWordWrap(True)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        for page in (self._build_curve_plot(), self._build_map_plot(), self.message):
+            self.pages.addWidget(page)
+        view_column(self, [self.mode, self.first, self.second, self.caption, self.status,
+                           self.pages], fill=self.pages)
+        self.second.hide()
 
+        controller.lessonChanged.connect(self._lesson_changed)
+        controller.runningChanged.connect(self.throttle.mark)
+        controller.selectionChanged.connect(self._selection_changed)
+        self._lesson_changed()
+
+    def _build_curve_plot(self) -> pg.PlotWidget:
+        """One weight: J with the others fixed, its tangent, the path and the current point."""
         self.curve_plot = pg.PlotWidget(background=None)
         self.curve_plot.setMenuEnabled(False)
         self.curve_plot.setLabel("left", "loss J (whole data set)")
@@ -135,7 +152,10 @@ class LandscapeView(ThrottledView):
         self.current = pg.ScatterPlotItem(size=15, symbol="o", brush=pg.mkBrush("#FFE135"),
                                           pen=pg.mkPen("#000000", width=2))
         self.curve_plot.addItem(self.current)
+        return self.curve_plot
 
+    def _build_map_plot(self) -> pg.PlotWidget:
+        """Two weights: the loss as a map with contour lines, the path and the current point."""
         self.map_plot = pg.PlotWidget(background=None)
         self.map_plot.setMenuEnabled(False)
         for axis in ("left", "bottom"):
@@ -151,27 +171,7 @@ class LandscapeView(ThrottledView):
         self.map_current = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#FFE135"),
                                               pen=pg.mkPen("#000000", width=1.5))
         self.map_plot.addItem(self.map_current)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages = QStackedWidget()
-        for page in (self.curve_plot, self.map_plot, self.message):
-            self.pages.addWidget(page)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.mode)
-        layout.addWidget(self.first)
-        layout.addWidget(self.second)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.status)
-        layout.addWidget(self.pages, 1)
-        self.second.hide()
-
-        controller.lessonChanged.connect(self._lesson_changed)
-        controller.runningChanged.connect(self.throttle.mark)
-        controller.selectionChanged.connect(self._selection_changed)
-        self._lesson_changed()
+        return self.map_plot
 
     # -- choices -----------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:

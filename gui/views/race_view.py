@@ -21,12 +21,13 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit,  # noqa: E402
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSpinBox, QWidget)
 
 from engine import limits  # noqa: E402
 from engine.errors import LessonError  # noqa: E402
 from engine.race import DEFAULT_RATES  # noqa: E402
 
+from ..parts import problem_label, view_column  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
 from .timeboxed import TimeBoxed  # noqa: E402
@@ -42,7 +43,8 @@ RACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 RACE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                Qt.PenStyle.DashDotLine)
 PLOT_MIN_HEIGHT = 180    # a dock opened beside others must still show the curves
-FIELD_ERROR_STYLE = "QLineEdit { border: 2px solid #B03A2E; }"
+FIELD_ERROR_RED = "#B03A2E"
+FIELD_ERROR_STYLE = f"QLineEdit {{ border: 2px solid {FIELD_ERROR_RED}; }}"
 
 
 class ComparisonView(QWidget):
@@ -67,6 +69,34 @@ class ComparisonView(QWidget):
         self.work.progressed.connect(self._mark_dirty)
         self.work.finished.connect(self._finished)
 
+        controls = self._build_controls()
+        self.problem_label = problem_label("raceProblem", colour=FIELD_ERROR_RED)
+        self.problem_label.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("not started")
+        self._build_plot()
+        self.outcomes = QLabel("")
+        self.outcomes.setObjectName("raceOutcomes")
+        self.outcomes.setWordWrap(True)
+        self.outcomes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        view_column(self, [controls, self.problem_label, self.progress, self.plot,
+                           self.outcomes], fill=self.plot)
+
+        self._dirty = False
+        self._frame = QTimer(self)
+        self._frame.setInterval(int(1000 / FRAME_RATE))
+        self._frame.timeout.connect(self._redraw)
+        self._frame.start()
+
+        controller.lessonChanged.connect(self.set_lesson)
+        controller.historyChanged.connect(self.set_session_epoch)
+        self.set_lesson(controller.lesson)
+        self.set_session_epoch(None, controller.epochs_done)  # built after training began
+
+    def _build_controls(self) -> QHBoxLayout:
+        """The subclass's settings, epochs, Race / Stop and the log-scale toggle."""
         self.settings_row = QHBoxLayout()
         self.epochs_box = QSpinBox()
         self.epochs_box.setRange(1, limits.MAX_EPOCHS)
@@ -87,17 +117,10 @@ class ComparisonView(QWidget):
         controls.addWidget(self.stop_button)
         controls.addWidget(self.log_box)
         controls.addStretch(1)
+        return controls
 
-        self.problem_label = QLabel("")
-        self.problem_label.setObjectName("raceProblem")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("QLabel#raceProblem { color: #B03A2E; font-weight: bold; }")
-        self.problem_label.hide()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("not started")
-
+    def _build_plot(self) -> None:
+        """The loss plot: a legend, the lesson's own epoch marked, a hint until the start."""
         # An opaque background: a transparent one let stale pixels of the dock's
         # tab bar show through under Xvfb.
         self.plot = pg.PlotWidget(background=self.palette().window().color())
@@ -122,30 +145,6 @@ class ComparisonView(QWidget):
         self.plot.setYRange(0, 1)
         self.curves: list[pg.PlotDataItem] = []
         self.ends: list[pg.PlotDataItem] = []
-
-        self.outcomes = QLabel("")
-        self.outcomes.setObjectName("raceOutcomes")
-        self.outcomes.setWordWrap(True)
-        self.outcomes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.problem_label)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.outcomes)
-
-        self._dirty = False
-        self._frame = QTimer(self)
-        self._frame.setInterval(int(1000 / FRAME_RATE))
-        self._frame.timeout.connect(self._redraw)
-        self._frame.start()
-
-        controller.lessonChanged.connect(self.set_lesson)
-        controller.historyChanged.connect(self.set_session_epoch)
-        self.set_lesson(controller.lesson)
-        self.set_session_epoch(None, controller.epochs_done)  # built after training began
 
     # -- settings ----------------------------------------------------------------------
     def add_setting(self, label: str, widget: QWidget) -> None:
