@@ -29,6 +29,19 @@ XOR_LESSON = "xor_biases"      # seed 001's network: 2-2-1 sigmoid, ½SSE, full 
 DIGITS_LESSON = "digits"       # 64-25-10 sigmoid, binary cross-entropy + L2, full batch
 
 
+
+def _fast_path(session, epochs: int, final: dict, rows: bool) -> float:
+    """Epochs per second of the engine's fast path from the lesson's start; its final
+    weights and biases (biases as (1, n) rows when ``rows``) kept in ``final["ours"]``."""
+    state = session.initial_state()
+    seconds = timed(lambda: session.trainer.run_epochs(state, epochs))
+    p = state.params
+    biases = [p.bias(1), p.bias(2)]
+    if rows:
+        biases = [b[None, :] for b in biases]
+    final["ours"] = [p.weight(1), biases[0], p.weight(2), biases[1]]
+    return epochs / seconds
+
 def _xor_start():
     """The XOR session and its initial weights as seed 001's four arrays."""
     session = Session(load_lesson(resolve_lesson(XOR_LESSON)))
@@ -61,11 +74,7 @@ def xor_fast_path(sizes) -> Row:
         return epochs / seconds
 
     def ours() -> float:
-        state = session.initial_state()
-        seconds = timed(lambda: trainer.run_epochs(state, epochs))
-        p = state.params
-        final["ours"] = [p.weight(1), p.bias(1)[None, :], p.weight(2), p.bias(2)[None, :]]
-        return epochs / seconds
+        return _fast_path(session, epochs, final, rows=True)
 
     base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
     _check_same_maths("XOR", final["ours"], final["baseline"])
@@ -117,11 +126,7 @@ def digits_fast_path(sizes) -> Row:
         return epochs / seconds
 
     def ours() -> float:
-        state = session.initial_state()
-        seconds = timed(lambda: trainer.run_epochs(state, epochs))
-        p = state.params
-        final["ours"] = [p.weight(1), p.bias(1), p.weight(2), p.bias(2)]
-        return epochs / seconds
+        return _fast_path(session, epochs, final, rows=False)
 
     base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
     _check_same_maths("digits", final["ours"], final["baseline"])

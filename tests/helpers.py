@@ -38,6 +38,16 @@ def lesson_doc(layers=(2, 3, 1), activation="sigmoid", loss="half_sse", *, X=Non
     }
 
 
+def set_key(path, value):
+    """A change that sets the key at ``path`` (a list of keys) of a lesson document."""
+    def change(doc):
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return change
+
+
 def make_lesson(*args, **kwargs):
     return parse_lesson(lesson_doc(*args, **kwargs), "test.json")
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from helpers import lesson_doc
+from helpers import lesson_doc, set_key
 
 VALID = lesson_doc((2, 2, 1), epochs=3)
 
@@ -16,15 +16,6 @@ def mutate(change):
     doc = copy.deepcopy(VALID)
     change(doc)
     return doc
-
-
-def set_key(path, value):
-    def change(doc):
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-    return change
 
 
 def delete_key(path):

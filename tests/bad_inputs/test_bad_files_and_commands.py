@@ -30,7 +30,7 @@ from engine.iteration import record_iteration
 from engine.lesson import load_lesson, parse_lesson
 from engine.session import Session
 from engine.session_file import session_document
-from helpers import lesson_doc
+from helpers import lesson_doc, set_key
 
 VALID = lesson_doc((2, 2, 1), epochs=3)
 
@@ -43,13 +43,7 @@ def changed(change, base=VALID):
 
 def put(*path_and_value):
     *path, value = path_and_value
-
-    def change(doc):
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-    return change
+    return set_key(path, value)
 
 
 def saved_session(momentum=0.0, batch_size=None):
