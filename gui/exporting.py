@@ -166,12 +166,12 @@ class Exporter(QObject):
         owns the session; only writing the file, the slow part, runs in the
         background.
         """
-        return self._start(path, "the workbook", self.controller.workbook_writer(iterations),
-                           path)
+        writer = self.controller.files.workbook_writer(iterations)
+        return self._start(path, "the workbook", writer, path)
 
     def script(self, path: str) -> bool:
         """Start writing the NumPy script that reproduces the lesson's run."""
-        return self._start(path, "the script", self.controller.script_writer(), path)
+        return self._start(path, "the script", self.controller.files.script_writer(), path)
 
     # -- immediate writes (table, images) -----------------------------------------------
     def _write(self, path: str, what: str, produce) -> bool:

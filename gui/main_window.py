@@ -181,41 +181,43 @@ class MainWindow(QMainWindow):
 
     def _teaching_docks_a(self) -> list[ViewDock]:
         """Decision boundary, loss landscape and activation functions, on the right."""
-        self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.diagram)
+        self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.controller.teaching,
+                                               self.diagram)
         return self._view_docks([("Decision boundary", "boundaryDock", self._build_boundary),
                                  ("Loss landscape", "landscapeDock", self._build_landscape),
                                  ("Activation functions", "activationDock",
                                   self._build_activation)],
                                 Qt.DockWidgetArea.RightDockWidgetArea)
 
-    # Each teaching view's module is imported when its view is first built.
+    # Each teaching view's module is imported when its view is first built; the view gets
+    # the controller (its signals, where the learner is) and the controller's teaching model.
     def _build_race(self) -> QWidget:
         from .views.race_view import LearningRateRaceView
-        return LearningRateRaceView(self.controller)
+        return LearningRateRaceView(self.controller, self.controller.teaching)
 
     def _build_modes(self) -> QWidget:
         from .views.modes_view import TrainingModesView
-        return TrainingModesView(self.controller)
+        return TrainingModesView(self.controller, self.controller.teaching)
 
     def _build_gradient(self) -> QWidget:
         from .views.gradient_check_view import GradientCheckView
-        return GradientCheckView(self.controller)
+        return GradientCheckView(self.controller, self.controller.teaching)
 
     def _build_code(self) -> QWidget:
         from .views.code_view import CodeView
-        return CodeView(self.controller)
+        return CodeView(self.controller, self.controller.teaching)
 
     def _build_boundary(self) -> QWidget:
         from .views.boundary_view import BoundaryView
-        return BoundaryView(self.controller)
+        return BoundaryView(self.controller, self.controller.teaching)
 
     def _build_landscape(self) -> QWidget:
         from .views.landscape_view import LandscapeView
-        return LandscapeView(self.controller)
+        return LandscapeView(self.controller, self.controller.teaching)
 
     def _build_activation(self) -> QWidget:
         from .views.activation_view import ActivationView
-        return ActivationView(self.controller)
+        return ActivationView(self.controller, self.controller.teaching)
 
     # The teaching views by name, each built on first use.
     race_view = property(lambda self: self.teaching_docks_b[0].widget())
@@ -568,7 +570,7 @@ class MainWindow(QMainWindow):
     def save_to(self, path: str) -> bool:
         """Save the lesson with the current weights as its explicit initial values."""
         try:
-            save_lesson(self.controller.saved_lesson(path), path)
+            save_lesson(self.controller.files.saved_lesson(path), path)
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}")
             return False

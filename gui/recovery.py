@@ -66,7 +66,7 @@ def data_folder(settings: QSettings) -> Path:
 
 
 def _document_text(controller, destination: Path) -> str:
-    document = controller.session_snapshot(destination)
+    document = controller.files.session_snapshot(destination)
     return json.dumps(document, allow_nan=False, ensure_ascii=False)
 
 

@@ -11,25 +11,19 @@ The controller trains its session when the clock asks and publishes when
 a frame is due.
 
 Widgets that need more than the signals ask the controller's narrow
-methods (``architecture``, ``position``, ``decision_boundary``,
-``activation_curve``, ``workbook_writer`` ...): the maths stays in the
-engine and the session stays here.
+methods (``architecture``, ``position``, ``selection``, ``learner`` ...).
+Two objects it owns answer from the same session, read through a callable:
+``teaching`` (``gui/teaching_model.py``), handed to each teaching view, and
+``files`` (``gui/session_files.py``) for Save, recovery and exports.
 """
 from __future__ import annotations
 
-import copy
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.activations import ACTIVATIONS, get_activation
-from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
-                             plane_data, plane_extent)
 from engine.errors import LessonError
 from engine.explain import CellExplanation
 from engine.lesson import Lesson
@@ -39,14 +33,11 @@ from engine.step_notes import render_note
 from engine.steps import input_names
 
 from .run_clock import FRAME_RATE, TICK_BUDGET_S, RunClock
+from .session_files import SessionFiles
+from .teaching_model import TeachingModel
 
-if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
-    from engine.chain_rule import ChainRule
-    from engine.code_lines import CodeLine
-    from engine.gradient_check import GradientCheck
-    from engine.landscape import DescentPath, Landscape, WeightAddress
+if TYPE_CHECKING:
     from engine.network import Architecture
-    from engine.race import Race
 
 # TICK_BUDGET_S and FRAME_RATE live in run_clock; named here for older imports.
 __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRAME_RATE"]
@@ -179,6 +170,8 @@ class SessionController(QObject):
         self._decimals = 3
         self.session: Session
         self._presentation = lesson.presentation
+        self.teaching = TeachingModel(lambda: self.session, lambda: self._presentation)
+        self.files = SessionFiles(lambda: self.session, lambda: self._presentation)
         self._open(lesson)
 
     # -- read-only facts -----------------------------------------------------
@@ -309,13 +302,7 @@ class SessionController(QObject):
         self.session = Session(lesson)
         self._selection = None
         self._target = lesson.epochs
-        # Decided once per lesson: an edited X cell drops the lesson's data
-        # spec, but its columns still mean what they meant when it opened.
-        try:
-            self._plane, self._plane_problem = input_plane(lesson), ""
-        except NotAPlane as exc:
-            self._plane, self._plane_problem = None, str(exc)
-        self._descent: DescentPath | None = None  # made when the landscape is first asked for
+        self.teaching.open_lesson(lesson)
 
     def publish_all(self) -> None:
         """Emit everything a freshly built window needs."""
@@ -491,149 +478,3 @@ class SessionController(QObject):
         self._publish(history=True)
         self._report_state()
         return True
-
-    # -- files: saving, recovery, exports ---------------------------------------------
-    def saved_lesson(self, destination: str | os.PathLike) -> dict:
-        """The lesson file for Save: the current weights as its initial values.
-
-        ``destination`` is the file it is for (a CSV data path is written
-        relative to it); the presentation shown is kept.
-        """
-        session = self.session
-        doc = session.lesson.to_json(destination=destination)
-        depth, params = session.architecture.depth, session.params
-        doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
-        doc["network"]["biases"] = ([params.bias(l).tolist() for l in range(1, depth + 1)]
-                                    if session.architecture.bias else None)
-        doc["presentation"] = self._presentation
-        return doc
-
-    def session_snapshot(self, destination: str | os.PathLike) -> dict:
-        """The lesson file with the ``session`` key that reopens exactly this position."""
-        from engine.session_file import session_document
-        doc = session_document(self.session, destination)
-        doc["presentation"] = self._presentation
-        return doc
-
-    def workbook_writer(self, iterations: int) -> Callable[[str], object]:
-        """Record the iteration shown and the ``iterations − 1`` after it, now.
-
-        Returns ``write(path)``, which writes their workbook in the window's
-        presentation from those records alone, so it may run on another
-        thread while the session moves on.
-        """
-        from engine.export_xlsx import write_records
-        from engine.iteration import record_iteration
-        session = self.session
-        start = session.record.start if session.record is not None else session.state
-        records = [record_iteration(session.trainer, start)]
-        while len(records) < iterations:
-            records.append(record_iteration(session.trainer, records[-1].end))
-        presentation, title = self._presentation, session.lesson.title
-        return lambda path: write_records(records, path, presentation, title)
-
-    def script_writer(self) -> Callable[[str], object]:
-        """``write(path)`` for the standalone NumPy script of the lesson as it is now."""
-        from engine.export_script import write_script
-        # A shallow copy: an edit in the window replaces the lesson's arrays
-        # rather than changing them, so the copy stays as it is now.
-        lesson = copy.copy(self.session.lesson)
-        return lambda path: write_script(lesson, path)
-
-    # -- teaching views: activations -------------------------------------------------
-    @staticmethod
-    def activation_symbols() -> dict[str, tuple[str, str]]:
-        """{activation name: (f(z) in symbols, its slope in symbols)}, in the engine's order."""
-        return {name: (activation.symbol, activation.slope_symbol)
-                for name, activation in ACTIVATIONS.items()}
-
-    @staticmethod
-    def activation_curve(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """f(z) and its slope f′(z) for the points ``z`` (shape (n,)), from the engine.
-
-        Softmax maps a whole row, so it has no curve of one z: its f is the
-        first of two outputs with the other z at 0 (the sigmoid), and its
-        slope is None.
-        """
-        activation = get_activation(name)
-        z = np.asarray(z, dtype=float)
-        if activation.row_wise:
-            return activation.forward(np.stack([z, np.zeros_like(z)], axis=1))[:, 0], None
-        row = z[None, :]
-        a = activation.forward(row)
-        return a[0], activation.slope(row, a)[0]
-
-    # -- teaching views: decision boundary and loss landscape -----------------------
-    @property
-    def plane_problem(self) -> str:
-        """Why the lesson has no decision boundary ("" when its inputs are a plane)."""
-        return self._plane_problem
-
-    def plane_data(self) -> PlaneData | None:
-        """The samples as points of the input plane, or None (see ``plane_problem``)."""
-        return None if self._plane is None else plane_data(self.session.lesson)
-
-    def decision_boundary(self, resolution: int) -> BoundaryMap | None:
-        """Output and hidden activations over the plane, at the committed weights."""
-        data = self.plane_data()
-        if data is None:
-            return None
-        extent = plane_extent(np.vstack([data.train, data.test]))
-        return decision_boundary(self.session.trainer.kernel, self.session.params, self._plane,
-                                 extent, resolution, data.kind, self.session.lesson.y)
-
-    def weight_addresses(self) -> list[WeightAddress]:
-        """Every weight and bias of the network, as the landscape addresses them."""
-        from engine.landscape import weight_addresses
-        return weight_addresses(self.session.architecture)
-
-    def loss_landscape(self, addresses: list[WeightAddress], coarse: bool = False,
-                       budget_s: float = 0.05) -> Landscape:
-        """The loss against one or two weights and the descent path (replayed in budget_s)."""
-        from engine.landscape import DescentPath, landscape
-        if self._descent is None:
-            self._descent = DescentPath()
-        return landscape(self.session, self._descent, addresses, coarse, budget_s)
-
-    # -- teaching views: races, gradient check, code panel ---------------------------
-    def learning_rate_race(self, rates_text: str, epochs: int) -> Race:
-        """The lesson trained separately with each typed learning rate (seed 002).
-
-        Raises LessonError naming the bad item of ``rates_text``.
-        """
-        from engine.race import learning_rate_race, parse_rates
-        return learning_rate_race(self.session.lesson, parse_rates(rates_text), epochs)
-
-    def training_modes_race(self, mini_batch: int | None, epochs: int) -> Race:
-        """Full batch, mini-batch and stochastic runs of the lesson (seed 003)."""
-        from engine.race import training_modes_race
-        return training_modes_race(self.session.lesson, mini_batch, epochs)
-
-    def gradient_check(self, variant: str) -> GradientCheck:
-        """Backprop (or seed 002's wrong formula) against central differences, at the
-        committed weights; its numerical side is computed by ``advance``."""
-        from engine.gradient_check import GradientCheck
-        return GradientCheck(self.session.trainer, self.session.params, variant)
-
-    def code_listing(self) -> tuple[list[str], list[CodeLine]]:
-        """The iteration as NumPy in the learner's names: header lines, one line per step."""
-        from engine.code_lines import code_lines, listing_header
-        session, lesson = self.session, self.session.lesson
-        arch = session.architecture
-        lines = code_lines(session.steps, arch, lesson.loss, self._presentation,
-                           bool(lesson.l2), bool(lesson.momentum))
-        shapes = {name: session.value(name).shape for name in self._input_names()}
-        header = listing_header(arch, self._presentation, lesson.learning_rate, lesson.l2,
-                                lesson.momentum, shapes)
-        return header, lines
-
-    def chain_rule(self, name: str, row: int, column: int) -> ChainRule | None:
-        """The chain-rule factors behind a revealed backward or update cell, else None."""
-        from engine.chain_rule import chain_rule
-        record = self.session.record
-        if record is None or self.session.value(name, self._presentation) is None:
-            return None
-        try:
-            return chain_rule(record, name, row, column, self._presentation)
-        except (KeyError, IndexError):
-            return None

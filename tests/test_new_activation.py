@@ -48,7 +48,7 @@ def test_cards_formulas_and_code_show_softsign(softsign_lesson, presentation, qa
     assert controller.explain("a1", 0, 2).symbolic == "a1[0,2] = softsign(z1[0,2])"
     assert controller.explain("slope1", 0, 2).symbolic == "slope1[0,2] = 1/(1 + |z1[0,2]|)²"
 
-    header, lines = controller.code_listing()
+    header, lines = controller.teaching.code_listing()
     code = {line.step: line for line in lines}
     assert code["a1"].code == ("hiddenlayer_activations = hidden_layer_input / "
                                "(1 + np.abs(hidden_layer_input))")

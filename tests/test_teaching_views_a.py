@@ -57,7 +57,7 @@ def test_boundary_renders_and_follows_training(qtbot, make_window):
     assert not np.array_equal(view.image.image, first)
     # The picture is the engine's map at the session's weights, coloured on its scale.
     assert window.controller.session.epochs_done == 1
-    expected = window.controller.decision_boundary(FINE)
+    expected = window.controller.teaching.decision_boundary(FINE)
     np.testing.assert_array_equal(view.image.image, diverging_rgba(expected.value,
                                                                    expected.levels))
 

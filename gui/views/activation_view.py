@@ -1,6 +1,6 @@
 """Activation functions (seed 004): each curve f(z) and its slope f′(z).
 
-The values come from ``SessionController.activation_curve``, which asks
+The values come from ``TeachingModel.activation_curve``, which asks
 ``engine.activations`` — the very functions training uses — on a range of
 z. Selecting a cell of a z, a, slope, delta or error table marks that
 neuron's z on the curves, with a and the slope read off there, and switches
@@ -29,11 +29,11 @@ CURVE_POINTS = 481
 class ActivationView(ThrottledView):
     """f and f′ of the chosen activation, with the selected neuron's z marked."""
 
-    def __init__(self, controller, parent=None):
-        super().__init__(controller, parent)
+    def __init__(self, controller, teaching, parent=None):
+        super().__init__(controller, teaching, parent)
         self.marked: tuple[float, float, float] | None = None   # (z, a, slope) shown
         self.choice = QComboBox()
-        self.symbols = controller.activation_symbols()   # {name: (f, f′) in symbols}
+        self.symbols = teaching.activation_symbols()   # {name: (f, f′) in symbols}
         for name, (symbol, _slope_symbol) in self.symbols.items():
             self.choice.addItem(f"{name}:  f(z) = {symbol}", name)
         self.choice.currentIndexChanged.connect(self.redraw)
@@ -107,7 +107,7 @@ class ActivationView(ThrottledView):
         if selected is not None and np.isfinite(selected[1]):
             reach = max(Z_RANGE, 1.2 * abs(selected[1]))
         z = np.linspace(-reach, reach, CURVE_POINTS)
-        a, slope = self.controller.activation_curve(chosen, z)
+        a, slope = self.teaching.activation_curve(chosen, z)
         self.function.setData(z, a)
         row_wise = slope is None
         if row_wise:
@@ -123,7 +123,7 @@ class ActivationView(ThrottledView):
         self.marked = None
         if selected is not None and not row_wise and np.isfinite(selected[1]):
             name, value = selected
-            a_point, slope_point = self.controller.activation_curve(chosen, np.array([value]))
+            a_point, slope_point = self.teaching.activation_curve(chosen, np.array([value]))
             a_value, slope_value = float(a_point[0]), float(slope_point[0])
             self.marked = (value, a_value, slope_value)
             self.z_line.setValue(value)

@@ -1,6 +1,6 @@
 """The decision boundary: the network's output over the input plane, live.
 
-``BoundaryView`` paints what ``SessionController.decision_boundary`` returns:
+``BoundaryView`` paints what ``TeachingModel.decision_boundary`` returns:
 a heatmap of the output (or of one hidden neuron) with the training points
 (circles) and the test points (triangles) on top, coloured by
 class. ``HiddenUnitMaps`` sends small maps of every hidden neuron to the
@@ -36,8 +36,8 @@ OUTPUT = (0, 0)          # the colour-by choice meaning "the network's output"
 class BoundaryView(ThrottledView):
     """Heatmap of the output over the input plane, with the data on top."""
 
-    def __init__(self, controller, parent=None):
-        super().__init__(controller, parent)
+    def __init__(self, controller, teaching, parent=None):
+        super().__init__(controller, teaching, parent)
         self.resolution = 0                  # grid points per side of the last redraw
         self.message = QLabel("")
         self.message.setObjectName("boundaryMessage")
@@ -97,7 +97,7 @@ class BoundaryView(ThrottledView):
 
     # -- structure ---------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:
-        problem = self.controller.plane_problem
+        problem = self.teaching.plane_problem
         self.message.setText(f"No decision boundary for this lesson: {problem}." if problem
                              else "")
         self.pages.setCurrentIndex(1 if problem else 0)
@@ -117,13 +117,13 @@ class BoundaryView(ThrottledView):
 
     # -- drawing -----------------------------------------------------------------------
     def redraw(self) -> None:
-        """Ask the controller for the map and paint it (coarse while running)."""
-        controller = self.controller
-        if controller.plane_problem:
+        """Ask the teaching model for the map and paint it (coarse while running)."""
+        teaching = self.teaching
+        if teaching.plane_problem:
             return
-        self.resolution = COARSE if controller.running else FINE
-        boundary = controller.decision_boundary(self.resolution)
-        data = controller.plane_data()
+        self.resolution = COARSE if self.controller.running else FINE
+        boundary = teaching.decision_boundary(self.resolution)
+        data = teaching.plane_data()
         choice = self.colour_by.currentData() or OUTPUT
         if choice != OUTPUT and choice[0] - 1 < len(boundary.hidden):
             layer, j = choice
@@ -180,20 +180,23 @@ class HiddenUnitMaps(QObject):
     Parameters
     ----------
     controller : SessionController
+        Says when to redraw (a new lesson, new values).
+    teaching : TeachingModel
+        Gives the decision boundary.
     diagram : NetworkDiagram
         Receives ``set_neuron_maps({(layer, neuron): QImage})``.
     """
 
-    def __init__(self, controller, diagram):
+    def __init__(self, controller, teaching, diagram):
         super().__init__(diagram)
-        self.controller, self.diagram = controller, diagram
+        self.teaching, self.diagram = teaching, diagram
         self.revision = 0
         self.throttle = RedrawThrottle(self.redraw, diagram.isVisible, self)
         controller.lessonChanged.connect(self.throttle.mark)
         controller.valuesChanged.connect(self.throttle.mark)
 
     def redraw(self) -> None:
-        boundary = self.controller.decision_boundary(NEURON_MAP_RESOLUTION)
+        boundary = self.teaching.decision_boundary(NEURON_MAP_RESOLUTION)
         images = {}
         if boundary is not None:
             for layer, (maps, (low, high)) in enumerate(zip(boundary.hidden,

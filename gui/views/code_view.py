@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTextEdit, QVBo
 
 from ..session_controller import Selection, SessionController
 from ..tables import ACTIVE_COLOUR
+from ..teaching_model import TeachingModel
 
 __all__ = ["CodeView", "MARKER", "PENDING_COLOUR"]
 
@@ -34,9 +35,10 @@ def _code_font() -> QFont:
 class CodeView(QWidget):
     """The iteration's NumPy lines, the current one highlighted; the chain rule below."""
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    def __init__(self, controller: SessionController, teaching: TeachingModel,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self.controller, self.teaching = controller, teaching
         self.code = QPlainTextEdit()
         self.code.setObjectName("codeListing")
         self.code.setReadOnly(True)
@@ -82,7 +84,7 @@ class CodeView(QWidget):
     # -- the listing ---------------------------------------------------------------------
     def rebuild(self) -> None:
         """Ask for the listing again (a new lesson, presentation or batch shape)."""
-        header, lines = self.controller.code_listing()
+        header, lines = self.teaching.code_listing()
         listing = (tuple(header), tuple(lines))
         if listing == self._listing:
             return
@@ -159,7 +161,7 @@ class CodeView(QWidget):
             return
         name, row, column = selection.name, selection.row, selection.column
         label = f"{self.controller.learner(name)}[{row},{column}]"
-        rule = self.controller.chain_rule(name, row, column)
+        rule = self.teaching.chain_rule(name, row, column)
         if rule is None:
             self.chain_title.setText(f"Chain rule — {label}")
             reason = ("not computed yet at this step" if selection.explanation is None

@@ -27,6 +27,7 @@ from engine.number_text import shown_number
 
 from ..parts import view_column
 from ..session_controller import SessionController
+from ..teaching_model import TeachingModel
 
 if TYPE_CHECKING:  # the check itself is made by the controller and only read here
     from engine.gradient_check import GradientCheck
@@ -122,9 +123,10 @@ class GradientTableModel(QAbstractTableModel):
 class GradientCheckView(QWidget):
     """Backprop against central differences, with a deliberately wrong formula on demand."""
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    def __init__(self, controller: SessionController, teaching: TeachingModel,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self.controller, self.teaching = controller, teaching
         self.check: GradientCheck | None = None
         self.work = TimeBoxed(self)
         self.work.progressed.connect(self._progressed)
@@ -240,7 +242,7 @@ class GradientCheckView(QWidget):
         if self.controller.running:
             return
         self._stale = False
-        self.check = self.controller.gradient_check(self.variant)
+        self.check = self.teaching.gradient_check(self.variant)
         names = {address[1]: self.controller.learner(address[1])
                  for address in self.check.addresses}
         self.model.set_check(self.check, names)

@@ -5,7 +5,7 @@ its tangent (slope = the backprop gradient) and the path gradient descent
 took (the loss at each epoch's weights). Two weights: the loss as a map
 with contour lines and the path across it. The weights are chosen by
 matrix, row and column; selecting a weight's cell anywhere chooses it.
-Every number comes from ``SessionController.loss_landscape``.
+Every number comes from ``TeachingModel.loss_landscape``.
 """
 from __future__ import annotations
 
@@ -102,8 +102,8 @@ class WeightPicker(QWidget):
 class LandscapeView(ThrottledView):
     """Loss against one weight (curve) or two (contour map), with the descent path."""
 
-    def __init__(self, controller, parent=None):
-        super().__init__(controller, parent)
+    def __init__(self, controller, teaching, parent=None):
+        super().__init__(controller, teaching, parent)
         self.last = None                      # the Landscape drawn last (tests read it)
         self.mode = QComboBox()
         self.mode.addItem("one weight: loss curve", 1)
@@ -178,7 +178,7 @@ class LandscapeView(ThrottledView):
         arch = self.controller.architecture
         for picker in (self.first, self.second):
             picker.set_network(arch.layers, arch.bias)
-        addresses = self.controller.weight_addresses()
+        addresses = self.teaching.weight_addresses()
         selected = self._selected_weight()
         first = selected or WeightAddress("W", 1, 0, 0)
         self.first.set_address(first)
@@ -222,14 +222,14 @@ class LandscapeView(ThrottledView):
         controller = self.controller
         addresses = self.addresses()
         if len(addresses) == 2 and addresses[0] == addresses[1]:
-            only = len(controller.weight_addresses()) < 2
+            only = len(self.teaching.weight_addresses()) < 2
             self._say("This network has a single weight: the contour map needs two." if only
                       else "Choose two different weights for the contour map.")
             return
         running = controller.running
         try:
-            landscape = controller.loss_landscape(addresses, coarse=running,
-                                                  budget_s=0.02 if running else 0.1)
+            landscape = self.teaching.loss_landscape(addresses, coarse=running,
+                                                     budget_s=0.02 if running else 0.1)
         except IndexError as exc:
             self._say(str(exc))
             return

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QSpinBox, QWidget
 from engine import limits
 
 from ..session_controller import SessionController
+from ..teaching_model import TeachingModel
 from .race_view import ComparisonView
 
-if TYPE_CHECKING:  # races are built by the controller; the view advances and reads them
+if TYPE_CHECKING:  # races are built by the teaching model; the view advances and reads them
     from engine.race import Race
 
 __all__ = ["TrainingModesView"]
@@ -26,17 +27,18 @@ __all__ = ["TrainingModesView"]
 class TrainingModesView(ComparisonView):
     """Full batch vs mini-batch vs stochastic gradient descent."""
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    def __init__(self, controller: SessionController, teaching: TeachingModel,
+                 parent: QWidget | None = None):
         self.batch_box = QSpinBox()
         self.batch_box.setObjectName("miniBatchBox")
         self.batch_box.setRange(0, limits.MAX_SAMPLES)
         self.batch_box.setSpecialValueText("automatic")
         self.batch_box.setToolTip("Samples per mini-batch (automatic: 32, or fewer for a "
                                   "small data set)")
-        super().__init__(controller, parent)
+        super().__init__(controller, teaching, parent)
         self.add_setting("mini-batch size", self.batch_box)
         self.batch_box.valueChanged.connect(lambda _value: self.show_problem(""))
 
     def build_race(self) -> Race:
         size = self.batch_box.value()
-        return self.controller.training_modes_race(size or None, self.epochs_box.value())
+        return self.teaching.training_modes_race(size or None, self.epochs_box.value())

@@ -30,9 +30,10 @@ from engine.race import DEFAULT_RATES  # noqa: E402
 from ..parts import problem_label, view_column  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
+from ..teaching_model import TeachingModel  # noqa: E402
 from .timeboxed import TimeBoxed  # noqa: E402
 
-if TYPE_CHECKING:  # races are built by the controller; the view advances and reads them
+if TYPE_CHECKING:  # races are built by the teaching model; the view advances and reads them
     from engine.race import Race
 
 __all__ = ["ComparisonView", "LearningRateRaceView", "RACE_COLOURS", "RACE_STYLES"]
@@ -57,13 +58,17 @@ class ComparisonView(QWidget):
     Parameters
     ----------
     controller : SessionController
+        Says when the lesson changes and which epoch the session has reached.
+    teaching : TeachingModel
+        Builds the race (``build_race``).
     """
 
     start_text = "Race"
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    def __init__(self, controller: SessionController, teaching: TeachingModel,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self.controller, self.teaching = controller, teaching
         self.race: Race | None = None
         self.work = TimeBoxed(self)
         self.work.progressed.connect(self._mark_dirty)
@@ -260,12 +265,13 @@ class ComparisonView(QWidget):
 class LearningRateRaceView(ComparisonView):
     """Seed 002's experiment: the lesson with several learning rates, side by side."""
 
-    def __init__(self, controller: SessionController, parent: QWidget | None = None):
+    def __init__(self, controller: SessionController, teaching: TeachingModel,
+                 parent: QWidget | None = None):
         self.rates_field = QLineEdit(", ".join(f"{rate:g}" for rate in DEFAULT_RATES))
         self.rates_field.setObjectName("ratesField")
         self.rates_field.setToolTip("Learning rates to compare, separated by commas "
                                     "(seed 002: 2, 0.1 and 0.001)")
-        super().__init__(controller, parent)
+        super().__init__(controller, teaching, parent)
         self.add_setting("learning rates", self.rates_field)
         self.rates_field.returnPressed.connect(self.start)
         self.rates_field.textEdited.connect(lambda _text: self.show_problem(""))
@@ -275,5 +281,4 @@ class LearningRateRaceView(ComparisonView):
         self.rates_field.setStyleSheet(FIELD_ERROR_STYLE if text else "")
 
     def build_race(self) -> Race:
-        return self.controller.learning_rate_race(self.rates_field.text(),
-                                                  self.epochs_box.value())
+        return self.teaching.learning_rate_race(self.rates_field.text(), self.epochs_box.value())

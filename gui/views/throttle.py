@@ -55,7 +55,7 @@ class RedrawThrottle(QObject):
 
 
 class ThrottledView(QWidget):
-    """A teaching view that redraws through a ``RedrawThrottle`` from what it asks the controller.
+    """A teaching view that redraws through a ``RedrawThrottle`` from what it asks its model.
 
     The subclass defines ``redraw()``, which adds one to ``revision``. New
     values mark the view dirty; showing it redraws at once if it is.
@@ -63,7 +63,9 @@ class ThrottledView(QWidget):
     Parameters
     ----------
     controller : SessionController
-        What the view asks for its data and listens to.
+        What the view listens to, and asks where the learner is.
+    teaching : TeachingModel
+        What the view asks for its data (curves, maps, landscapes).
     parent : QWidget, optional
 
     Attributes
@@ -72,9 +74,9 @@ class ThrottledView(QWidget):
         Counts redraws (tests wait on it).
     """
 
-    def __init__(self, controller, parent: QWidget | None = None):
+    def __init__(self, controller, teaching, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controller = controller
+        self.controller, self.teaching = controller, teaching
         self.revision = 0
         self.throttle = RedrawThrottle(self.redraw, self.isVisible, self)
         controller.valuesChanged.connect(self.throttle.mark)

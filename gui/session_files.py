@@ -1,0 +1,82 @@
+"""What the window writes to files from the session: Save, recovery, exports.
+
+``SessionFiles`` is made and owned by the controller (``controller.files``).
+It reads the session and the presentation shown through callables the
+controller gives it, so the controller stays the one owner of the session.
+The writers' engine modules (the workbook, the script, the session file)
+are imported when a file is first written, never at start-up.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+
+from engine.session import Session
+
+__all__ = ["SessionFiles"]
+
+
+class SessionFiles:
+    """The lesson file, the recovery snapshot and the export writers of the session shown.
+
+    Parameters
+    ----------
+    session_of : callable () -> engine.session.Session
+        The session the window shows now (replaced on a new lesson, so asked
+        for each time, never kept).
+    presentation_of : callable () -> str
+        ``"gradient"`` or ``"error"``: the presentation shown now, which the
+        files keep.
+    """
+
+    def __init__(self, session_of: Callable[[], Session], presentation_of: Callable[[], str]):
+        self._session_of = session_of
+        self._presentation_of = presentation_of
+
+    def saved_lesson(self, destination: str | os.PathLike) -> dict:
+        """The lesson file for Save: the current weights as its initial values.
+
+        ``destination`` is the file it is for (a CSV data path is written
+        relative to it); the presentation shown is kept.
+        """
+        session = self._session_of()
+        doc = session.lesson.to_json(destination=destination)
+        depth, params = session.architecture.depth, session.params
+        doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
+        doc["network"]["biases"] = ([params.bias(l).tolist() for l in range(1, depth + 1)]
+                                    if session.architecture.bias else None)
+        doc["presentation"] = self._presentation_of()
+        return doc
+
+    def session_snapshot(self, destination: str | os.PathLike) -> dict:
+        """The lesson file with the ``session`` key that reopens exactly this position."""
+        from engine.session_file import session_document
+        doc = session_document(self._session_of(), destination)
+        doc["presentation"] = self._presentation_of()
+        return doc
+
+    def workbook_writer(self, iterations: int) -> Callable[[str], object]:
+        """Record the iteration shown and the ``iterations − 1`` after it, now.
+
+        Returns ``write(path)``, which writes their workbook in the window's
+        presentation from those records alone, so it may run on another
+        thread while the session moves on.
+        """
+        from engine.export_xlsx import write_records
+        from engine.iteration import record_iteration
+        session = self._session_of()
+        start = session.record.start if session.record is not None else session.state
+        records = [record_iteration(session.trainer, start)]
+        while len(records) < iterations:
+            records.append(record_iteration(session.trainer, records[-1].end))
+        presentation, title = self._presentation_of(), session.lesson.title
+        return lambda path: write_records(records, path, presentation, title)
+
+    def script_writer(self) -> Callable[[str], object]:
+        """``write(path)`` for the standalone NumPy script of the lesson as it is now."""
+        from engine.export_script import write_script
+        # A shallow copy: an edit in the window replaces the lesson's arrays
+        # rather than changing them, so the copy stays as it is now.
+        lesson = copy.copy(self._session_of().lesson)
+        return lambda path: write_script(lesson, path)

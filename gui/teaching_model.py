@@ -1,0 +1,173 @@
+"""What the teaching views ask about the lesson, answered by the engine.
+
+``TeachingModel`` is made and owned by the controller (``controller.teaching``)
+and handed to each teaching view in its constructor (``gui/main_window.py``'s
+view factories), the way napari hands a widget its model. It reads the
+session and the presentation shown through callables the controller gives
+it, so the controller stays the one owner of the session; the views keep
+listening to the controller's signals (lessonChanged, valuesChanged ...) and
+ask this model for curves, maps, races, checks and code.
+
+The engine modules of the slower views (landscape, race, gradient check,
+code lines, chain rule) are imported inside the method that first needs
+them, so they load when a view first asks, never at start-up.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS, get_activation
+from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
+                             plane_data, plane_extent)
+from engine.lesson import Lesson
+from engine.session import Session
+from engine.steps import input_names
+
+if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
+    from engine.chain_rule import ChainRule
+    from engine.code_lines import CodeLine
+    from engine.gradient_check import GradientCheck
+    from engine.landscape import DescentPath, Landscape, WeightAddress
+    from engine.race import Race
+
+__all__ = ["TeachingModel"]
+
+
+class TeachingModel:
+    """The teaching views' questions about the session shown, answered by the engine.
+
+    Parameters
+    ----------
+    session_of : callable () -> engine.session.Session
+        The session the window shows now (the controller replaces it on a
+        new lesson, so it is asked for each time, never kept).
+    presentation_of : callable () -> str
+        ``"gradient"`` or ``"error"``: the presentation shown now.
+    """
+
+    def __init__(self, session_of: Callable[[], Session], presentation_of: Callable[[], str]):
+        self._session_of = session_of
+        self._presentation_of = presentation_of
+        self._plane = None
+        self._plane_problem = ""
+        self._descent: DescentPath | None = None
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        """Forget the last lesson's plane and descent path; the controller calls this
+        for each lesson it opens, before it tells the views.
+
+        The plane is decided once per lesson: an edited X cell drops the
+        lesson's data spec, but its columns still mean what they meant when
+        it opened.
+        """
+        try:
+            self._plane, self._plane_problem = input_plane(lesson), ""
+        except NotAPlane as exc:
+            self._plane, self._plane_problem = None, str(exc)
+        self._descent = None  # made when the landscape is first asked for
+
+    # -- activations -----------------------------------------------------------------
+    @staticmethod
+    def activation_symbols() -> dict[str, tuple[str, str]]:
+        """{activation name: (f(z) in symbols, its slope in symbols)}, in the engine's order."""
+        return {name: (activation.symbol, activation.slope_symbol)
+                for name, activation in ACTIVATIONS.items()}
+
+    @staticmethod
+    def activation_curve(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """f(z) and its slope f′(z) for the points ``z`` (shape (n,)), from the engine.
+
+        Softmax maps a whole row, so it has no curve of one z: its f is the
+        first of two outputs with the other z at 0 (the sigmoid), and its
+        slope is None.
+        """
+        activation = get_activation(name)
+        z = np.asarray(z, dtype=float)
+        if activation.row_wise:
+            return activation.forward(np.stack([z, np.zeros_like(z)], axis=1))[:, 0], None
+        row = z[None, :]
+        a = activation.forward(row)
+        return a[0], activation.slope(row, a)[0]
+
+    # -- decision boundary and loss landscape ------------------------------------------
+    @property
+    def plane_problem(self) -> str:
+        """Why the lesson has no decision boundary ("" when its inputs are a plane)."""
+        return self._plane_problem
+
+    def plane_data(self) -> PlaneData | None:
+        """The samples as points of the input plane, or None (see ``plane_problem``)."""
+        return None if self._plane is None else plane_data(self._session_of().lesson)
+
+    def decision_boundary(self, resolution: int) -> BoundaryMap | None:
+        """Output and hidden activations over the plane (``resolution`` × ``resolution``
+        points), at the committed weights; None when the inputs are not a plane."""
+        data = self.plane_data()
+        if data is None:
+            return None
+        session = self._session_of()
+        extent = plane_extent(np.vstack([data.train, data.test]))
+        return decision_boundary(session.trainer.kernel, session.params, self._plane,
+                                 extent, resolution, data.kind, session.lesson.y)
+
+    def weight_addresses(self) -> list[WeightAddress]:
+        """Every weight and bias of the network, as the landscape addresses them."""
+        from engine.landscape import weight_addresses
+        return weight_addresses(self._session_of().architecture)
+
+    def loss_landscape(self, addresses: list[WeightAddress], coarse: bool = False,
+                       budget_s: float = 0.05) -> Landscape:
+        """The loss against one or two weights and the descent path (replayed in budget_s)."""
+        from engine.landscape import DescentPath, landscape
+        if self._descent is None:
+            self._descent = DescentPath()
+        return landscape(self._session_of(), self._descent, addresses, coarse, budget_s)
+
+    # -- races, gradient check, code panel ---------------------------------------------
+    def learning_rate_race(self, rates_text: str, epochs: int) -> Race:
+        """The lesson trained separately with each typed learning rate (seed 002).
+
+        Raises LessonError naming the bad item of ``rates_text``.
+        """
+        from engine.race import learning_rate_race, parse_rates
+        return learning_rate_race(self._session_of().lesson, parse_rates(rates_text), epochs)
+
+    def training_modes_race(self, mini_batch: int | None, epochs: int) -> Race:
+        """Full batch, mini-batch and stochastic runs of the lesson (seed 003)."""
+        from engine.race import training_modes_race
+        return training_modes_race(self._session_of().lesson, mini_batch, epochs)
+
+    def gradient_check(self, variant: str) -> GradientCheck:
+        """Backprop (or seed 002's wrong formula) against central differences, at the
+        committed weights; its numerical side is computed by ``advance``."""
+        from engine.gradient_check import GradientCheck
+        session = self._session_of()
+        return GradientCheck(session.trainer, session.params, variant)
+
+    def code_listing(self) -> tuple[list[str], list[CodeLine]]:
+        """The iteration as NumPy in the learner's names: header lines, one line per step."""
+        from engine.code_lines import code_lines, listing_header
+        session, presentation = self._session_of(), self._presentation_of()
+        lesson, arch = session.lesson, session.architecture
+        lines = code_lines(session.steps, arch, lesson.loss, presentation,
+                           bool(lesson.l2), bool(lesson.momentum))
+        shapes = {name: session.value(name).shape
+                  for name in input_names(arch, lesson.momentum)}
+        header = listing_header(arch, presentation, lesson.learning_rate, lesson.l2,
+                                lesson.momentum, shapes)
+        return header, lines
+
+    def chain_rule(self, name: str, row: int, column: int) -> ChainRule | None:
+        """The chain-rule factors behind a revealed backward or update cell, else None."""
+        from engine.chain_rule import chain_rule
+        session, presentation = self._session_of(), self._presentation_of()
+        record = session.record
+        if record is None or session.value(name, presentation) is None:
+            return None
+        try:
+            return chain_rule(record, name, row, column, presentation)
+        except (KeyError, IndexError):
+            return None
