@@ -181,3 +181,18 @@ def test_activation_view_switches_to_the_layers_activation(qtbot, make_window):
     after_redraw(qtbot, view, lambda: view.choice.setCurrentIndex(view.choice.findData("relu")))
     x, y = view.function.getData()
     np.testing.assert_array_equal(y, np.maximum(x, 0.0))
+
+
+def test_the_teaching_model_answers_for_the_lesson_shown_now(qtbot, make_window):
+    """Views keep the model they were built with; it follows the controller's new lessons."""
+    window = make_window("moons")
+    controller, view = window.controller, show(qtbot, window, BOUNDARY)
+    assert view.teaching is controller.teaching
+    assert controller.teaching.plane_problem == ""
+    before = controller.teaching.decision_boundary(COARSE).value.copy()
+    controller.step_epoch()
+    assert not np.array_equal(controller.teaching.decision_boundary(COARSE).value, before)
+    controller.open_lesson(load_lesson(resolve_lesson("one_weight")))
+    assert "this lesson has 1 input" in controller.teaching.plane_problem
+    assert controller.teaching.decision_boundary(COARSE) is None
+    qtbot.waitUntil(view.message.isVisible, timeout=5000)
