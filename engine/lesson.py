@@ -418,11 +418,11 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     presentation = r.string(doc.get("presentation", "gradient"), "presentation", PRESENTATIONS)
 
     architecture, init, seed, weights, biases = _network(r, doc["network"])
-    layers = list(architecture.layers)
     loss, learning_rate, batch_size, epochs, l2, momentum, tolerance = _training(
         r, doc.get("training", {}), list(architecture.activations))
 
-    X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], layers, base, data)
+    X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], list(architecture.layers),
+                                                     base, data)
     if loss == "cross_entropy":
         _check_probabilities(r, y)
 
