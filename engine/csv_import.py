@@ -298,8 +298,42 @@ def _unclosed_quote_message(name: str, row: int) -> str:
 
 def _parse(text: str, name: str, delimiter: str, header: bool | None,
            max_rows: int | None) -> CsvTable:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     limit = limits.MAX_SAMPLES if max_rows is None else max_rows
+    records, starts, complete = _records(text, name, delimiter, limit)
+    width = len(records[0])
+    if width > 2 and all(not record[-1].strip() for record in records):
+        records = [record[:-1] for record in records]   # a delimiter at the end of every line
+        width -= 1
+    if width == 1:
+        raise CsvError(f"{name}: row {starts[0]}: found a single column with the delimiter "
+                       f"{DELIMITERS[delimiter]}; expected at least two columns (features and "
+                       f"a target) separated by commas, semicolons or tabs")
+    if header is None:
+        header = _looks_like_header(records[0], records[1:1 + _SNIFF_ROWS])
+    names = header_row = None
+    if header:
+        names, header_row = _header_names(records[0], starts[0], name), starts[0]
+        records, starts = records[1:], starts[1:]
+        if not records:
+            raise CsvError(f"{name}: row {header_row} is a header but no data rows follow; "
+                           f"expected rows of numbers below it")
+    if len(records) > limit:
+        if max_rows is None:
+            raise CsvError(f"{name}: row {starts[limit]}: more than {limits.MAX_SAMPLES} data "
+                           f"rows; the limit is {limits.MAX_SAMPLES} samples")
+        records, starts, complete = records[:limit], starts[:limit], False
+    return CsvTable(name, delimiter, names, records, starts, header_row, complete)
+
+
+def _records(text: str, name: str, delimiter: str,
+             limit: int) -> tuple[list[tuple[str, ...]], list[int], bool]:
+    """The non-blank records of ``text``, each record's first file row, and completeness.
+
+    Every record has as many fields as the first. Reading stops after
+    ``limit + 1`` records (the first may be a header); ``complete`` is then
+    False. At least one record is returned.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     # Tuples, not the reader's lists: the collector stops tracking a tuple of
     # strings, so 100 000 rows do not make it walk the whole heap again and
     # again while the window waits for the interpreter.
@@ -333,36 +367,23 @@ def _parse(text: str, name: str, delimiter: str, header: bool | None,
     if not records:
         raise CsvError(f"{name}: the file has no rows of values; expected rows of numbers "
                        f"separated by {DELIMITERS[delimiter]}s")
-    if width > 2 and all(not record[-1].strip() for record in records):
-        records = [record[:-1] for record in records]   # a delimiter at the end of every line
-        width -= 1
-    if width == 1:
-        raise CsvError(f"{name}: row {starts[0]}: found a single column with the delimiter "
-                       f"{DELIMITERS[delimiter]}; expected at least two columns (features and "
-                       f"a target) separated by commas, semicolons or tabs")
-    if header is None:
-        header = _looks_like_header(records[0], records[1:1 + _SNIFF_ROWS])
-    names = header_row = None
-    if header:
-        names = tuple(cell.strip() for cell in records[0])
-        header_row = starts[0]
-        records, starts = records[1:], starts[1:]
-        seen: dict[str, int] = {}
-        for j, column in enumerate(names):
-            if column and column in seen:
-                raise CsvError(f"{name}: row {header_row}, column {j + 1}: the name {column!r} "
-                               f"is also the name of column {seen[column] + 1}; give every "
-                               f"column its own name")
-            seen.setdefault(column, j)
-        if not records:
-            raise CsvError(f"{name}: row {header_row} is a header but no data rows follow; "
-                           f"expected rows of numbers below it")
-    if len(records) > limit:
-        if max_rows is None:
-            raise CsvError(f"{name}: row {starts[limit]}: more than {limits.MAX_SAMPLES} data "
-                           f"rows; the limit is {limits.MAX_SAMPLES} samples")
-        records, starts, complete = records[:limit], starts[:limit], False
-    return CsvTable(name, delimiter, names, records, starts, header_row, complete)
+    return records, starts, complete
+
+
+def _header_names(record: tuple[str, ...], row: int, name: str) -> tuple[str, ...]:
+    """The column names (stripped) of the header ``record``, which is file ``row``.
+
+    Refused when two columns share a name (blank names may repeat).
+    """
+    names = tuple(cell.strip() for cell in record)
+    seen: dict[str, int] = {}
+    for j, column in enumerate(names):
+        if column and column in seen:
+            raise CsvError(f"{name}: row {row}, column {j + 1}: the name {column!r} "
+                           f"is also the name of column {seen[column] + 1}; give every "
+                           f"column its own name")
+        seen.setdefault(column, j)
+    return names
 
 
 # ---------------------------------------------------------------- building
@@ -525,6 +546,35 @@ def build_dataset(table: CsvTable, features: Sequence[Column] | None = None,
                           f"read the whole file (max_rows=None) before building the data")
     if normalise not in NORMALISATIONS:
         raise fail("normalise", f"{normalise!r} is not one of " + ", ".join(NORMALISATIONS))
+    feature_columns, target_columns = _chosen_columns(table, features, target, fail)
+    X = np.column_stack([_numeric(table, j, False) for j in feature_columns])
+    y, outputs = _targets(table, target_columns, one_hot, fail)
+    try:
+        X, y, X_test, y_test = split(X, y, test_fraction, seed)
+    except LessonError as exc:
+        raise fail("test_fraction", str(exc).removeprefix("test_fraction: ")) from None
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        X, X_test, offset, scale = _normalise(X, X_test, normalise)
+    finite = np.isfinite(X).all(axis=0) & np.isfinite(X_test).all(axis=0)
+    if scale is not None:
+        finite &= np.isfinite(scale)
+    if not finite.all():
+        column = table.column_label(feature_columns[int(np.flatnonzero(~finite)[0])])
+        raise fail("normalise", f"{column} of {table.name} spans too wide a range to normalise "
+                                f"({normalise}); rescale it in the file or use \"none\"")
+    inputs = tuple(table.column_names[j] for j in feature_columns)
+    return DataSet(X, y, X_test, y_test, inputs, outputs, table.name, offset, scale)
+
+
+def _chosen_columns(table: CsvTable, features: Sequence[Column] | None,
+                    target: Sequence[Column] | Column | None,
+                    fail: Fail) -> tuple[list[int], list[int]]:
+    """The 0-based feature and target columns ``build_dataset`` was asked for.
+
+    Defaults: the last column is the target, every other one a feature. A
+    column named both ways, too many features or none are refused through
+    ``fail``.
+    """
     target_columns = (_columns(table, target, "target", fail, limits.MAX_OUTPUTS)
                       if target is not None else [table.width - 1])
     targets = set(target_columns)  # looked up once per feature column
@@ -541,30 +591,19 @@ def build_dataset(table: CsvTable, features: Sequence[Column] | None = None,
                                f"of {limits.MAX_FEATURES}")
     if not feature_columns:
         raise fail("features", f"{table.name} has no column left for the features")
-    X = np.column_stack([_numeric(table, j, False) for j in feature_columns])
+    return feature_columns, target_columns
+
+
+def _targets(table: CsvTable, target_columns: list[int], one_hot: bool,
+             fail: Fail) -> tuple[np.ndarray, tuple[str, ...]]:
+    """y, shape (m, outputs), and the output names: one-hot labels or the target columns."""
     if one_hot:
         if len(target_columns) != 1:
             raise fail("target", f"one_hot encodes a single target column; found "
                                  f"{len(target_columns)}")
-        y, outputs = _one_hot(table, target_columns[0], fail)
-    else:
-        y = np.column_stack([_numeric(table, j, True) for j in target_columns])
-        outputs = tuple(table.column_names[j] for j in target_columns)
-    try:
-        X, y, X_test, y_test = split(X, y, test_fraction, seed)
-    except LessonError as exc:
-        raise fail("test_fraction", str(exc).removeprefix("test_fraction: ")) from None
-    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-        X, X_test, offset, scale = _normalise(X, X_test, normalise)
-    finite = np.isfinite(X).all(axis=0) & np.isfinite(X_test).all(axis=0)
-    if scale is not None:
-        finite &= np.isfinite(scale)
-    if not finite.all():
-        column = table.column_label(feature_columns[int(np.flatnonzero(~finite)[0])])
-        raise fail("normalise", f"{column} of {table.name} spans too wide a range to normalise "
-                                f"({normalise}); rescale it in the file or use \"none\"")
-    inputs = tuple(table.column_names[j] for j in feature_columns)
-    return DataSet(X, y, X_test, y_test, inputs, outputs, table.name, offset, scale)
+        return _one_hot(table, target_columns[0], fail)
+    y = np.column_stack([_numeric(table, j, True) for j in target_columns])
+    return y, tuple(table.column_names[j] for j in target_columns)
 
 
 def csv_from_spec(spec: dict, r: Any, base: Path | None) -> DataSet:

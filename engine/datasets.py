@@ -325,47 +325,70 @@ def make_dataset(name: str, samples: int | None = None, noise: float | None = No
     test_fraction = DEFAULTS["test_fraction"] if test_fraction is None else test_fraction
     features = tuple(features or ())
     if name == "digits":
-        if noise is not None:
-            raise fail("data.noise", "does not apply to digits (real images, not generated "
-                                     "points); leave it out")
-        if features:
-            raise fail("data.features", "derived features apply only to the two-input sets ("
-                       + ", ".join(GENERATED_SETS) + "); digits has 64 pixel inputs")
-        if samples is not None and not 1 <= samples <= DIGITS_COUNT:
-            raise fail("data.samples", f"{samples} is out of range; digits has {DIGITS_COUNT} "
-                                       f"images, so samples must be 1 to {DIGITS_COUNT}")
-        X, y = _digits(samples, seed)
-        inputs = tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8))
-        outputs = tuple(str(d) for d in range(10))
+        X, y, inputs, outputs = _digits_set(samples, noise, features, seed, fail)
     else:
-        samples = DEFAULTS["samples"] if samples is None else samples
-        noise = DEFAULTS["noise"] if noise is None else noise
-        least = max(GENERATED_SETS[name], 1)
-        if samples > limits.MAX_SAMPLES:
-            raise fail("data.samples", f"{samples} is more than the limit of "
-                                       f"{limits.MAX_SAMPLES} samples")
-        if samples < least:
-            raise fail("data.samples", f"{samples} is too few; {name} needs at least {least}"
-                       + (" (one per class)" if least > 1 else ""))
-        if not (math.isfinite(noise) and 0 <= noise <= MAX_NOISE):
-            raise fail("data.noise", f"{noise:g} is out of range; expected a standard "
-                                     f"deviation from 0 to {MAX_NOISE:g}")
-        for index, feature in enumerate(features):
-            if feature not in FEATURE_NAMES:
-                raise fail(f"data.features[{index}]", f"{feature!r} is not a derived feature; "
-                           f"expected " + ", ".join(FEATURE_NAMES))
-            if feature in features[:index]:
-                raise fail(f"data.features[{index}]", f"{feature!r} is listed twice")
-        X, y = _generate(name, samples, float(noise), seed)
-        X = add_features(X, features)
-        inputs = ("x1", "x2", *features)
-        classes = GENERATED_SETS[name]
-        outputs = tuple(f"class {c}" for c in range(classes)) if classes > 2 else ("y",)
+        X, y, inputs, outputs = _generated_set(name, samples, noise, features, seed, fail)
     try:
         X_train, y_train, X_test, y_test = split(X, y, test_fraction, seed)
     except LessonError as exc:
         raise fail("data.test_fraction", str(exc).removeprefix("test_fraction: ")) from None
     return DataSet(X_train, y_train, X_test, y_test, inputs, outputs, f"the {name} data set")
+
+
+def _digits_set(samples: int | None, noise: float | None, features: tuple[str, ...], seed: int,
+                fail: Fail) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    """X (m, 64), y one-hot (m, 10) and the input and output names of the digits.
+
+    Noise and derived features are refused through ``fail``: the digits are
+    real images, not generated points.
+    """
+    if noise is not None:
+        raise fail("data.noise", "does not apply to digits (real images, not generated "
+                                 "points); leave it out")
+    if features:
+        raise fail("data.features", "derived features apply only to the two-input sets ("
+                   + ", ".join(GENERATED_SETS) + "); digits has 64 pixel inputs")
+    if samples is not None and not 1 <= samples <= DIGITS_COUNT:
+        raise fail("data.samples", f"{samples} is out of range; digits has {DIGITS_COUNT} "
+                                   f"images, so samples must be 1 to {DIGITS_COUNT}")
+    X, y = _digits(samples, seed)
+    inputs = tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8))
+    outputs = tuple(str(d) for d in range(10))
+    return X, y, inputs, outputs
+
+
+def _generated_set(name: str, samples: int | None, noise: float | None,
+                   features: tuple[str, ...], seed: int, fail: Fail
+                   ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    """X (m, 2 + derived features), y and the input and output names of a two-input set.
+
+    None for ``samples`` or ``noise`` means the default; values beyond the
+    limits and unknown or repeated features are refused through ``fail``.
+    """
+    samples = DEFAULTS["samples"] if samples is None else samples
+    noise = DEFAULTS["noise"] if noise is None else noise
+    least = max(GENERATED_SETS[name], 1)
+    if samples > limits.MAX_SAMPLES:
+        raise fail("data.samples", f"{samples} is more than the limit of "
+                                   f"{limits.MAX_SAMPLES} samples")
+    if samples < least:
+        raise fail("data.samples", f"{samples} is too few; {name} needs at least {least}"
+                   + (" (one per class)" if least > 1 else ""))
+    if not (math.isfinite(noise) and 0 <= noise <= MAX_NOISE):
+        raise fail("data.noise", f"{noise:g} is out of range; expected a standard "
+                                 f"deviation from 0 to {MAX_NOISE:g}")
+    for index, feature in enumerate(features):
+        if feature not in FEATURE_NAMES:
+            raise fail(f"data.features[{index}]", f"{feature!r} is not a derived feature; "
+                       f"expected " + ", ".join(FEATURE_NAMES))
+        if feature in features[:index]:
+            raise fail(f"data.features[{index}]", f"{feature!r} is listed twice")
+    X, y = _generate(name, samples, float(noise), seed)
+    X = add_features(X, features)
+    inputs = ("x1", "x2", *features)
+    classes = GENERATED_SETS[name]
+    outputs = tuple(f"class {c}" for c in range(classes)) if classes > 2 else ("y",)
+    return X, y, inputs, outputs
 
 
 def dataset_from_spec(spec: dict, r: Any) -> DataSet:

@@ -410,6 +410,33 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     """
     r = _Reader(source)
     doc = r.object(document, "", _TOP_KEYS)
+    _check_format(r, doc)
+    title = r.string(doc.get("title", "Untitled lesson"), "title",
+                     max_chars=limits.MAX_TITLE_CHARS)
+    notes = r.string(doc.get("notes", ""), "notes", max_chars=limits.MAX_NOTES_CHARS)
+    source_text = r.string(doc.get("source", ""), "source", max_chars=limits.MAX_SOURCE_CHARS)
+    presentation = r.string(doc.get("presentation", "gradient"), "presentation", PRESENTATIONS)
+
+    architecture, init, seed, weights, biases = _network(r, doc["network"])
+    loss, learning_rate, batch_size, epochs, l2, momentum, tolerance = _training(
+        r, doc.get("training", {}), list(architecture.activations))
+
+    X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], list(architecture.layers),
+                                                     base, data)
+    if loss == "cross_entropy":
+        _check_probabilities(r, y)
+
+    step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum,
+                             keep_fitting_notes)
+    saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
+    return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
+                  batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
+                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test,
+                  dataset=dataset, data_folder=base)
+
+
+def _check_format(r: _Reader, doc: dict) -> None:
+    """Refuse a document that is not a lesson of a version this program reads."""
     for required in ("format", "version", "data", "network"):
         if required not in doc:
             raise r.fail(required, "missing; a lesson needs format, version, data and network")
@@ -424,18 +451,18 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     if version < 1:
         raise r.fail("version", f"{version} is not a lesson version; expected {LESSON_VERSION}")
 
-    title = r.string(doc.get("title", "Untitled lesson"), "title",
-                     max_chars=limits.MAX_TITLE_CHARS)
-    notes = r.string(doc.get("notes", ""), "notes", max_chars=limits.MAX_NOTES_CHARS)
-    source_text = r.string(doc.get("source", ""), "source", max_chars=limits.MAX_SOURCE_CHARS)
-    presentation = r.string(doc.get("presentation", "gradient"), "presentation", PRESENTATIONS)
 
-    network = {**_NETWORK_DEFAULTS, **r.object(doc["network"], "network", set(_NETWORK_DEFAULTS))}
-    if "layers" not in doc["network"]:
+def _network(r: _Reader, value: Any) -> tuple[Architecture, str, int, list[np.ndarray] | None,
+                                               list[np.ndarray] | None]:
+    """The ``network`` object: (Architecture, init, seed, weights or None, biases or None).
+
+    Weights are W{l}, shape (n_{l-1}, n_l); biases b{l}, shape (n_l,).
+    """
+    network = {**_NETWORK_DEFAULTS, **r.object(value, "network", set(_NETWORK_DEFAULTS))}
+    if "layers" not in value:
         raise r.fail("network.layers", "missing; list the layer sizes, e.g. [2, 2, 1]")
     layers = _layers(r, network["layers"])
-    depth = len(layers) - 1
-    activations = _activations(r, network["activation"], depth)
+    activations = _activations(r, network["activation"], len(layers) - 1)
     bias = r.boolean(network["bias"], "network.bias")
     train_bias = r.boolean(network["train_bias"], "network.train_bias")
     init = r.string(network["init"], "network.init", INITIALISATIONS)
@@ -446,9 +473,14 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
                                        f"limit of {limits.MAX_PARAMETERS}")
     weights = _weights(r, network["weights"], layers)
     biases = _biases(r, network["biases"], layers, bias)
+    return architecture, init, seed, weights, biases
 
-    training = {**_TRAINING_DEFAULTS,
-                **r.object(doc.get("training", {}), "training", set(_TRAINING_DEFAULTS))}
+
+def _training(r: _Reader, value: Any, activations: list[str]
+              ) -> tuple[str, float, int | None, int, float, float, float | None]:
+    """The ``training`` object, defaults filled in: (loss, learning_rate, batch_size,
+    epochs, l2, momentum, tolerance); the loss must suit the output activation."""
+    training = {**_TRAINING_DEFAULTS, **r.object(value, "training", set(_TRAINING_DEFAULTS))}
     loss = r.string(training["loss"], "training.loss", tuple(LOSSES))
     problem = check_pairing(loss, activations)
     if problem:
@@ -463,22 +495,16 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
     momentum = r.number(training["momentum"], "training.momentum", 0.0, 1.0, high_open=True)
     tolerance = (None if training["tolerance"] is None else
                  r.number(training["tolerance"], "training.tolerance", 0.0, None, low_open=True))
+    return loss, learning_rate, batch_size, epochs, l2, momentum, tolerance
 
-    X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], layers, base, data)
-    if loss == "cross_entropy":
-        sums = y.sum(axis=1)
-        bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
-        if bad.size:
-            raise r.fail(f"data.y row {bad[0] + 1}", "with softmax and cross_entropy each target "
-                         f"row must be probabilities summing to 1 (one-hot), found sum {sums[bad[0]]:g}")
 
-    step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum,
-                             keep_fitting_notes)
-    saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
-    return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
-                  batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
-                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test,
-                  dataset=dataset, data_folder=base)
+def _check_probabilities(r: _Reader, y: np.ndarray) -> None:
+    """Refuse targets y (m, k) whose rows are not probabilities summing to 1."""
+    sums = y.sum(axis=1)
+    bad = np.flatnonzero((np.abs(sums - 1.0) > 1e-9) | (y < 0).any(axis=1))
+    if bad.size:
+        raise r.fail(f"data.y row {bad[0] + 1}", "with softmax and cross_entropy each target "
+                     f"row must be probabilities summing to 1 (one-hot), found sum {sums[bad[0]]:g}")
 
 
 def _layers(r: _Reader, value: Any) -> list[int]:
@@ -515,15 +541,21 @@ def _activations(r: _Reader, value: Any, depth: int) -> list[str]:
     return [r.string(v, f"network.activation[{i}]", names) for i, v in enumerate(value)]
 
 
+def _per_layer(r: _Reader, value: Any, key: str, layers: list[int], what: str) -> list:
+    """``value`` checked to be a list of one entry (of ``what``) per layer 1..L."""
+    depth = len(layers) - 1
+    if not isinstance(value, list) or len(value) != depth:
+        raise r.fail(key, f"expected a list of {depth} {what} (one per layer), "
+                          f"found {_kind(value)}")
+    return value
+
+
 def _weights(r: _Reader, value: Any, layers: list[int]) -> list[np.ndarray] | None:
     if value is None:
         return None
-    depth = len(layers) - 1
-    if not isinstance(value, list) or len(value) != depth:
-        raise r.fail("network.weights", f"expected a list of {depth} matrices (one per layer), "
-                                         f"found {_kind(value)}")
     matrices = []
-    for l, matrix in enumerate(value, start=1):
+    for l, matrix in enumerate(_per_layer(r, value, "network.weights", layers, "matrices"),
+                               start=1):
         key = f"network.weights[{l - 1}]"
         rows = layers[l - 1]
         if not isinstance(matrix, list) or len(matrix) != rows:
@@ -538,12 +570,9 @@ def _biases(r: _Reader, value: Any, layers: list[int], bias: bool) -> list[np.nd
         return None
     if not bias:
         raise r.fail("network.biases", "must be null when network.bias is false")
-    depth = len(layers) - 1
-    if not isinstance(value, list) or len(value) != depth:
-        raise r.fail("network.biases", f"expected a list of {depth} vectors (one per layer), "
-                                        f"found {_kind(value)}")
     vectors = []
-    for l, vector in enumerate(value, start=1):
+    for l, vector in enumerate(_per_layer(r, value, "network.biases", layers, "vectors"),
+                               start=1):
         key = f"network.biases[{l - 1}]"
         if not isinstance(vector, list):
             raise r.fail(key, f"expected a list of {layers[l]} numbers, found {_kind(vector)}")

@@ -57,50 +57,8 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
         if key not in doc:
             raise r.fail(f"session.{key}", "missing; re-save the session from the app")
     epoch = r.integer(doc["epoch"], "session.epoch", 0, 10**9)
-    params = Parameters(arch)
-    weights = doc["weights"]
-    if not isinstance(weights, list) or len(weights) != arch.depth:
-        raise r.fail("session.weights", f"expected {arch.depth} matrices, found a different shape")
-    for l in range(1, arch.depth + 1):
-        key = f"session.weights[{l - 1}]"
-        _expect_shape(r, weights[l - 1], key, (arch.layers[l - 1], arch.layers[l]))
-        params.weight(l)[...] = r.matrix(weights[l - 1], key, arch.layers[l], f"W{l} columns")
-    biases = doc.get("biases")
-    if arch.bias:
-        if not isinstance(biases, list) or len(biases) != arch.depth:
-            raise r.fail("session.biases", f"expected {arch.depth} vectors, one per layer")
-        for l in range(1, arch.depth + 1):
-            key = f"session.biases[{l - 1}]"
-            if not isinstance(biases[l - 1], list):
-                raise r.fail(key, f"expected a list of {arch.layers[l]} numbers")
-            params.bias(l)[...] = r.matrix([biases[l - 1]], key, arch.layers[l], "entries")[0]
-    elif biases not in (None, [None] * arch.depth):
-        raise r.fail("session.biases", "must be null: this network has no biases")
-    velocity = None
-    if momentum:
-        velocity = Parameters(arch)
-        saved = doc.get("velocities")
-        if saved is not None:
-            saved = r.object(saved, "session.velocities", {"weights", "biases"})
-            for l in range(1, arch.depth + 1):
-                key = f"session.velocities.weights[{l - 1}]"
-                try:
-                    matrix = saved["weights"][l - 1]
-                except (KeyError, IndexError, TypeError):
-                    raise r.fail(key, "missing") from None
-                _expect_shape(r, matrix, key, (arch.layers[l - 1], arch.layers[l]))
-                velocity.weight(l)[...] = r.matrix(matrix, key, arch.layers[l], "columns")
-                if arch.bias:
-                    key = f"session.velocities.biases[{l - 1}]"
-                    try:
-                        vector = saved["biases"][l - 1]
-                    except (KeyError, IndexError, TypeError):
-                        raise r.fail(key, "missing") from None
-                    if not isinstance(vector, list):
-                        raise r.fail(key, f"expected a list of {arch.layers[l]} numbers")
-                    velocity.bias(l)[...] = r.matrix([vector], key, arch.layers[l], "entries")[0]
-    elif doc.get("velocities") is not None:
-        raise r.fail("session.velocities", "must be null: this lesson has no momentum")
+    params = _parameters(r, doc, arch)
+    velocity = _velocities(r, doc, arch, momentum)
 
     rng = np.random.default_rng()
     state_doc = r.object(doc["rng_state"], "session.rng_state")
@@ -112,16 +70,7 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
     full = batch_size is None or batch_size >= samples
     batches = 1 if full else -(-samples // batch_size)
     batch = r.integer(doc.get("batch", 0), "session.batch", 0, batches - 1)
-    order = doc.get("order")
-    if batch and order is None:
-        raise r.fail("session.order", "missing: a session saved mid-epoch needs the sample order")
-    if order is not None:
-        # Whole numbers only before sorting: text or null beside numbers cannot be ordered.
-        if (not isinstance(order, list)
-                or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
-                or sorted(order) != list(range(samples))):
-            raise r.fail("session.order", f"expected each sample index 0..{samples - 1} once")
-        order = np.array(order, dtype=np.int64)
+    order = _order(r, doc.get("order"), batch, samples)
     loss_sum = r.number(doc.get("loss_sum", 0.0), "session.loss_sum")
 
     losses = doc["loss_history"]
@@ -140,6 +89,85 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
                                          f"expected one of " + ", ".join(names))
     state = TrainingState(params, velocity, rng, epoch, batch, order, loss_sum)
     return SavedSession(state, step, history)
+
+
+def _parameters(r: "_Reader", doc: dict, arch: Architecture) -> Parameters:
+    """The saved weights W{l} (n_{l-1}, n_l) and biases b{l} (n_l,) of ``session``."""
+    params = Parameters(arch)
+    weights = doc["weights"]
+    if not isinstance(weights, list) or len(weights) != arch.depth:
+        raise r.fail("session.weights", f"expected {arch.depth} matrices, found a different shape")
+    for l in range(1, arch.depth + 1):
+        params.weight(l)[...] = _weight(r, weights[l - 1], f"session.weights[{l - 1}]", arch, l,
+                                        f"W{l} columns")
+    biases = doc.get("biases")
+    if arch.bias:
+        if not isinstance(biases, list) or len(biases) != arch.depth:
+            raise r.fail("session.biases", f"expected {arch.depth} vectors, one per layer")
+        for l in range(1, arch.depth + 1):
+            params.bias(l)[...] = _bias(r, biases[l - 1], f"session.biases[{l - 1}]", arch, l)
+    elif biases not in (None, [None] * arch.depth):
+        raise r.fail("session.biases", "must be null: this network has no biases")
+    return params
+
+
+def _velocities(r: "_Reader", doc: dict, arch: Architecture,
+                momentum: float) -> Parameters | None:
+    """The saved momentum velocities (zero when not saved); None without momentum."""
+    if not momentum:
+        if doc.get("velocities") is not None:
+            raise r.fail("session.velocities", "must be null: this lesson has no momentum")
+        return None
+    velocity = Parameters(arch)
+    saved = doc.get("velocities")
+    if saved is None:
+        return velocity
+    saved = r.object(saved, "session.velocities", {"weights", "biases"})
+    for l in range(1, arch.depth + 1):
+        key = f"session.velocities.weights[{l - 1}]"
+        matrix = _saved_entry(r, saved, "weights", l, key)
+        velocity.weight(l)[...] = _weight(r, matrix, key, arch, l, "columns")
+        if arch.bias:
+            key = f"session.velocities.biases[{l - 1}]"
+            velocity.bias(l)[...] = _bias(r, _saved_entry(r, saved, "biases", l, key), key,
+                                          arch, l)
+    return velocity
+
+
+def _saved_entry(r: "_Reader", saved: dict, part: str, l: int, key: str) -> Any:
+    """Layer ``l``'s entry of ``saved[part]``, refused as missing under ``key``."""
+    try:
+        return saved[part][l - 1]
+    except (KeyError, IndexError, TypeError):
+        raise r.fail(key, "missing") from None
+
+
+def _weight(r: "_Reader", matrix: Any, key: str, arch: Architecture, l: int,
+            columns: str) -> np.ndarray:
+    """A saved matrix of layer ``l``, shape (n_{l-1}, n_l); ``columns`` names its columns."""
+    _expect_shape(r, matrix, key, (arch.layers[l - 1], arch.layers[l]))
+    return r.matrix(matrix, key, arch.layers[l], columns)
+
+
+def _bias(r: "_Reader", vector: Any, key: str, arch: Architecture, l: int) -> np.ndarray:
+    """A saved vector of layer ``l``, shape (n_l,)."""
+    if not isinstance(vector, list):
+        raise r.fail(key, f"expected a list of {arch.layers[l]} numbers")
+    return r.matrix([vector], key, arch.layers[l], "entries")[0]
+
+
+def _order(r: "_Reader", order: Any, batch: int, samples: int) -> np.ndarray | None:
+    """The epoch's saved sample order, shape (samples,); needed once a batch is done."""
+    if batch and order is None:
+        raise r.fail("session.order", "missing: a session saved mid-epoch needs the sample order")
+    if order is None:
+        return None
+    # Whole numbers only before sorting: text or null beside numbers cannot be ordered.
+    if (not isinstance(order, list)
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+            or sorted(order) != list(range(samples))):
+        raise r.fail("session.order", f"expected each sample index 0..{samples - 1} once")
+    return np.array(order, dtype=np.int64)
 
 
 def _expect_shape(r: "_Reader", matrix: Any, key: str, shape: tuple[int, int]) -> None:

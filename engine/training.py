@@ -215,47 +215,78 @@ class Trainer:
         if state.batch != 0:
             raise ValueError("run_epochs starts at an epoch boundary; finish the epoch first")
         losses = np.empty(epochs)
+        with np.errstate(all="ignore"):  # a diverging run may overflow; it is detected below
+            if self.full_batch:
+                run, diverged, reached = self._full_batch_epochs(state, losses, tolerance)
+            else:
+                run, diverged, reached = self._mini_batch_epochs(state, losses, tolerance)
+        return EpochReport(losses[:run], diverged, reached)
+
+    def _full_batch_epochs(self, state: TrainingState, losses: np.ndarray,
+                           tolerance: float | None) -> tuple[int, Divergence | None, bool]:
+        """The fast path of ``run_epochs``: one iteration per epoch, all of X at once.
+
+        Parameters
+        ----------
+        state : TrainingState
+            Changed in place; its epoch advances by the epochs run.
+        losses : ndarray, shape (epochs,)
+            Filled with each epoch's loss, as far as the run goes.
+        tolerance : float or None
+
+        Returns
+        -------
+        (epochs run, Divergence or None, whether the tolerance was reached)
+        """
         params = state.params.flat
         diverged, reached = None, False
         run = 0
-        with np.errstate(all="ignore"):  # a diverging run may overflow; it is detected below
-            if self.full_batch:
-                # Everything an epoch needs is bound here, once: the loop is
-                # only the iteration's NumPy calls and the divergence check.
-                bound = self.kernel.bind(self.workspace(self.samples), state.params)
-                forward, loss_of, backward, update = (bound.forward, bound.loss, bound.backward,
-                                                      bound.update)
-                y, velocity, dot, isfinite = self.y, state.velocity, np.dot, math.isfinite
-                limit = -math.inf if tolerance is None else tolerance  # -inf: never reached
-                for run in range(1, epochs + 1):
-                    forward()
-                    loss = loss_of(y)
-                    backward()
-                    update(velocity)
-                    losses[run - 1] = loss
-                    if not isfinite(loss) or not isfinite(dot(params, params)):
-                        diverged = self._divergence(state.epoch + run, loss, params)
-                        if diverged is not None:
-                            break
-                    if loss < limit:
-                        reached = True
-                        break
-                state.epoch += run
-            else:
-                for run in range(1, epochs + 1):
-                    epoch_loss = None
-                    while epoch_loss is None:
-                        _, epoch_loss = self.iteration(state)
-                    losses[run - 1] = epoch_loss
-                    if (not math.isfinite(epoch_loss)
-                            or not math.isfinite(float(np.dot(params, params)))):
-                        diverged = self._divergence(state.epoch, epoch_loss, params)
-                        if diverged is not None:
-                            break
-                    if tolerance is not None and epoch_loss < tolerance:
-                        reached = True
-                        break
-        return EpochReport(losses[:run], diverged, reached)
+        # Everything an epoch needs is bound here, once: the loop is
+        # only the iteration's NumPy calls and the divergence check.
+        bound = self.kernel.bind(self.workspace(self.samples), state.params)
+        forward, loss_of, backward, update = (bound.forward, bound.loss, bound.backward,
+                                              bound.update)
+        y, velocity, dot, isfinite = self.y, state.velocity, np.dot, math.isfinite
+        limit = -math.inf if tolerance is None else tolerance  # -inf: never reached
+        for run in range(1, len(losses) + 1):
+            forward()
+            loss = loss_of(y)
+            backward()
+            update(velocity)
+            losses[run - 1] = loss
+            if not isfinite(loss) or not isfinite(dot(params, params)):
+                diverged = self._divergence(state.epoch + run, loss, params)
+                if diverged is not None:
+                    break
+            if loss < limit:
+                reached = True
+                break
+        state.epoch += run
+        return run, diverged, reached
+
+    def _mini_batch_epochs(self, state: TrainingState, losses: np.ndarray,
+                           tolerance: float | None) -> tuple[int, Divergence | None, bool]:
+        """``run_epochs`` in mini-batches: iterations until each epoch completes.
+
+        Parameters and returns as ``_full_batch_epochs``.
+        """
+        params = state.params.flat
+        diverged, reached = None, False
+        run = 0
+        for run in range(1, len(losses) + 1):
+            epoch_loss = None
+            while epoch_loss is None:
+                _, epoch_loss = self.iteration(state)
+            losses[run - 1] = epoch_loss
+            if (not math.isfinite(epoch_loss)
+                    or not math.isfinite(float(np.dot(params, params)))):
+                diverged = self._divergence(state.epoch, epoch_loss, params)
+                if diverged is not None:
+                    break
+            if tolerance is not None and epoch_loss < tolerance:
+                reached = True
+                break
+        return run, diverged, reached
 
     @staticmethod
     def _divergence(epoch: int, loss: float, params: np.ndarray) -> Divergence | None:
