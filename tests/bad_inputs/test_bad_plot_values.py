@@ -122,6 +122,25 @@ def test_the_race_draws_a_run_that_reaches_the_largest_float(qtbot, window, log)
     assert_finite_ranges(view.plot)
 
 
+def test_the_race_draws_every_series(qtbot, window):
+    """The race's curves fed each catalogue series (as a random-action run met them)."""
+    view = window.race_view
+    show(qtbot, window, view)
+    view.rates_field.setText("0.34, 0.1")
+    view.epochs_box.setValue(3)
+    view.start_button.click()
+    qtbot.waitUntil(lambda: not view.running, timeout=60_000)
+    for name, losses in SERIES:
+        for log in (False, True):
+            for contender in view.race.contenders:
+                contender.losses = losses
+            view.log_box.setChecked(log)
+            view._mark_dirty()
+            view._redraw()
+            view.plot.grab()
+            assert_finite_ranges(view.plot)
+
+
 def to_the_largest_loss(window, epochs=6):
     """Step to the last finite loss (epoch 6: 1.61e308) or past it (epoch 7: inf)."""
     controller = window.controller
@@ -160,4 +179,4 @@ def test_the_loss_plot_in_the_window_draws_the_issue_run(qtbot, window):
 
 
 def test_plot_catalogue_size():
-    assert len(SERIES) * 2 + 5 >= 25
+    assert len(SERIES) * 4 + 5 >= 45
