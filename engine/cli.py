@@ -132,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:  # the run record's trace writes the first iteration out as JSON text
         held_out = 0 if lesson.X_test is None else len(lesson.X_test)
         check_memory(estimate_memory(lesson.architecture, len(lesson.X), held_out,
-                                     lesson.batch_size, with_trace=True), path.name)
+                                     lesson.batch_size, with_trace=True, in_window=False),
+                     path.name)
     if args.xlsx:
         from .export_xlsx import write_workbook  # XlsxWriter loads only for a workbook
         write_workbook(lesson, args.xlsx)

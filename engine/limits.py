@@ -18,14 +18,15 @@ that names the limit; the README lists the same numbers.
   list is refused before any column is looked up.
 - A lesson needs at most ``MEMORY_BUDGET_BYTES`` of memory, estimated from
   its shapes before anything is allocated (``engine/memory.py``: chiefly
-  batch rows × the sum of the layer widths × the buffers and records that
-  hold them); beyond it the lesson is refused with one line naming the
-  estimate and the limit. Each size limit above is reachable within the
-  budget while the others are small — ``MAX_SAMPLES`` rows with a full batch
-  through a few narrow layers, four hidden layers of ``MAX_UNITS``
-  neurons with a thousand rows (J of the whole data set is computed every
-  epoch, so smaller batches do not lift this) — but not all at once: 100 000 samples through
-  [2, 512, 1] in one batch would need about 13 GB.
+  rows × the sum of the layer widths × the buffers and records that hold
+  them, and the window's decision-boundary grid); beyond it the lesson is
+  refused with one line naming the estimate and the limit. Each size limit
+  above is reachable within the budget while the others are small —
+  ``MAX_SAMPLES`` rows through a narrow network, one hidden layer of
+  ``MAX_UNITS`` neurons or ``MAX_LAYERS`` layers of 64 with a thousand rows
+  (J of the whole data set is computed every epoch, so smaller batches do
+  not lift this) — but not all at once: 100 000 samples through
+  [2, 512, 1] would need about 18 GB.
 """
 
 MAX_FILE_BYTES = 64 * 1024 * 1024   # a lesson or data file

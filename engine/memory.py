@@ -18,7 +18,14 @@ small beside them (``limits.MAX_PARAMETERS``). So the estimate counts, in
   trainer keeps one for the loss per epoch; J of the final weights makes
   another), and over every held-out row;
 - with a run record (``--json``), the first iteration written out as JSON:
-  each number a Python float in a list, then its text (``TRACE_BYTES``).
+  each number a Python float in a list, then its text (``TRACE_BYTES``);
+- in the window, its teaching views: the decision boundary's forward pass
+  over its ``FINE`` × ``FINE`` grid and the maps it keeps of every neuron,
+  and the loss landscape's two passes over every training row (its probe,
+  and the replay of the descent path).
+
+A lesson is checked as the window would open it, the larger need, so a
+lesson file that runs on the command line opens in the window too.
 
 ``tests/test_memory.py`` checks the estimate against tracemalloc's peak for
 several shapes: never below it, and within ``HONESTY_FACTOR`` of it.
@@ -71,6 +78,8 @@ class MemoryEstimate:
         The buffers of forward passes over all training rows (two) and all held-out rows.
     trace : int
         The run record's first iteration as JSON (0 without ``--json``).
+    views : int
+        The window's decision boundary and loss landscape (0 on the command line).
     """
 
     data: int
@@ -78,14 +87,16 @@ class MemoryEstimate:
     records: int
     whole_data: int
     trace: int
+    views: int
 
     @property
     def total(self) -> int:
-        return self.data + self.batch + self.records + self.whole_data + self.trace
+        return self.data + self.batch + self.records + self.whole_data + self.trace + self.views
 
 
 def estimate_memory(architecture: Architecture, training_rows: int, held_out_rows: int,
-                    batch_size: int | None, with_trace: bool = False) -> MemoryEstimate:
+                    batch_size: int | None, with_trace: bool = False,
+                    in_window: bool = True) -> MemoryEstimate:
     """The memory a lesson of these shapes needs; see the module's list.
 
     Parameters
@@ -98,6 +109,8 @@ def estimate_memory(architecture: Architecture, training_rows: int, held_out_row
         Samples per iteration (None: all training rows).
     with_trace : bool
         A run record with the first iteration's trace will be written.
+    in_window : bool
+        Count the window's teaching views (the command line has none).
     """
     n0, n_out = architecture.layers[0], architecture.layers[-1]
     rows = training_rows + held_out_rows
@@ -106,9 +119,13 @@ def estimate_memory(architecture: Architecture, training_rows: int, held_out_row
     data = rows * (2 * n0 + 1 + n_out)
     whole = (2 * workspace_floats(architecture, training_rows)
              + workspace_floats(architecture, held_out_rows))
+    from .boundary import FINE  # here: boundary imports lesson, which imports this module
+    grid = FINE * FINE
+    views = (workspace_floats(architecture, grid) + grid * sum(architecture.layers[1:])
+             + 2 * workspace_floats(architecture, training_rows)) if in_window else 0
     return MemoryEstimate(data * FLOAT_BYTES, one_iteration * FLOAT_BYTES,
                           RECORDS * one_iteration * FLOAT_BYTES, whole * FLOAT_BYTES,
-                          one_iteration * TRACE_BYTES if with_trace else 0)
+                          one_iteration * TRACE_BYTES if with_trace else 0, views * FLOAT_BYTES)
 
 
 def shown_bytes(count: int) -> str:
