@@ -55,7 +55,9 @@ def test_the_estimate_covers_the_measured_peak_within_the_stated_factor(tmp_path
     held_out = 0 if lesson.X_test is None else len(lesson.X_test)
     estimate = estimate_memory(lesson.architecture, len(lesson.X), held_out,
                                lesson.batch_size, with_trace, in_window=False).total
-    argv = ["run", str(lesson_path)] + (["--json", str(tmp_path / "run.json")] if with_trace else [])
+    argv = ["run", str(lesson_path)]
+    if with_trace:
+        argv += ["--json", str(tmp_path / "run.json")]
     tracemalloc.start()
     try:
         code = cli_main(argv)
