@@ -20,6 +20,7 @@ from .export_script import write_script
 from .files import write_json
 from .iteration import record_iteration
 from .lesson import builtin_lessons, load_lesson, resolve_lesson
+from .memory import check_memory, estimate_memory
 from .metrics import Evaluation, evaluate
 from .number_text import shown_number
 from .runrecord import run_record
@@ -126,7 +127,13 @@ def summary_line(title: str, losses: np.ndarray, reached_tolerance: bool,
 
 
 def run(args: argparse.Namespace) -> int:
-    lesson = load_lesson(resolve_lesson(args.lesson))
+    path = resolve_lesson(args.lesson)
+    lesson = load_lesson(path)
+    if args.json:  # the run record's trace writes the first iteration out as JSON text
+        held_out = 0 if lesson.X_test is None else len(lesson.X_test)
+        check_memory(estimate_memory(lesson.architecture, len(lesson.X), held_out,
+                                     lesson.batch_size, with_trace=True, in_window=False),
+                     path.name)
     if args.xlsx:
         from .export_xlsx import write_workbook  # XlsxWriter loads only for a workbook
         write_workbook(lesson, args.xlsx)

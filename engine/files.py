@@ -141,7 +141,11 @@ def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
         kind = special_kind(os.fstat(descriptor).st_mode)
         if kind is not None:
             raise NotARegularFile(kind)
-        data = handle.read(limit + 1)
+        # Read what the file states first: a buffer of limit + 1 bytes would cost
+        # 64 MB for every small lesson. Only a file that holds more reads on.
+        data = handle.read(before.st_size + 1)
+        if len(data) > before.st_size:
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:
         raise TooLarge(None, limit)
     return data

@@ -168,11 +168,15 @@ def sweep_range(current: float, visited: np.ndarray) -> tuple[float, float]:
     visited : ndarray, shape (k,)
         Values the weight has taken (the descent path); may be empty.
     """
-    finite = visited[np.isfinite(visited)] if visited.size else visited
-    low = min(current, float(finite.min())) if finite.size else current
-    high = max(current, float(finite.max())) if finite.size else current
-    pad = max(MIN_HALF_WIDTH, 0.5 * (high - low))
-    return low - pad, high + pad
+    values = np.append(visited, current)
+    finite = values[np.isfinite(values)]  # a diverged run's inf or NaN has no place on an axis
+    if finite.size == 0:
+        return -MIN_HALF_WIDTH, MIN_HALF_WIDTH
+    low, high = float(finite.min()), float(finite.max())
+    pad = max(MIN_HALF_WIDTH, 0.5 * high - 0.5 * low)  # halves: high − low may overflow
+    # Ends within a quarter of the largest float, so the sweep's step stays finite.
+    bound = 0.25 * float(np.finfo(float).max)
+    return max(low - pad, -bound), min(high + pad, bound)
 
 
 @dataclass(frozen=True)
@@ -217,8 +221,9 @@ def loss_curve(trainer: Trainer, params: Parameters, address: WeightAddress,
     # The tangent spans a quarter of the sweep each side: long enough to read its slope.
     half = 0.25 * (span[1] - span[0])
     ends = np.array([current - half, current + half])
-    return LossCurve(address, weights, losses, current, current_loss, slope, ends,
-                     current_loss + slope * (ends - current))
+    with np.errstate(all="ignore"):  # a diverged run's slope and loss: inf − inf is NaN, a gap
+        tangent = current_loss + slope * (ends - current)
+    return LossCurve(address, weights, losses, current, current_loss, slope, ends, tangent)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .errors import LessonError
 from .files import NotARegularFile, TooLarge, read_regular_file, write_json
 from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
+from .memory import check_memory, estimate_memory
 from .network import INITIALISATIONS, Architecture
 from .session_file import SavedSession, parse_session
 from .step_notes import note_placeholders
@@ -423,6 +424,8 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
 
     X, y, data_spec, X_test, y_test, dataset = _data(r, doc["data"], list(architecture.layers),
                                                      base, data)
+    check_memory(estimate_memory(architecture, len(X), 0 if X_test is None else len(X_test),
+                                 batch_size), source)
     if loss == "cross_entropy":
         _check_probabilities(r, y)
 

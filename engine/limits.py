@@ -16,6 +16,17 @@ that names the limit; the README lists the same numbers.
   ``MAX_STEP_NOTE_CHARS`` — text the window shows in full at every step.
 - A CSV lesson names at most ``MAX_FEATURES`` feature columns; a longer
   list is refused before any column is looked up.
+- A lesson needs at most ``MEMORY_BUDGET_BYTES`` of memory, estimated from
+  its shapes before anything is allocated (``engine/memory.py``: chiefly
+  rows × the sum of the layer widths × the buffers and records that hold
+  them, and the window's decision-boundary grid); beyond it the lesson is
+  refused with one line naming the estimate and the limit. Each size limit
+  above is reachable within the budget while the others are small —
+  ``MAX_SAMPLES`` rows through a narrow network, one hidden layer of
+  ``MAX_UNITS`` neurons or ``MAX_LAYERS`` layers of 64 with a thousand rows
+  (J of the whole data set is computed every epoch, so smaller batches do
+  not lift this) — but not all at once: 100 000 samples through
+  [2, 512, 1] would need about 18 GB.
 """
 
 MAX_FILE_BYTES = 64 * 1024 * 1024   # a lesson or data file
@@ -26,6 +37,7 @@ MAX_LAYERS = 16                     # layers with weights (L)
 MAX_UNITS = 1_024                   # neurons in one hidden layer
 MAX_PARAMETERS = 5_000_000          # weights and biases in all
 MAX_EPOCHS = 10_000_000             # epochs in one run
+MEMORY_BUDGET_BYTES = 2 * 2**30     # what one lesson may need, estimated from its shapes
 MAX_TITLE_CHARS = 200               # a lesson's title
 MAX_NOTES_CHARS = 20_000            # a lesson's notes
 MAX_SOURCE_CHARS = 1_000            # where a lesson comes from

@@ -21,7 +21,49 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWi
 from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
-__all__ = ["LossPlot"]
+__all__ = ["LossPlot", "plottable", "plottable_points", "DISPLAY_BOUND"]
+
+# pyqtgraph works out a range's span, padding and tick spacing in floats; near
+# the largest float (1.8e308) these overflow to inf and it refuses the range
+# ("Cannot set range [0.0, inf]"). Values beyond ±DISPLAY_BOUND are drawn at it.
+DISPLAY_BOUND = 1e300
+
+
+def plottable(values, log: bool = False) -> np.ndarray:
+    """Values as pyqtgraph can range over them, shape as given.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,) or (rows, columns)
+    log : bool
+        For a log axis: zero and negative values cannot be drawn there.
+
+    Returns
+    -------
+    ndarray of float
+        A new array: NaN, ±inf (and on a log axis values ≤ 0) become NaN —
+        a gap where the curve is drawn with ``connect="finite"`` — and finite
+        values beyond ±``DISPLAY_BOUND`` are clipped to it.
+    """
+    with np.errstate(invalid="ignore"):
+        shown = np.clip(np.asarray(values, dtype=float), -DISPLAY_BOUND, DISPLAY_BOUND)
+        gap = ~np.isfinite(np.asarray(values, dtype=float))
+        if log:
+            gap |= shown <= 0
+    shown[gap] = np.nan
+    return shown
+
+
+def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """The points (x[i], y[i]) that can be drawn as symbols, each shape (k,).
+
+    A point with a non-finite coordinate is left out rather than made a gap:
+    pyqtgraph's symbols measure their bounds with ``nanmin``, which fails on
+    a series that is all NaN. The rest are clipped as ``plottable`` does.
+    """
+    x, y = plottable(np.ravel(x)), plottable(np.ravel(y))
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
 
 
 class LossPlot(QWidget):
@@ -113,11 +155,9 @@ class LossPlot(QWidget):
         if not self._dirty:
             return
         self._dirty = False
-        y = self._y
+        y = plottable(self._y, self.log)  # a log axis cannot show zero or a negative loss
         x = self._x[: y.size]
         finite = np.isfinite(y)
-        if self.log:
-            finite &= y > 0  # a log axis cannot show zero or a negative loss
         if not finite.all():
             x, y = x[finite], y[finite]
         self.curve.setData(x, y, skipFiniteCheck=True)
@@ -159,7 +199,8 @@ def _stepped_range(losses: np.ndarray, log: bool) -> tuple[float, float]:
 
     Linear: from 0 (or a stepped negative floor) to a 1-2-5 ceiling above the
     largest loss. Log: whole decades around the losses, as log10 values (the
-    units of pyqtgraph's log mode).
+    units of pyqtgraph's log mode). The losses are ``plottable``'s, so the
+    ceiling of the largest, at most 1e300, is finite.
     """
     if losses.size == 0:
         return (0.0, 1.0)

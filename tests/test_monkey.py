@@ -2,7 +2,8 @@
 
 Step, Back, Step epoch, Run/Pause, Reset, scrub the timeline, edit cells with
 random text, paste random blocks, change settings, switch presentation,
-change decimals, select cells, open lessons (good and bad), undo and redo —
+change decimals, select cells, open lessons (good, bad, and one whose loss
+reaches 1.61e308 then inf: issue 21), toggle the loss plot's log scale, undo and redo —
 driven through the window's actions and controller, offscreen (shown and
 painted for the first PAINTED actions, hidden after). After every
 action: no exception reached the hook, the event loop answered within a
@@ -11,6 +12,7 @@ the seed and the action number, so it replays with MONKEY_SEED=<seed>.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -33,7 +35,13 @@ TEXTS = ["0.5", "-0", "−2", "1e400", "-1e400", "nan", "inf", "", " ", "abc", "
 SETTING_FIELDS = ["layers", "learning_rate", "batch_size", "seed", "l2", "momentum", "epochs",
                   "tolerance"]
 SETTING_TEXTS = ["", "0", "-1", "0.5", "2", "1e400", "abc", "4, 3, 1", "2, 2, 1", "3, 4, 1",
-                 "4, 2, 2, 1", "1e9", "5", "0.9", "nan", "100000", "4,,1"]
+                 "4, 2, 2, 1", "1e9", "5", "0.9", "nan", "100000", "4,,1", "0.34", "1e300"]
+# Issue 21, family 6: xor, [2, 2, 1], linear, sse, learning rate 0.34 — Run reaches a loss
+# of 1.61e308, then inf (the window crashed with "Cannot set range [0.0, inf]").
+DIVERGING = {"format": "backprop-tracer.lesson", "version": 1, "title": "diverging xor",
+             "data": {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]},
+             "network": {"layers": [2, 2, 1], "activation": "linear", "init": "uniform", "seed": 0},
+             "training": {"loss": "sse", "learning_rate": 0.34, "epochs": 100}}
 
 
 def tables_match_engine(window) -> str | None:
@@ -53,8 +61,9 @@ def tables_match_engine(window) -> str | None:
 class Monkey:
     """Chooses and performs random actions on a window with a seeded generator."""
 
-    def __init__(self, window, rng: np.random.Generator, bad_file: str):
-        self.window, self.rng, self.bad_file = window, rng, bad_file
+    def __init__(self, window, rng: np.random.Generator, bad_file: str, diverging_file: str):
+        self.window, self.rng = window, rng
+        self.bad_file, self.diverging_file = bad_file, diverging_file
         self.counts: dict[str, int] = {}
         self.actions = [
             (12, "step", lambda: window.step_action.trigger()),
@@ -70,6 +79,8 @@ class Monkey:
             (1, "decimals", lambda: window.decimals_box.setValue(int(self.rng.integers(0, 11)))),
             (8, "select a cell", self.select),
             (1, "open a lesson", self.open_lesson),
+            (1, "open the diverging lesson", lambda: window.open_file(self.diverging_file)),
+            (1, "log scale", lambda: window.plot.set_log(not window.plot.log)),
             (3, "undo", lambda: window.undo_action.trigger()),
             (2, "redo", lambda: window.redo_action.trigger()),
         ]
@@ -139,6 +150,8 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", lambda *info: caught.append(info))
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "backprop-tracer.lesson", "version": 1, "network": [}')
+    diverging = tmp_path / "diverging.json"
+    diverging.write_text(json.dumps(DIVERGING))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(load_lesson(resolve_lesson("excel_walkthrough")), settings)
     rng = np.random.default_rng(SEED)
@@ -148,7 +161,7 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
     window.resize(1000, 700)
     window.show()
     qtbot.waitExposed(window)
-    monkey = Monkey(window, rng, str(bad))
+    monkey = Monkey(window, rng, str(bad), str(diverging))
     app = QApplication.instance()
     slowest = slowest_wall = 0.0
     history: list[str] = []

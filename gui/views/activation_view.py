@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
+from ..plots import DISPLAY_BOUND, plottable, plottable_points  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
@@ -105,10 +106,11 @@ class ActivationView(ThrottledView):
         selected = self._selected_z()
         reach = Z_RANGE
         if selected is not None and np.isfinite(selected[1]):
-            reach = max(Z_RANGE, 1.2 * abs(selected[1]))
+            # 1.2 × a z near the largest float would be inf: the axis stops at the bound.
+            reach = min(max(Z_RANGE, 1.2 * abs(selected[1])), DISPLAY_BOUND)
         z = np.linspace(-reach, reach, CURVE_POINTS)
         a, slope = self.teaching.activation_curve(chosen, z)
-        self.function.setData(z, a)
+        self.function.setData(z, plottable(a), connect="finite")
         row_wise = slope is None
         if row_wise:
             self.slope.setData([], [])
@@ -117,7 +119,7 @@ class ActivationView(ThrottledView):
                 "z. Shown: the first of two outputs as its own z varies and the other z is 0 — "
                 "the sigmoid. With cross-entropy its slope cancels: delta = (a − y)/m.")
         else:
-            self.slope.setData(z, slope)
+            self.slope.setData(z, plottable(slope), connect="finite")
             self.caption.setText(f"f(z) = {symbol};  slope f′ = {slope_symbol}.  Select a z, a, "
                                  f"slope or delta cell to mark that neuron here.")
         self.marked = None
@@ -126,9 +128,9 @@ class ActivationView(ThrottledView):
             a_point, slope_point = self.teaching.activation_curve(chosen, np.array([value]))
             a_value, slope_value = float(a_point[0]), float(slope_point[0])
             self.marked = (value, a_value, slope_value)
-            self.z_line.setValue(value)
+            self.z_line.setValue(float(plottable([value])[0]))
             self.z_line.show()
-            self.points.setData([value, value], [a_value, slope_value])
+            self.points.setData(*plottable_points([value, value], [a_value, slope_value]))
             self.caption.setText(f"{name} = {value:.6g}  →  a = f(z) = {a_value:.6g},  slope "
                                  f"f′(z) = {slope_value:.6g}   ({slope_symbol})")
         else:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  
 from engine.boundary import COARSE, FINE  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
+from ..plots import plottable  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
                       to_qimage)
 from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
@@ -153,7 +154,8 @@ class BoundaryView(ThrottledView):
                                      f"{high:.3g}); the line is where it equals {centre:.3g}.")
             contour = (boundary.value, centre)
         self.image.setImage(rgba, autoLevels=False)
-        self.image.setRect(grid_rect(boundary.xs, boundary.ys))
+        # Inputs may be any finite float: drawn at plottable's bound beyond it.
+        self.image.setRect(grid_rect(plottable(boundary.xs), plottable(boundary.ys)))
         if contour is not None and np.isfinite(contour[0]).all():
             self.isocurve.setLevel(contour[1])
             self.isocurve.setData(contour[0])
@@ -170,8 +172,8 @@ class BoundaryView(ThrottledView):
                 return [pg.mkBrush(*colour) for colour in rgba]
             return [pg.mkBrush(class_colour(label)) for label in labels]
 
-        self.train_points.setData(pos=data.train, brush=brushes(data.train_labels))
-        self.test_points.setData(pos=data.test, brush=brushes(data.test_labels))
+        self.train_points.setData(pos=plottable(data.train), brush=brushes(data.train_labels))
+        self.test_points.setData(pos=plottable(data.test), brush=brushes(data.test_labels))
 
 
 class HiddenUnitMaps(QObject):

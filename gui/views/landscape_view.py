@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa
 from engine.landscape import WeightAddress  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
+from ..plots import plottable, plottable_points  # noqa: E402
 from .colours import grid_rect, sequential_rgba  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
@@ -30,11 +31,6 @@ __all__ = ["LandscapeView", "WeightPicker", "CONTOURS"]
 CONTOURS = 9
 PATH_PEN = pg.mkPen("#D55E00", width=1.5)
 PATH_BRUSH = pg.mkBrush("#D55E00")
-
-
-def _finite_or_nan(values: np.ndarray) -> np.ndarray:
-    """Non-finite losses drawn as gaps (pyqtgraph cannot scale an axis to inf)."""
-    return np.where(np.isfinite(values), values, np.nan)
 
 
 class WeightPicker(QWidget):
@@ -256,11 +252,13 @@ class LandscapeView(ThrottledView):
     def _draw_curve(self, landscape) -> None:
         curve = landscape.curve
         name = curve.address.name
-        self.curve.setData(curve.weights, _finite_or_nan(curve.losses), connect="finite")
-        self.tangent.setData(curve.tangent_weights, curve.tangent_losses)
-        self.path.setData(landscape.path_values[:, 0], _finite_or_nan(landscape.path_losses),
-                          connect="finite")
-        self.current.setData([curve.current_weight], [curve.current_loss])
+        # A diverged run's weights and losses reach the largest floats: drawn as
+        # gaps or at plottable's bound, so no axis is asked to range to inf.
+        self.curve.setData(plottable(curve.weights), plottable(curve.losses), connect="finite")
+        self.tangent.setData(plottable(curve.tangent_weights), plottable(curve.tangent_losses),
+                             connect="finite")
+        self.path.setData(*plottable_points(landscape.path_values[:, 0], landscape.path_losses))
+        self.current.setData(*plottable_points([curve.current_weight], [curve.current_loss]))
         self.curve_plot.setLabel("bottom", name)
         self.caption.setText(
             f"{name} = {curve.current_weight:.6g}   ·   J = {curve.current_loss:.6g}   ·   "
@@ -282,7 +280,7 @@ class LandscapeView(ThrottledView):
         self.map_image.setImage(sequential_rgba(losses, float(finite.min()),
                                                 float(np.quantile(finite, 0.97))),
                                 autoLevels=False)
-        self.map_image.setRect(grid_rect(surface.first, surface.second))
+        self.map_image.setRect(grid_rect(plottable(surface.first), plottable(surface.second)))
         drawable = bool(np.isfinite(losses).all())
         for n, contour in enumerate(self.contours):
             if drawable and n < len(levels):
@@ -291,8 +289,9 @@ class LandscapeView(ThrottledView):
                 contour.show()
             else:
                 contour.hide()
-        self.map_path.setData(landscape.path_values[:, 0], landscape.path_values[:, 1])
-        self.map_current.setData([surface.current[0]], [surface.current[1]])
+        self.map_path.setData(*plottable_points(landscape.path_values[:, 0],
+                                                landscape.path_values[:, 1]))
+        self.map_current.setData(*plottable_points([surface.current[0]], [surface.current[1]]))
         a, b = (address.name for address in surface.addresses)
         self.map_plot.setLabel("bottom", a)
         self.map_plot.setLabel("left", b)

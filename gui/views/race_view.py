@@ -28,6 +28,7 @@ from engine.errors import LessonError  # noqa: E402
 from engine.race import DEFAULT_RATES  # noqa: E402
 
 from ..parts import problem_label, view_column  # noqa: E402
+from ..plots import plottable  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
 from ..teaching_model import TeachingModel  # noqa: E402
@@ -245,11 +246,9 @@ class ComparisonView(QWidget):
         self._dirty = False
         log = self.log_box.isChecked()
         for contender, curve, end in zip(self.race.contenders, self.curves, self.ends):
-            losses = contender.losses
+            losses = plottable(contender.losses, log)  # a log axis cannot show zero
             epochs = np.arange(1, losses.size + 1, dtype=float)
             keep = np.isfinite(losses)
-            if log:
-                keep &= losses > 0  # a log axis cannot show zero
             curve.setData(epochs[keep], losses[keep], skipFiniteCheck=True)
             if contender.diverged is not None and keep.any():
                 last = np.flatnonzero(keep)[-1]

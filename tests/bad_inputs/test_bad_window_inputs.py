@@ -7,6 +7,7 @@ exactly as it was, and what the learner typed is kept in the field.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -193,6 +194,22 @@ def test_opening_bad_files_in_the_window_keeps_the_lesson(window, tmp_path):
     assert_unchanged(window, before)
 
 
+def test_opening_a_lesson_beyond_the_memory_budget_keeps_the_lesson(window, tmp_path):
+    """Issue 21, family 4: in the window 100 000 samples through [2, 256, 1] took 4.2 GB."""
+    before = state_of(window)
+    doc = {"format": "backprop-tracer.lesson", "version": 1,
+           "data": {"dataset": "moons", "samples": 100_000, "noise": 0.1, "seed": 0},
+           "network": {"layers": [2, 256, 1]}, "training": {"epochs": 1}}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    started = time.perf_counter()
+    assert not window.open_file(str(path))
+    assert time.perf_counter() - started < 1.0
+    assert window.last_message.startswith("big.json: this lesson needs about 8.9 GB of memory, "
+                                          "more than the limit of 2.0 GB"), window.last_message
+    assert_unchanged(window, before)
+
+
 @contextmanager
 def released_if_blocked(fifo, after=10.0):
     """Open ``fifo``'s writing end if a reader is blocked on it: after ``after`` s, and at the end.
@@ -257,3 +274,4 @@ def test_import_csv_of_a_fifo_is_refused_at_once(window, qtbot, tmp_path):
 def test_window_catalogue_size():
     assert len(SETTINGS) + len(CELLS) + len(PASTES) + 3 >= 40
     assert len(SETTINGS) + len(CELLS) + len(PASTES) + 5 >= 50  # with issue 21's special files
+    assert len(SETTINGS) + len(CELLS) + len(PASTES) + 6 >= 51  # and a lesson beyond the memory budget
