@@ -3,17 +3,19 @@
 The block is checked whole before anything changes: it must fit inside the
 matrix from the selected cell, and every cell must be a finite number. A
 refused paste changes nothing and says which cell or how much room there
-was; an accepted one is one Undo step (a macro of cell edits).
+was; an accepted one is one edit: the engine sets the block at once (one
+recompute, one repaint) and it is one Undo step.
 """
 from __future__ import annotations
 
 import math
 import re
 
+import numpy as np
 from PySide6.QtGui import QUndoStack
 
 from .session_controller import SessionController
-from .undo import EditCellCommand, parse_number
+from .undo import EditBlockCommand, parse_number
 
 __all__ = ["parse_block", "paste_block"]
 
@@ -58,7 +60,7 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
             f"{room_rows}×{room_columns} from row {row + 1}, column {column + 1}; "
             f"nothing was pasted")
         return False
-    values = []
+    new = np.array(current[row:row + height, column:column + width], dtype=float)
     for r, cells in enumerate(block):
         for c, cell in enumerate(cells):
             value = parse_number(cell)
@@ -68,14 +70,13 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
                     f"pasted row {r + 1}, column {c + 1}: {shown!r} is not a finite number; "
                     f"expected numbers such as 0.5 or -2e3; nothing was pasted")
                 return False
-            values.append((row + r, column + c, float(current[row + r, column + c]), value))
-    stack.beginMacro(f"paste {height}×{width} into {learner}")
-    try:
-        for r, c, old, new in values:
-            if old != new or math.copysign(1, old) != math.copysign(1, new):
-                stack.push(EditCellCommand(controller, name, r, c, old, new))
-    finally:
-        stack.endMacro()
+            new[r, c] = value
+    old = np.array(current[row:row + height, column:column + width], dtype=float)
+    # Compared bit for bit: pasting -0 over 0 is a change, pasting what is there is none.
+    if old.tobytes() == new.tobytes():
+        return True
+    stack.push(EditBlockCommand(controller, name, row, column, old, new,
+                                f"paste {height}×{width} into {learner}"))
     return True
 
 

@@ -492,7 +492,27 @@ class SessionController(QObject):
         self._report_state()
         return True
 
+    def set_block(self, name: str, row: int, column: int, block: np.ndarray) -> bool:
+        """Change a block of input cells as one edit: one recompute, one repaint."""
+        if self.running:
+            self.error.emit("pause the run before editing")
+            return False
+        try:
+            self.session.set_block(name, row, column, block)
+        except LessonError as exc:
+            self.error.emit(str(exc))
+            return False
+        self.edited.emit()
+        self._publish(history=True)
+        self._report_state()
+        return True
+
     # -- files: saving, recovery, exports ---------------------------------------------
+    def save_note(self) -> str | None:
+        """What Save keeps of a diverged session (its last sound weights); None otherwise."""
+        from engine.session_file import diverged_save_note
+        return diverged_save_note(self.session)
+
     def saved_lesson(self, destination: str | os.PathLike) -> dict:
         """The lesson file for Save: the current weights as its initial values.
 
@@ -501,7 +521,7 @@ class SessionController(QObject):
         """
         session = self.session
         doc = session.lesson.to_json(destination=destination)
-        depth, params = session.architecture.depth, session.params
+        depth, params = session.architecture.depth, session.sound_state(session.state).params
         doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
         doc["network"]["biases"] = ([params.bias(l).tolist() for l in range(1, depth + 1)]
                                     if session.architecture.bias else None)
@@ -514,6 +534,13 @@ class SessionController(QObject):
         doc = session_document(self.session, destination)
         doc["presentation"] = self._presentation
         return doc
+
+    def session_capture(self, destination: str | os.PathLike) -> Callable[[], dict]:
+        """``session_snapshot`` in two halves: copied now, built by the returned function
+        on any thread (the recovery copy while running)."""
+        from engine.session_file import capture_session
+        build, presentation = capture_session(self.session, destination), self._presentation
+        return lambda: dict(build(), presentation=presentation)
 
     def workbook_writer(self, iterations: int) -> Callable[[str], object]:
         """Record the iteration shown and the ``iterations − 1`` after it, now.
