@@ -9,7 +9,6 @@ recompute, one repaint) and it is one Undo step.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 from PySide6.QtGui import QUndoStack
@@ -29,7 +28,7 @@ def parse_block(text: str) -> list[list[str]]:
     while lines and not lines[-1].strip():
         lines.pop()
     separator = "\t" if "\t" in text else ";" if ";" in text else ","
-    return [[cell for cell in re.split(re.escape(separator), line)] for line in lines]
+    return [line.split(separator) for line in lines]
 
 
 def paste_block(stack: QUndoStack, controller: SessionController, name: str, row: int,
@@ -61,6 +60,38 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
             f"nothing was pasted")
         return False
     new = np.array(current[row:row + height, column:column + width], dtype=float)
+    if not _convert_at_once(block, new) and not _convert_cell_by_cell(controller, block, new):
+        return False
+    old = np.array(current[row:row + height, column:column + width], dtype=float)
+    # Compared bit for bit: pasting -0 over 0 is a change, pasting what is there is none.
+    if old.tobytes() == new.tobytes():
+        return True
+    stack.push(EditBlockCommand(controller, name, row, column, old, new,
+                                f"paste {height}×{width} into {learner}"))
+    return True
+
+
+def _convert_at_once(block: list[list[str]], new: np.ndarray) -> bool:
+    """The usual paste, full rows of plain finite numbers, into ``new`` at once; False otherwise.
+
+    ``float`` reads what ``parse_number`` reads but the U+2212 minus, which
+    the cell-by-cell reading handles (and a ragged block, and the message).
+    """
+    if any(len(cells) != new.shape[1] for cells in block):
+        return False
+    try:
+        converted = np.array([[float(cell) for cell in cells] for cells in block])
+    except ValueError:
+        return False
+    if not np.isfinite(converted).all():
+        return False
+    new[...] = converted
+    return True
+
+
+def _convert_cell_by_cell(controller: SessionController, block: list[list[str]],
+                          new: np.ndarray) -> bool:
+    """Read each cell into ``new``; False, naming the first cell that is not a finite number."""
     for r, cells in enumerate(block):
         for c, cell in enumerate(cells):
             value = parse_number(cell)
@@ -71,12 +102,6 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
                     f"expected numbers such as 0.5 or -2e3; nothing was pasted")
                 return False
             new[r, c] = value
-    old = np.array(current[row:row + height, column:column + width], dtype=float)
-    # Compared bit for bit: pasting -0 over 0 is a change, pasting what is there is none.
-    if old.tobytes() == new.tobytes():
-        return True
-    stack.push(EditBlockCommand(controller, name, row, column, old, new,
-                                f"paste {height}×{width} into {learner}"))
     return True
 
 
