@@ -1,8 +1,10 @@
 """A monkey test: thousands of seeded random user actions on the real window.
 
 Step, Back, Step epoch, Run/Pause, Reset, scrub the timeline, edit cells with
-random text, paste random blocks, change settings, switch presentation,
-change decimals, select cells, open lessons (good and bad), undo and redo —
+random text, paste random blocks (and whole tables), change settings, switch
+presentation, change decimals, select cells, open lessons (good, bad, and one
+that diverges within two epochs), save, write the recovery copy (while
+running too), undo and redo —
 driven through the window's actions and controller, offscreen (shown and
 painted for the first PAINTED actions, hidden after). After every
 action: no exception reached the hook, the event loop answered within a
@@ -11,12 +13,14 @@ the seed and the action number, so it replays with MONKEY_SEED=<seed>.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -30,6 +34,10 @@ PAINTED = 1000  # the first actions are painted on a shown window; the rest run 
 LESSONS = ["excel_walkthrough", "xor_biases", "one_weight", "xor_constant_input"]
 TEXTS = ["0.5", "-0", "−2", "1e400", "-1e400", "nan", "inf", "", " ", "abc", "1,5", "0x10",
          "1e-320", "7", "1e6", "=1+1", "\t", "9" * 400, "🙂", "-3.25e-2"]
+DIVERGING = {"format": "backprop-tracer.lesson", "version": 1, "title": "diverging xor",
+             "data": {"dataset": "xor"},
+             "network": {"layers": [2, 2, 1], "activation": "linear", "seed": 0},
+             "training": {"loss": "sse", "learning_rate": 1e300, "epochs": 50}}
 SETTING_FIELDS = ["layers", "learning_rate", "batch_size", "seed", "l2", "momentum", "epochs",
                   "tolerance"]
 SETTING_TEXTS = ["", "0", "-1", "0.5", "2", "1e400", "abc", "4, 3, 1", "2, 2, 1", "3, 4, 1",
@@ -53,8 +61,12 @@ def tables_match_engine(window) -> str | None:
 class Monkey:
     """Chooses and performs random actions on a window with a seeded generator."""
 
-    def __init__(self, window, rng: np.random.Generator, bad_file: str):
+    def __init__(self, window, rng: np.random.Generator, bad_file: str, folder: Path):
         self.window, self.rng, self.bad_file = window, rng, bad_file
+        self.folder = folder
+        # Issue 21, family 5: a run that reaches NaN weights must still save and recover.
+        self.diverging_file = str(folder / "diverging.json")
+        Path(self.diverging_file).write_text(json.dumps(DIVERGING), encoding="utf-8")
         self.counts: dict[str, int] = {}
         self.actions = [
             (12, "step", lambda: window.step_action.trigger()),
@@ -65,6 +77,9 @@ class Monkey:
             (3, "scrub", self.scrub),
             (8, "edit a cell", self.edit),
             (2, "paste", self.paste),
+            (1, "paste a whole table", self.paste_whole),
+            (1, "save", lambda: window.save_to(str(folder / "saved.json"))),
+            (2, "recovery copy", lambda: window.recovery.autosave()),
             (3, "change a setting", self.setting),
             (2, "presentation", self.presentation),
             (1, "decimals", lambda: window.decimals_box.setValue(int(self.rng.integers(0, 11)))),
@@ -114,6 +129,17 @@ class Monkey:
         QGuiApplication.clipboard().setText(block)
         self.window.paste_into_table()
 
+    def paste_whole(self):
+        """A block the size of an input table from its first cell: one edit (issue 21, family 7)."""
+        cards = self.window.tables.cards
+        name = self.pick([n for n, c in cards.items() if c.model.info.editable])
+        rows, columns = cards[name].model.shape
+        self.window.controller.select(name, 0, 0)
+        block = self.rng.normal(0, 2, (rows, columns))
+        QGuiApplication.clipboard().setText("\n".join("\t".join(repr(v) for v in row)
+                                                      for row in block.tolist()))
+        self.window.paste_into_table()
+
     def setting(self):
         panel = self.window.settings_panel
         getattr(panel, self.pick(SETTING_FIELDS)).setText(self.pick(SETTING_TEXTS))
@@ -129,7 +155,7 @@ class Monkey:
 
     def open_lesson(self):
         self.window.open_file(self.pick([str(resolve_lesson(i)) for i in LESSONS]
-                                        + [self.bad_file]))
+                                        + [self.bad_file, self.diverging_file]))
 
 
 def test_monkey(qtbot, tmp_path, monkeypatch):
@@ -148,7 +174,7 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
     window.resize(1000, 700)
     window.show()
     qtbot.waitExposed(window)
-    monkey = Monkey(window, rng, str(bad))
+    monkey = Monkey(window, rng, str(bad), tmp_path)
     app = QApplication.instance()
     slowest = slowest_wall = 0.0
     history: list[str] = []
@@ -173,6 +199,7 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
             problem = tables_match_engine(window)
             assert problem is None, f"{problem} at {where}"
     window.controller.pause()
+    QThreadPool.globalInstance().waitForDone()  # a recovery copy still being written
     assert tables_match_engine(window) is None
     print(f"\nmonkey: seed {SEED}, {ACTIONS} actions, slowest {slowest * 1000:.0f} ms CPU "
           f"({slowest_wall * 1000:.0f} ms wall), "

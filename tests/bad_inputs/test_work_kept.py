@@ -27,7 +27,7 @@ from PySide6.QtGui import QGuiApplication
 import engine.session
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from engine.session import Session
-from engine.session_file import diverged_save_note, session_document
+from engine import session_file
 from gui import recovery
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_a_diverged_session_saves_its_last_sound_epoch_and_reopens_there(tmp_pat
     session = Session(parse_lesson(diverging_doc(momentum, batch_size), "d.json"))
     session.run(50)
     assert session.diverged is not None and not all_finite(session)
-    document = session_document(session, tmp_path / "saved.json")
+    document = session_file.session_document(session, tmp_path / "saved.json")
     path = tmp_path / "saved.json"
     path.write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
     reopened = Session(load_lesson(path))
@@ -70,7 +70,7 @@ def test_a_diverged_session_saves_its_last_sound_epoch_and_reopens_there(tmp_pat
     fresh.run(kept)
     assert reopened.params.flat.tobytes() == fresh.params.flat.tobytes()
     np.testing.assert_array_equal(reopened.loss_history, fresh.loss_history)
-    note = diverged_save_note(session)
+    note = session_file.diverged_save_note(session)
     assert f"diverged at epoch {session.diverged.epoch}" in note
     assert f"after epoch {kept}, the last with finite numbers" in note
 
@@ -78,8 +78,8 @@ def test_a_diverged_session_saves_its_last_sound_epoch_and_reopens_there(tmp_pat
 def test_a_sound_session_saves_what_is_shown_and_says_nothing():
     session = Session(parse_lesson(diverging_doc(), "d.json"))
     session.step()
-    assert diverged_save_note(session) is None
-    assert session_document(session)["session"]["step"] == session.position.step_name
+    assert session_file.diverged_save_note(session) is None
+    assert session_file.session_document(session)["session"]["step"] == session.position.step_name
 
 
 @pytest.fixture
