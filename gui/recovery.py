@@ -30,6 +30,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 import weakref
 from pathlib import Path
@@ -49,7 +50,8 @@ __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_rec
 
 AUTOSAVE_MS = 30_000
 AUTOSAVE_ENV = "BACKPROP_TRACER_AUTOSAVE_MS"  # set: another interval in ms (tests, a slow disk)
-LIST_CHUNK = 10_000   # numbers encoded at a time: a worker never holds the GIL for long
+LIST_CHUNK = 1_000    # losses encoded at a time (about 1 ms): a worker never holds the GIL long
+WORKER_PAUSE_S = 0.002  # the worker's sleep between chunks: the GUI thread takes the lock then
 RECOVERY_FILE = "recovery.json"           # the first window's; more at once: recovery-2.json …
 DECLINED_FILE = "recovery-declined.json"  # the first declined; then recovery-declined-2.json …
 MAX_SLOTS = 64                            # windows open at once with a recovery file each
@@ -80,12 +82,14 @@ def autosave_interval() -> int:
     return int(text) if text.isdigit() and 0 < int(text) <= AUTOSAVE_MS else AUTOSAVE_MS
 
 
-def document_text(document: dict) -> str:
+def document_text(document: dict, pause_s: float = 0.0) -> str:
     """``json.dumps`` of a lesson document, its long loss history encoded a chunk at a time.
 
-    The same text as one ``json.dumps`` call; in chunks, because the encoder
-    holds the interpreter lock for the whole of one call and a recovery copy
-    encoded on a worker must leave the GUI thread free to paint.
+    The same text as one ``json.dumps`` call. In chunks, and with ``pause_s``
+    of sleep between them on a worker thread, because the encoder holds the
+    interpreter lock for the whole of a call: a recovery copy encoded beside
+    Run must leave the GUI thread the lock most of the time, or every tick
+    of training and every repaint would wait for it.
     """
     session = document.get("session")
     losses = session.get("loss_history") if isinstance(session, dict) else None
@@ -95,8 +99,11 @@ def document_text(document: dict) -> str:
     marker = "\x00loss_history\x00"
     head = json.dumps(dict(document, session=dict(session, loss_history=marker)),
                       allow_nan=False, ensure_ascii=False)
-    parts = [json.dumps(losses[i:i + LIST_CHUNK], allow_nan=False)[1:-1]
-             for i in range(0, len(losses), LIST_CHUNK)]
+    parts = []
+    for i in range(0, len(losses), LIST_CHUNK):
+        parts.append(json.dumps(losses[i:i + LIST_CHUNK], allow_nan=False)[1:-1])
+        if pause_s:
+            time.sleep(pause_s)
     # The last occurrence: only the presentation's name comes after the session.
     before, _, after = head.rpartition(json.dumps(marker))
     return before + "[" + ", ".join(parts) + "]" + after
@@ -263,7 +270,7 @@ class RecoveryKeeper(QObject):
     def _write_copy(self, build: Callable[[], dict], generation: int) -> None:
         """On a pool thread: build, encode and write one copy, unless a newer state came first."""
         try:
-            text = document_text(build())
+            text = document_text(build(), WORKER_PAUSE_S)
             with self._file_lock:
                 if generation != self._generation:
                     return  # discarded, or written from a newer state, meanwhile

@@ -260,7 +260,7 @@ def test_the_autosave_interval_is_injectable(monkeypatch):
 
 def test_a_long_history_encodes_chunk_by_chunk_to_the_same_text():
     document = {"title": "\x00loss_history\x00", "session": {
-        "epoch": 25_001, "loss_history": np.linspace(0, 1, 25_001).tolist()},
+        "epoch": 2_501, "loss_history": np.linspace(0, 1, 2_501).tolist()},
         "presentation": "error"}
     assert recovery.document_text(document) == json.dumps(document, allow_nan=False,
                                                           ensure_ascii=False)
