@@ -26,7 +26,9 @@ carries on.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
+import math
 import os
 import sys
 import threading
@@ -34,19 +36,21 @@ import time
 import traceback
 import weakref
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+import numpy as np
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.errors import LessonError
-from engine.files import atomic_write_text
+from engine.files import atomic_write_chunks, atomic_write_text
 from engine.lesson import load_lesson
 
 __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_recovery",
            "ask_before_closing", "recovery_file",
-           "autosave_interval", "document_text", "AUTOSAVE_ENV", "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG", "MAX_SLOTS"]
+           "autosave_interval", "document_pieces", "document_text", "AUTOSAVE_ENV", "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG", "MAX_SLOTS"]
 
 AUTOSAVE_MS = 30_000
 AUTOSAVE_ENV = "BACKPROP_TRACER_AUTOSAVE_MS"  # set: another interval in ms (tests, a slow disk)
@@ -76,37 +80,59 @@ def data_folder(settings: QSettings) -> Path:
     return Path(location or Path.home() / ".backprop-tracer")
 
 
+class _Superseded(Exception):
+    """A copy being written on the pool is out of date: the file was discarded or rewritten."""
+
+
 def autosave_interval() -> int:
     """Milliseconds between recovery copies: ``AUTOSAVE_MS``, or the environment's whole number."""
     text = os.environ.get(AUTOSAVE_ENV, "")
     return int(text) if text.isdigit() and 0 < int(text) <= AUTOSAVE_MS else AUTOSAVE_MS
 
 
-def document_text(document: dict, pause_s: float = 0.0) -> str:
-    """``json.dumps`` of a lesson document, its long loss history encoded a chunk at a time.
+def document_pieces(document: dict, pause_s: float = 0.0) -> Iterator[str]:
+    """The JSON text of a lesson document in pieces, its long loss history a chunk at a time.
 
-    The same text as one ``json.dumps`` call. In chunks, and with ``pause_s``
-    of sleep between them on a worker thread, because the encoder holds the
-    interpreter lock for the whole of a call: a recovery copy encoded beside
-    Run must leave the GUI thread the lock most of the time, or every tick
-    of training and every repaint would wait for it.
+    Joined, the pieces are the text of one ``json.dumps`` call (the loss
+    history may be a list or an array; inf and NaN are written null). In
+    pieces, and with ``pause_s`` of sleep between them on a worker thread,
+    because the encoder holds the interpreter lock for the whole of a call:
+    a recovery copy encoded beside Run must leave the GUI thread the lock
+    most of the time, or every tick of training and every repaint waits.
     """
     session = document.get("session")
     losses = session.get("loss_history") if isinstance(session, dict) else None
-    if not isinstance(losses, list) or len(losses) <= LIST_CHUNK:
-        return json.dumps(document, allow_nan=False, ensure_ascii=False)
+    if losses is None or len(losses) <= LIST_CHUNK:
+        if isinstance(losses, np.ndarray):
+            document = dict(document, session=dict(session, loss_history=_finite_or_null(losses)))
+        yield json.dumps(document, allow_nan=False, ensure_ascii=False)
+        return
     # A marker no lesson would hold; should a title hold it, the session's comes last.
     marker = "\x00loss_history\x00"
     head = json.dumps(dict(document, session=dict(session, loss_history=marker)),
                       allow_nan=False, ensure_ascii=False)
-    parts = []
-    for i in range(0, len(losses), LIST_CHUNK):
-        parts.append(json.dumps(losses[i:i + LIST_CHUNK], allow_nan=False)[1:-1])
+    before, _, after = head.rpartition(json.dumps(marker))
+    yield before + "["
+    for start in range(0, len(losses), LIST_CHUNK):
+        chunk = losses[start:start + LIST_CHUNK]
+        text = json.dumps(_finite_or_null(chunk) if isinstance(chunk, np.ndarray) else chunk,
+                          allow_nan=False)[1:-1]
+        yield (", " if start else "") + text
         if pause_s:
             time.sleep(pause_s)
-    # The last occurrence: only the presentation's name comes after the session.
-    before, _, after = head.rpartition(json.dumps(marker))
-    return before + "[" + ", ".join(parts) + "]" + after
+    yield "]" + after
+
+
+def _finite_or_null(values: np.ndarray) -> list:
+    """An array of losses as a list, inf and NaN as None (as the run record writes them)."""
+    if np.isfinite(values).all():
+        return values.tolist()
+    return [v if math.isfinite(v) else None for v in values.tolist()]
+
+
+def document_text(document: dict) -> str:
+    """``json.dumps`` of a lesson document (``document_pieces`` joined)."""
+    return "".join(document_pieces(document))
 
 
 def _document_text(controller, destination: Path) -> str:
@@ -233,8 +259,8 @@ class RecoveryKeeper(QObject):
             return False
         if text == self._written_text and self.path.exists():
             return False
+        self._generation += 1  # first: a copy being written on the pool stops at its next piece
         with self._file_lock:
-            self._generation += 1
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 atomic_write_text(text + "\n", self.path)
@@ -270,19 +296,30 @@ class RecoveryKeeper(QObject):
     def _write_copy(self, build: Callable[[], dict], generation: int) -> None:
         """On a pool thread: build, encode and write one copy, unless a newer state came first."""
         try:
-            text = document_text(build(), WORKER_PAUSE_S)
+            document = build()
             with self._file_lock:
                 if generation != self._generation:
                     return  # discarded, or written from a newer state, meanwhile
                 self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(text + "\n", self.path)
-                self._written_text = text
+                # Encoded as it is written: a long run's copy is never one big string.
+                atomic_write_chunks(self._encoded(document, generation), self.path)
+                self._written_text = ""  # what the file holds now is no paused state's text
                 self.writes += 1
+        except _Superseded:
+            pass  # the old file is left as it was; the newer state writes its own copy
         except (OSError, ValueError, TypeError) as exc:
             message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.writeFailed.emit(f"cannot write the recovery file {self.path}: {message}")
         finally:
             self._writing = False
+
+    def _encoded(self, document: dict, generation: int) -> Iterator[bytes]:
+        """The pieces to write; stops (``_Superseded``) as soon as a newer state comes,
+        so a discard on the GUI thread waits a chunk, not a whole long copy."""
+        for piece in itertools.chain(document_pieces(document, WORKER_PAUSE_S), ["\n"]):
+            if generation != self._generation:
+                raise _Superseded
+            yield piece.encode("utf-8")
 
     def _write_failed(self, message: str) -> None:
         self._changed = True  # try again at the next tick
@@ -290,8 +327,8 @@ class RecoveryKeeper(QObject):
 
     def discard(self) -> None:
         """No recovery is needed (a clean close, or nothing unsaved)."""
+        self._generation += 1  # first: a copy being written on the pool stops at its next piece
         with self._file_lock:
-            self._generation += 1
             self._written_text = ""
             try:
                 self.path.unlink(missing_ok=True)

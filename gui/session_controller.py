@@ -537,10 +537,10 @@ class SessionController(QObject):
 
     def session_capture(self, destination: str | os.PathLike) -> Callable[[], dict]:
         """``session_snapshot`` in two halves: copied now, built by the returned function
-        on any thread (the recovery copy while running)."""
+        on any thread (the recovery copy while running; its loss history an array)."""
         from engine.session_file import capture_session
         build, presentation = capture_session(self.session, destination), self._presentation
-        return lambda: dict(build(), presentation=presentation)
+        return lambda: dict(build(losses_as_array=True), presentation=presentation)
 
     def workbook_writer(self, iterations: int) -> Callable[[str], object]:
         """Record the iteration shown and the ``iterations − 1`` after it, now.

@@ -258,12 +258,17 @@ def test_the_autosave_interval_is_injectable(monkeypatch):
         assert recovery.autosave_interval() == recovery.AUTOSAVE_MS
 
 
-def test_a_long_history_encodes_chunk_by_chunk_to_the_same_text():
-    document = {"title": "\x00loss_history\x00", "session": {
-        "epoch": 2_501, "loss_history": np.linspace(0, 1, 2_501).tolist()},
-        "presentation": "error"}
-    assert recovery.document_text(document) == json.dumps(document, allow_nan=False,
-                                                          ensure_ascii=False)
+@pytest.mark.parametrize("length", [3, 2_501], ids=["short", "in chunks"])
+def test_a_long_history_encodes_piece_by_piece_to_the_same_text(length):
+    losses = np.linspace(0, 1, length)
+    losses[1] = np.inf
+    as_list = [None if not np.isfinite(v) else v for v in losses.tolist()]
+    document = {"title": "\x00loss_history\x00",
+                "session": {"epoch": length, "loss_history": as_list}, "presentation": "error"}
+    expected = json.dumps(document, allow_nan=False, ensure_ascii=False)
+    assert recovery.document_text(document) == expected
+    as_array = dict(document, session={"epoch": length, "loss_history": losses})
+    assert "".join(recovery.document_pieces(as_array)) == expected
 
 
 def test_while_running_a_copy_is_written_on_the_pool(make_window, qtbot):
