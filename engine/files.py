@@ -14,7 +14,8 @@ import stat
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["atomic_write_bytes", "atomic_write_chunks", "atomic_write_text", "write_json", "written_path",
+__all__ = ["atomic_write_bytes", "atomic_write_chunks", "atomic_write_text", "write_json",
+           "written_path",
            "NotARegularFile", "TooLarge", "special_kind", "read_regular_file"]
 
 

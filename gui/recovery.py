@@ -8,8 +8,8 @@ to ``recovery.json`` in the user's data directory every ``AUTOSAVE_MS``
 While Run trains, the copy is kept too: the GUI thread only copies the
 session's arrays (``SessionController.session_capture``, a few ms) and a
 thread of the pool builds, encodes and writes the file, so training and
-repaints carry on. A clean close removes the file; after a crash it is still there, and the
-next start offers to restore it (``offer_recovery``). A declined recovery
+repaints carry on. A clean close removes the file; after a crash it is
+still there, and the next start offers to restore it (``offer_recovery``). A declined recovery
 is kept as ``recovery-declined.json`` (then ``recovery-declined-2.json``
 …), never deleted.
 
@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
-
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (QLockFile, QObject, QSettings, QStandardPaths, QThreadPool, QTimer,
+                            Signal)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -50,7 +50,9 @@ from engine.lesson import load_lesson
 
 __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_recovery",
            "ask_before_closing", "recovery_file",
-           "autosave_interval", "document_pieces", "document_text", "AUTOSAVE_ENV", "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG", "MAX_SLOTS"]
+           "autosave_interval", "document_pieces", "document_text",
+           "AUTOSAVE_ENV", "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG",
+           "MAX_SLOTS"]
 
 AUTOSAVE_MS = 30_000
 AUTOSAVE_ENV = "BACKPROP_TRACER_AUTOSAVE_MS"  # set: another interval in ms (tests, a slow disk)
