@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 __all__ = ["atomic_write_bytes", "atomic_write_chunks", "atomic_write_text", "write_json",
-           "written_path",
-           "NotARegularFile", "TooLarge", "special_kind", "read_regular_file"]
+           "written_path", "NotARegularFile", "TooLarge", "special_kind", "read_regular_file"]
 
 
 def written_path(path: str | os.PathLike) -> Path:
