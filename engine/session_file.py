@@ -161,7 +161,7 @@ def session_document(session: "Session", destination: str | os.PathLike | None =
 
 
 def capture_session(session: "Session",
-                    destination: str | os.PathLike | None = None) -> Callable[[], dict]:
+                    destination: str | os.PathLike | None = None) -> Callable[..., dict]:
     """Copy now what the session document needs; build the document later, on any thread.
 
     A running session changes its arrays in place, so the state, the
