@@ -12,10 +12,10 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "write_json", "written_path",
-           "NotARegularFile", "TooLarge", "special_kind", "read_regular_file"]
+__all__ = ["atomic_write_bytes", "atomic_write_chunks", "atomic_write_text", "write_json",
+           "written_path", "NotARegularFile", "TooLarge", "special_kind", "read_regular_file"]
 
 
 def written_path(path: str | os.PathLike) -> Path:
@@ -34,11 +34,21 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike) -> None:
     If anything fails midway the old file (if any) is left as it was and the
     temporary file is removed. A symbolic link is written through to its target.
     """
+    atomic_write_chunks((data,), path)
+
+
+def atomic_write_chunks(chunks: Iterable[bytes], path: str | os.PathLike) -> None:
+    """``atomic_write_bytes`` of data made piece by piece while it is written.
+
+    A long document (the recovery copy of a long run) need never be held,
+    or joined, as one string: each piece is written as it comes.
+    """
     path = written_path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

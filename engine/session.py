@@ -432,6 +432,30 @@ class Session:
         """
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise LessonError(f"{name}[{row},{column}]: expected a finite number, got {value!r}")
+        self.set_block(name, row, column, np.array([[float(value)]]))
+
+    def set_block(self, name: str, row: int, column: int, block: np.ndarray) -> None:
+        """Change a block of an input matrix at once: one edit, one recompute.
+
+        ``block`` (shape (h, w), finite floats) replaces the cells
+        [row:row+h, column:column+w] of matrix ``name`` as the iteration shown
+        has it (for X and y: the rows of its batch). Like ``set_value``, the
+        iteration is recomputed once and the history restarts here — a pasted
+        block of 1797×64 numbers costs what one cell costs.
+
+        Raises
+        ------
+        LessonError
+            For a matrix that cannot be edited, a block that does not fit, or
+            a value that is not a finite number (nothing is changed).
+        """
+        block = np.asarray(block, dtype=float)
+        if block.ndim != 2 or block.size == 0:
+            raise LessonError(f"{name}: expected a block of rows of numbers to set")
+        if not np.isfinite(block).all():
+            r, c = np.argwhere(~np.isfinite(block))[0]
+            raise LessonError(f"{name}[{row + r},{column + c}]: expected a finite number, "
+                              f"got {block[r, c]!r}")
         arch = self.architecture
         editable = {"X", "y"} | {f"W{l}" for l in range(1, arch.depth + 1)}
         if arch.bias:
@@ -439,14 +463,16 @@ class Session:
         if name not in editable:
             raise LessonError(f"{name} is computed by the iteration; only X, y, the weights "
                               f"and the biases can be edited")
+        height, width = block.shape
         start = self.record.start if self.record is not None else self.state
         if name in ("X", "y"):
             rows = self.batch_rows()
             matrix = self.trainer.X if name == "X" else self.trainer.y
-            if not (0 <= row < len(rows) and 0 <= column < matrix.shape[1]):
-                raise LessonError(f"{name} has no cell [{row},{column}]")
+            if not (0 <= row and row + height <= len(rows)
+                    and 0 <= column and column + width <= matrix.shape[1]):
+                raise LessonError(_outside(name, (len(rows), matrix.shape[1]), row, column, block))
             X, y = self.trainer.X.copy(), self.trainer.y.copy()
-            (X if name == "X" else y)[rows[row], column] = value
+            (X if name == "X" else y)[rows[row:row + height], column:column + width] = block
             self.trainer.set_data(X, y)
             self.lesson.X, self.lesson.y, self.lesson.data_spec = X, y, {}
             self.lesson.dataset = None          # the data is no longer what the file gave
@@ -455,9 +481,10 @@ class Session:
             layer = matrix.layer
             target = (start.params.weight(layer) if matrix.kind == "W"
                       else start.params.bias(layer)[None, :])
-            if not (0 <= row < target.shape[0] and 0 <= column < target.shape[1]):
-                raise LessonError(f"{name} has shape {target.shape}; there is no cell [{row},{column}]")
-            target[row, column] = value
+            if not (0 <= row and row + height <= target.shape[0]
+                    and 0 <= column and column + width <= target.shape[1]):
+                raise LessonError(_outside(name, target.shape, row, column, block))
+            target[row:row + height, column:column + width] = block
         self.history.rebase(start)
         self.reached_tolerance = False
         if self.record is None:
@@ -467,6 +494,47 @@ class Session:
         self.record = record_iteration(self.trainer, start)
         self.cursor = cursor
         self.state = self.record.end.copy() if cursor == len(self.record.steps) else start.copy()
+
+    # -- saving ---------------------------------------------------------------
+    def sound_state(self, state: TrainingState) -> TrainingState:
+        """``state`` when all its numbers are finite, else the last sound epoch before it.
+
+        A diverged run's weights are inf or NaN, which no lesson file can
+        hold. What can be saved is the latest epoch end before ``state``
+        (recomputed exactly from a checkpoint) whose weights, biases and
+        velocities are all finite; the history's floor (where it starts
+        after an edit) is tried last, and the lesson's initial state when
+        even that is not finite.
+        """
+        if _finite(state):
+            return state
+        batches = self.batches_per_epoch
+        last = state.epoch if state.batch else state.epoch - 1
+        if self.history.divergence is not None:
+            # The epoch whose update diverged started from the last sound weights.
+            last = min(last, self.history.divergence.epoch - 1)
+        floor_epoch = -(-self.history.floor // batches)
+        for epoch in range(last, floor_epoch - 1, -1):
+            candidate = self._state_at(epoch * batches)
+            if _finite(candidate):
+                return candidate
+        candidate = self._state_at(self.history.floor)
+        return candidate if _finite(candidate) else self.initial_state()
+
+
+def _finite(state: TrainingState) -> bool:
+    """Whether every weight, bias and velocity of ``state`` is a finite number."""
+    return (bool(np.isfinite(state.params.flat).all())
+            and (state.velocity is None or bool(np.isfinite(state.velocity.flat).all()))
+            and math.isfinite(state.loss_sum))
+
+
+def _outside(name: str, shape: tuple[int, int], row: int, column: int, block: np.ndarray) -> str:
+    """Why a block does not fit: a single cell as before, else the block's size and room."""
+    if block.shape == (1, 1):
+        return f"{name} has shape {tuple(shape)}; there is no cell [{row},{column}]"
+    return (f"{name} has shape {tuple(shape)}; a {block.shape[0]}×{block.shape[1]} block "
+            f"does not fit from cell [{row},{column}]")
 
 
 def _initial_with_overrides(lesson: Lesson, rng: np.random.Generator) -> Parameters:

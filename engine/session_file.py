@@ -14,12 +14,17 @@ and, for mini-batches, ``batch`` (batches done in the epoch), ``order`` (the
 epoch's sample order) and ``loss_sum``. Floats are written with every digit,
 so saving and opening gives back the same state bit for bit. Everything is
 validated; an inconsistent file is refused, never half-loaded.
+
+A diverged session (weights inf or NaN) is saved at its last sound epoch —
+the end of the last epoch whose numbers are all finite — with the losses
+up to there, so the file loads and reopens just before the divergence
+(``Session.sound_state``; ``diverged_save_note`` says so to the learner).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -32,7 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lesson import Lesson, _Reader
     from .session import Session
 
-__all__ = ["SavedSession", "parse_session", "session_document"]
+__all__ = ["SavedSession", "capture_session", "diverged_save_note", "parse_session",
+           "session_document"]
 
 _KEYS = {"epoch", "step", "weights", "biases", "velocities", "rng_state", "loss_history",
          "batch", "order", "loss_sum"}
@@ -179,31 +185,70 @@ def session_document(session: "Session", destination: str | os.PathLike | None =
     """The lesson file of a session, with the ``session`` key that reopens it.
 
     ``destination`` is the file it is for (see ``Lesson.to_json``)."""
+    return capture_session(session, destination)()
+
+
+def capture_session(session: "Session",
+                    destination: str | os.PathLike | None = None) -> Callable[..., dict]:
+    """Copy now what the session document needs; build the document later, on any thread.
+
+    A running session changes its arrays in place, so the state, the
+    generator's state and the losses are copied here (a few milliseconds
+    even for 300 000 epochs); turning them into lists of numbers, the slow
+    part, is left to the returned function, which the window's recovery
+    copy runs on a worker thread while training goes on. Called with
+    ``losses_as_array=True`` it leaves ``session.loss_history`` the copied
+    array (shape (epoch,)) for such a writer to encode.
+    """
     lesson: "Lesson" = session.lesson
     doc = lesson.to_json(destination)
-    start = session.record.start if session.record is not None else session.state
-    arch = session.architecture
-    weights = [start.params.weight(l).tolist() for l in range(1, arch.depth + 1)]
-    biases = ([start.params.bias(l).tolist() for l in range(1, arch.depth + 1)]
-              if arch.bias else None)
-    velocities = None
-    if start.velocity is not None:
-        velocities = {
-            "weights": [start.velocity.weight(l).tolist() for l in range(1, arch.depth + 1)],
-            "biases": ([start.velocity.bias(l).tolist() for l in range(1, arch.depth + 1)]
-                       if arch.bias else None),
-        }
+    shown = session.record.start if session.record is not None else session.state
+    # A diverged state cannot be written; the file keeps the last sound epoch instead.
+    start = session.sound_state(shown)
     step = None
-    if session.record is not None and session.cursor:
+    if start is shown and session.record is not None and session.cursor:
         step = session.record.steps[session.cursor - 1].name
-    saved = {
-        "epoch": start.epoch, "step": step, "weights": weights, "biases": biases,
-        "velocities": velocities, "rng_state": start.rng.bit_generator.state,
-        "loss_history": session.history.losses(start.epoch).tolist(),
-    }
-    if start.batch or start.order is not None:
-        saved.update(batch=start.batch,
-                     order=None if start.order is None else start.order.tolist(),
-                     loss_sum=start.loss_sum)
-    doc["session"] = strict_json(saved)
-    return doc
+    start = start.copy()
+    losses = session.history.losses(start.epoch).copy()
+    arch = session.architecture
+
+    def build(losses_as_array: bool = False) -> dict:
+        weights = [start.params.weight(l).tolist() for l in range(1, arch.depth + 1)]
+        biases = ([start.params.bias(l).tolist() for l in range(1, arch.depth + 1)]
+                  if arch.bias else None)
+        velocities = None
+        if start.velocity is not None:
+            velocities = {
+                "weights": [start.velocity.weight(l).tolist() for l in range(1, arch.depth + 1)],
+                "biases": ([start.velocity.bias(l).tolist() for l in range(1, arch.depth + 1)]
+                           if arch.bias else None),
+            }
+        saved = {
+            "epoch": start.epoch, "step": step, "weights": weights, "biases": biases,
+            "velocities": velocities, "rng_state": start.rng.bit_generator.state,
+        }
+        if start.batch or start.order is not None:
+            saved.update(batch=start.batch,
+                         order=None if start.order is None else start.order.tolist(),
+                         loss_sum=start.loss_sum)
+        doc["session"] = strict_json(saved)
+        # The longest part: left an array for a writer that encodes it a piece at a time
+        # (a list of 800 000 numbers takes 50 ms to make in one go), else a list made
+        # at once where every loss is finite.
+        doc["session"]["loss_history"] = (losses if losses_as_array
+                                          else losses.tolist() if np.isfinite(losses).all()
+                                          else strict_json(losses))
+        return doc
+
+    return build
+
+
+def diverged_save_note(session: "Session") -> str | None:
+    """What saving keeps of a diverged session, in a line; None when it keeps the weights shown."""
+    kept = session.sound_state(session.state)
+    if kept is session.state:
+        return None
+    divergence = session.history.divergence
+    where = f" at epoch {divergence.epoch}" if divergence is not None else ""
+    return (f"the weights diverged{where} and inf or NaN cannot be saved: the file keeps "
+            f"the weights after epoch {kept.epoch}, the last with finite numbers")

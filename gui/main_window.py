@@ -576,6 +576,9 @@ class MainWindow(QMainWindow):
             return False
         self.recovery.mark_saved()
         self._remember(path)
+        note = self.controller.files.save_note()
+        if note:
+            self.show_message("Saved before the divergence", f"Saved {path}: {note}.")
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 

@@ -3,17 +3,18 @@
 The block is checked whole before anything changes: it must fit inside the
 matrix from the selected cell, and every cell must be a finite number. A
 refused paste changes nothing and says which cell or how much room there
-was; an accepted one is one Undo step (a macro of cell edits).
+was; an accepted one is one edit: the engine sets the block at once (one
+recompute, one repaint) and it is one Undo step.
 """
 from __future__ import annotations
 
 import math
-import re
 
+import numpy as np
 from PySide6.QtGui import QUndoStack
 
 from .session_controller import SessionController
-from .undo import EditCellCommand, parse_number
+from .undo import EditBlockCommand, parse_number
 
 __all__ = ["parse_block", "paste_block"]
 
@@ -27,7 +28,7 @@ def parse_block(text: str) -> list[list[str]]:
     while lines and not lines[-1].strip():
         lines.pop()
     separator = "\t" if "\t" in text else ";" if ";" in text else ","
-    return [[cell for cell in re.split(re.escape(separator), line)] for line in lines]
+    return [line.split(separator) for line in lines]
 
 
 def paste_block(stack: QUndoStack, controller: SessionController, name: str, row: int,
@@ -58,7 +59,39 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
             f"{room_rows}×{room_columns} from row {row + 1}, column {column + 1}; "
             f"nothing was pasted")
         return False
-    values = []
+    new = np.array(current[row:row + height, column:column + width], dtype=float)
+    if not _convert_at_once(block, new) and not _convert_cell_by_cell(controller, block, new):
+        return False
+    old = np.array(current[row:row + height, column:column + width], dtype=float)
+    # Compared bit for bit: pasting -0 over 0 is a change, pasting what is there is none.
+    if old.tobytes() == new.tobytes():
+        return True
+    stack.push(EditBlockCommand(controller, name, row, column, old, new,
+                                f"paste {height}×{width} into {learner}"))
+    return True
+
+
+def _convert_at_once(block: list[list[str]], new: np.ndarray) -> bool:
+    """The usual paste, full rows of plain finite numbers, into ``new`` at once; False otherwise.
+
+    ``float`` reads what ``parse_number`` reads but the U+2212 minus, which
+    the cell-by-cell reading handles (and a ragged block, and the message).
+    """
+    if any(len(cells) != new.shape[1] for cells in block):
+        return False
+    try:
+        converted = np.array([[float(cell) for cell in cells] for cells in block])
+    except ValueError:
+        return False
+    if not np.isfinite(converted).all():
+        return False
+    new[...] = converted
+    return True
+
+
+def _convert_cell_by_cell(controller: SessionController, block: list[list[str]],
+                          new: np.ndarray) -> bool:
+    """Read each cell into ``new``; False, naming the first cell that is not a finite number."""
     for r, cells in enumerate(block):
         for c, cell in enumerate(cells):
             value = parse_number(cell)
@@ -68,14 +101,7 @@ def paste_block(stack: QUndoStack, controller: SessionController, name: str, row
                     f"pasted row {r + 1}, column {c + 1}: {shown!r} is not a finite number; "
                     f"expected numbers such as 0.5 or -2e3; nothing was pasted")
                 return False
-            values.append((row + r, column + c, float(current[row + r, column + c]), value))
-    stack.beginMacro(f"paste {height}×{width} into {learner}")
-    try:
-        for r, c, old, new in values:
-            if old != new or math.copysign(1, old) != math.copysign(1, new):
-                stack.push(EditCellCommand(controller, name, r, c, old, new))
-    finally:
-        stack.endMacro()
+            new[r, c] = value
     return True
 
 

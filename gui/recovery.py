@@ -3,9 +3,13 @@
 ``RecoveryKeeper`` watches one window's session. While what would be saved
 differs from what was last opened or saved ("unsaved changes"), it writes
 the session (a lesson file with its ``session`` key, so it reopens exactly)
-to ``recovery.json`` in the user's data directory every ``AUTOSAVE_MS``. A
-clean close removes the file; after a crash it is still there, and the
-next start offers to restore it (``offer_recovery``). A declined recovery
+to ``recovery.json`` in the user's data directory every ``AUTOSAVE_MS``
+(``BACKPROP_TRACER_AUTOSAVE_MS`` in the environment sets another interval).
+While Run trains, the copy is kept too: the GUI thread only copies the
+session's arrays (``SessionController.session_capture``, a few ms) and a
+thread of the pool builds, encodes and writes the file, so training and
+repaints carry on. A clean close removes the file; after a crash it is
+still there, and the next start offers to restore it (``offer_recovery``). A declined recovery
 is kept as ``recovery-declined.json`` (then ``recovery-declined-2.json``
 …), never deleted.
 
@@ -22,25 +26,38 @@ carries on.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
+import math
+import os
 import sys
+import threading
+import time
 import traceback
 import weakref
 from pathlib import Path
+from typing import Callable, Iterator
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
+import numpy as np
+from PySide6.QtCore import (QLockFile, QObject, QSettings, QStandardPaths, QThreadPool, QTimer,
+                            Signal)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.errors import LessonError
-from engine.files import atomic_write_text
+from engine.files import atomic_write_chunks, atomic_write_text
 from engine.lesson import load_lesson
 
 __all__ = ["RecoveryKeeper", "data_folder", "install_exception_hook", "offer_recovery",
            "ask_before_closing", "recovery_file",
-           "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG", "MAX_SLOTS"]
+           "autosave_interval", "document_pieces", "document_text",
+           "AUTOSAVE_ENV", "AUTOSAVE_MS", "RECOVERY_FILE", "DECLINED_FILE", "CRASH_LOG",
+           "MAX_SLOTS"]
 
 AUTOSAVE_MS = 30_000
+AUTOSAVE_ENV = "BACKPROP_TRACER_AUTOSAVE_MS"  # set: another interval in ms (tests, a slow disk)
+LIST_CHUNK = 1_000    # losses encoded at a time (about 1 ms): a worker never holds the GIL long
+WORKER_PAUSE_S = 0.002  # the worker's sleep between chunks: the GUI thread takes the lock then
 RECOVERY_FILE = "recovery.json"           # the first window's; more at once: recovery-2.json …
 DECLINED_FILE = "recovery-declined.json"  # the first declined; then recovery-declined-2.json …
 MAX_SLOTS = 64                            # windows open at once with a recovery file each
@@ -65,9 +82,63 @@ def data_folder(settings: QSettings) -> Path:
     return Path(location or Path.home() / ".backprop-tracer")
 
 
+class _Superseded(Exception):
+    """A copy being written on the pool is out of date: the file was discarded or rewritten."""
+
+
+def autosave_interval() -> int:
+    """Milliseconds between recovery copies: ``AUTOSAVE_MS``, or the environment's whole number."""
+    text = os.environ.get(AUTOSAVE_ENV, "")
+    return int(text) if text.isdigit() and 0 < int(text) <= AUTOSAVE_MS else AUTOSAVE_MS
+
+
+def document_pieces(document: dict, pause_s: float = 0.0) -> Iterator[str]:
+    """The JSON text of a lesson document in pieces, its long loss history a chunk at a time.
+
+    Joined, the pieces are the text of one ``json.dumps`` call (the loss
+    history may be a list or an array; inf and NaN are written null). In
+    pieces, and with ``pause_s`` of sleep between them on a worker thread,
+    because the encoder holds the interpreter lock for the whole of a call:
+    a recovery copy encoded beside Run must leave the GUI thread the lock
+    most of the time, or every tick of training and every repaint waits.
+    """
+    session = document.get("session")
+    losses = session.get("loss_history") if isinstance(session, dict) else None
+    if losses is None or len(losses) <= LIST_CHUNK:
+        if isinstance(losses, np.ndarray):
+            document = dict(document, session=dict(session, loss_history=_finite_or_null(losses)))
+        yield json.dumps(document, allow_nan=False, ensure_ascii=False)
+        return
+    # A marker no lesson would hold; should a title hold it, the session's comes last.
+    marker = "\x00loss_history\x00"
+    head = json.dumps(dict(document, session=dict(session, loss_history=marker)),
+                      allow_nan=False, ensure_ascii=False)
+    before, _, after = head.rpartition(json.dumps(marker))
+    yield before + "["
+    for start in range(0, len(losses), LIST_CHUNK):
+        chunk = losses[start:start + LIST_CHUNK]
+        text = json.dumps(_finite_or_null(chunk) if isinstance(chunk, np.ndarray) else chunk,
+                          allow_nan=False)[1:-1]
+        yield (", " if start else "") + text
+        if pause_s:
+            time.sleep(pause_s)
+    yield "]" + after
+
+
+def _finite_or_null(values: np.ndarray) -> list:
+    """An array of losses as a list, inf and NaN as None (as the run record writes them)."""
+    if np.isfinite(values).all():
+        return values.tolist()
+    return [v if math.isfinite(v) else None for v in values.tolist()]
+
+
+def document_text(document: dict) -> str:
+    """``json.dumps`` of a lesson document (``document_pieces`` joined)."""
+    return "".join(document_pieces(document))
+
+
 def _document_text(controller, destination: Path) -> str:
-    document = controller.files.session_snapshot(destination)
-    return json.dumps(document, allow_nan=False, ensure_ascii=False)
+    return document_text(controller.files.session_snapshot(destination))
 
 
 def recovery_file(slot: int) -> str:
@@ -107,11 +178,14 @@ class RecoveryKeeper(QObject):
         Whose session is kept.
     folder : Path
         The data folder (see ``data_folder``).
-    interval_ms : int
-        How often to check and write.
+    interval_ms : int, optional
+        How often to check and write (default: ``autosave_interval()``).
     """
 
-    def __init__(self, controller, folder: Path, interval_ms: int = AUTOSAVE_MS):
+    # A write on the pool that failed: the message, delivered on the GUI thread.
+    writeFailed = Signal(str)
+
+    def __init__(self, controller, folder: Path, interval_ms: int | None = None):
         super().__init__(controller)
         global _current
         self.controller = controller
@@ -120,6 +194,12 @@ class RecoveryKeeper(QObject):
         self._saved_text = ""
         self._written_text = ""
         self.writes = 0
+        # A copy written on the pool and a discard on the GUI thread take turns;
+        # a copy taken before a discard (or a newer copy) is not written after it.
+        self._file_lock = threading.Lock()
+        self._generation = 0
+        self._writing = False
+        self.writeFailed.connect(self._write_failed)
         # Not mark_saved(): a recovery file left by a crash must survive until offered.
         self._saved_text = self._text() or ""
         # Encoding a long loss history costs most of a second, so the timer only
@@ -129,7 +209,7 @@ class RecoveryKeeper(QObject):
                        controller.presentationChanged, controller.historyChanged):
             signal.connect(self._mark_changed)
         self.timer = QTimer(self)
-        self.timer.setInterval(interval_ms)
+        self.timer.setInterval(autosave_interval() if interval_ms is None else interval_ms)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
         _current = weakref.ref(self)
@@ -166,12 +246,14 @@ class RecoveryKeeper(QObject):
     def autosave(self) -> bool:
         """Write the recovery file if there are unsaved changes; True when written.
 
-        Not while a run trains: encoding a long loss history takes most of a
-        second on the GUI thread (0.75 s at 300 000 epochs), and a run is
-        replayable from the last copy (seeded); the first tick after the pause writes.
+        While a run trains, the session is copied here and written on the
+        thread pool (``write_while_running``); True then means a copy was
+        handed to the pool.
         """
-        if self.controller.running or not self._changed:
+        if not self._changed:
             return False
+        if self.controller.running:
+            return self.write_while_running()
         self._changed = False
         text = self._text()
         if text is None or text == self._saved_text:
@@ -179,25 +261,81 @@ class RecoveryKeeper(QObject):
             return False
         if text == self._written_text and self.path.exists():
             return False
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(text + "\n", self.path)
-        except OSError as exc:
-            self._changed = True  # try again at the next tick
-            self.controller.error.emit(f"cannot write the recovery file {self.path}: "
-                                       f"{exc.strerror or exc}")
-            return False
+        self._generation += 1  # first: a copy being written on the pool stops at its next piece
+        with self._file_lock:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(text + "\n", self.path)
+            except OSError as exc:
+                self._changed = True  # try again at the next tick
+                self.controller.error.emit(f"cannot write the recovery file {self.path}: "
+                                           f"{exc.strerror or exc}")
+                return False
         self._written_text = text
         self.writes += 1
         return True
 
+    def write_while_running(self) -> bool:
+        """Copy the running session now and write it on the thread pool; True when handed over.
+
+        Encoding a long loss history takes most of a second, too long for the
+        GUI thread while Run repaints; copying it takes milliseconds. A copy
+        still being written when the next is due is let finish first.
+        """
+        if self._writing:
+            return False
+        try:
+            build = self.controller.files.session_capture(self.path)
+        except (ValueError, TypeError):  # a state that cannot be written (never expected)
+            return False
+        self._changed = False
+        self._writing = True
+        self._generation += 1
+        generation = self._generation
+        QThreadPool.globalInstance().start(lambda: self._write_copy(build, generation))
+        return True
+
+    def _write_copy(self, build: Callable[[], dict], generation: int) -> None:
+        """On a pool thread: build, encode and write one copy, unless a newer state came first."""
+        try:
+            document = build()
+            with self._file_lock:
+                if generation != self._generation:
+                    return  # discarded, or written from a newer state, meanwhile
+                self.folder.mkdir(parents=True, exist_ok=True)
+                # Encoded as it is written: a long run's copy is never one big string.
+                atomic_write_chunks(self._encoded(document, generation), self.path)
+                self._written_text = ""  # what the file holds now is no paused state's text
+                self.writes += 1
+        except _Superseded:
+            pass  # the old file is left as it was; the newer state writes its own copy
+        except (OSError, ValueError, TypeError) as exc:
+            message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.writeFailed.emit(f"cannot write the recovery file {self.path}: {message}")
+        finally:
+            self._writing = False
+
+    def _encoded(self, document: dict, generation: int) -> Iterator[bytes]:
+        """The pieces to write; stops (``_Superseded``) as soon as a newer state comes,
+        so a discard on the GUI thread waits a chunk, not a whole long copy."""
+        for piece in itertools.chain(document_pieces(document, WORKER_PAUSE_S), ["\n"]):
+            if generation != self._generation:
+                raise _Superseded
+            yield piece.encode("utf-8")
+
+    def _write_failed(self, message: str) -> None:
+        self._changed = True  # try again at the next tick
+        self.controller.error.emit(message)
+
     def discard(self) -> None:
         """No recovery is needed (a clean close, or nothing unsaved)."""
-        self._written_text = ""
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only data folder: the next start simply offers it again
+        self._generation += 1  # first: a copy being written on the pool stops at its next piece
+        with self._file_lock:
+            self._written_text = ""
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only data folder: the next start simply offers it again
 
 
 def offer_recovery(window, folder: Path) -> bool:

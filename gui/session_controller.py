@@ -478,3 +478,18 @@ class SessionController(QObject):
         self._publish(history=True)
         self._report_state()
         return True
+
+    def set_block(self, name: str, row: int, column: int, block: np.ndarray) -> bool:
+        """Change a block of input cells as one edit: one recompute, one repaint."""
+        if self.running:
+            self.error.emit("pause the run before editing")
+            return False
+        try:
+            self.session.set_block(name, row, column, block)
+        except LessonError as exc:
+            self.error.emit(str(exc))
+            return False
+        self.edited.emit()
+        self._publish(history=True)
+        self._report_state()
+        return True

@@ -42,12 +42,26 @@ class SessionFiles:
         """
         session = self._session_of()
         doc = session.lesson.to_json(destination=destination)
-        depth, params = session.architecture.depth, session.params
+        # a diverged run keeps its last sound weights (issue 21): see ``save_note``
+        depth, params = session.architecture.depth, session.sound_state(session.state).params
         doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
         doc["network"]["biases"] = ([params.bias(l).tolist() for l in range(1, depth + 1)]
                                     if session.architecture.bias else None)
         doc["presentation"] = self._presentation_of()
         return doc
+
+    def save_note(self) -> str | None:
+        """What Save keeps of a diverged session (its last sound weights); None otherwise."""
+        from engine.session_file import diverged_save_note
+        return diverged_save_note(self._session_of())
+
+    def session_capture(self, destination: str | os.PathLike) -> Callable[[], dict]:
+        """``session_snapshot`` in two halves: copied now, built by the returned function
+        on any thread (the recovery copy while running; its loss history an array)."""
+        from engine.session_file import capture_session
+        build = capture_session(self._session_of(), destination)
+        presentation = self._presentation_of()
+        return lambda: dict(build(losses_as_array=True), presentation=presentation)
 
     def session_snapshot(self, destination: str | os.PathLike) -> dict:
         """The lesson file with the ``session`` key that reopens exactly this position."""

@@ -11,11 +11,12 @@ later iteration would not undo anything meaningful.
 """
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from .session_controller import SessionController
 
-__all__ = ["EditCellCommand", "edit_cell", "parse_number"]
+__all__ = ["EditBlockCommand", "EditCellCommand", "edit_cell", "parse_number"]
 
 
 def parse_number(text: str):
@@ -43,6 +44,29 @@ class EditCellCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.controller.set_value(*self.address, self.old)
+
+
+class EditBlockCommand(QUndoCommand):
+    """Set the block of input matrix ``name`` at (row, column) from ``old`` to ``new``.
+
+    A paste: one engine edit, one recompute and one repaint each way, and one
+    Undo step. ``old`` and ``new`` are float arrays of one shape (h, w), kept
+    as copies so that Undo puts back every bit.
+    """
+
+    def __init__(self, controller: SessionController, name: str, row: int, column: int,
+                 old: np.ndarray, new: np.ndarray, text: str):
+        super().__init__(text)
+        self.controller = controller
+        self.address = (name, row, column)
+        self.old, self.new = np.array(old, dtype=float), np.array(new, dtype=float)
+
+    def redo(self) -> None:
+        if not self.controller.set_block(*self.address, self.new):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        self.controller.set_block(*self.address, self.old)
 
 
 def edit_cell(stack: QUndoStack, controller: SessionController, name: str, row: int,

@@ -95,14 +95,25 @@ def test_a_frame_tick_publishes_without_training(qtbot):
     controller.pause()
 
 
-def test_no_autosave_while_a_run_trains(qtbot, tmp_path):
+def test_autosave_while_a_run_trains_encodes_nothing_on_the_gui_thread(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """Issue 21, family 10: a copy is kept while running too, encoded on the pool.
+
+    (This test once asserted that no copy was written while running — the very
+    defect: a kill -9 during Run lost everything since the last pause.)"""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(load_lesson(resolve_lesson("xor_biases")), settings)
     qtbot.addWidget(window)
     controller = window.controller
     controller.run()
     qtbot.waitUntil(lambda: controller.session.epochs_done > 0)
-    assert not window.recovery.autosave() and not window.recovery.path.exists()
+    encoded_here = []
+    original = window.recovery._text
+    monkeypatch.setattr(window.recovery, "_text", lambda: encoded_here.append(1) or original())
+    assert window.recovery.autosave()  # handed to the pool
+    assert encoded_here == []
+    qtbot.waitUntil(lambda: window.recovery.path.exists())
+    monkeypatch.undo()
     controller.pause()
     assert window.recovery.autosave() and window.recovery.path.exists()
     window.recovery.mark_saved()  # closes without the unsaved-work question

@@ -1,9 +1,11 @@
 """A monkey test: thousands of seeded random user actions on the real window.
 
 Step, Back, Step epoch, Run/Pause, Reset, scrub the timeline, edit cells with
-random text, paste random blocks, change settings, switch presentation,
-change decimals, select cells, open lessons (good, bad, and one whose loss
-reaches 1.61e308 then inf: issue 21), toggle the loss plot's log scale, undo and redo —
+random text, paste random blocks (and whole tables), change settings, switch
+presentation, change decimals, select cells, open lessons (good, bad, one whose
+loss reaches 1.61e308 then inf, and one that diverges within two epochs: issue
+21), toggle the loss plot's log scale, save, write the recovery copy (while
+running too), undo and redo —
 driven through the window's actions and controller, offscreen (shown and
 painted for the first PAINTED actions, hidden after). After every
 action: no exception reached the hook, the event loop answered within a
@@ -16,9 +18,10 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -32,16 +35,23 @@ PAINTED = 1000  # the first actions are painted on a shown window; the rest run 
 LESSONS = ["excel_walkthrough", "xor_biases", "one_weight", "xor_constant_input"]
 TEXTS = ["0.5", "-0", "−2", "1e400", "-1e400", "nan", "inf", "", " ", "abc", "1,5", "0x10",
          "1e-320", "7", "1e6", "=1+1", "\t", "9" * 400, "🙂", "-3.25e-2"]
+# Issue 21, family 5: a run that reaches NaN weights must still save and recover.
+DIVERGING_TO_NAN = {
+    "format": "backprop-tracer.lesson", "version": 1, "title": "diverging xor",
+    "data": {"dataset": "xor"},
+    "network": {"layers": [2, 2, 1], "activation": "linear", "seed": 0},
+    "training": {"loss": "sse", "learning_rate": 1e300, "epochs": 50}}
 SETTING_FIELDS = ["layers", "learning_rate", "batch_size", "seed", "l2", "momentum", "epochs",
                   "tolerance"]
 SETTING_TEXTS = ["", "0", "-1", "0.5", "2", "1e400", "abc", "4, 3, 1", "2, 2, 1", "3, 4, 1",
                  "4, 2, 2, 1", "1e9", "5", "0.9", "nan", "100000", "4,,1", "0.34", "1e300"]
 # Issue 21, family 6: xor, [2, 2, 1], linear, sse, learning rate 0.34 — Run reaches a loss
 # of 1.61e308, then inf (the window crashed with "Cannot set range [0.0, inf]").
-DIVERGING = {"format": "backprop-tracer.lesson", "version": 1, "title": "diverging xor",
-             "data": {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]},
-             "network": {"layers": [2, 2, 1], "activation": "linear", "init": "uniform", "seed": 0},
-             "training": {"loss": "sse", "learning_rate": 0.34, "epochs": 100}}
+DIVERGING_PAST_THE_LARGEST_FLOAT = {
+    "format": "backprop-tracer.lesson", "version": 1, "title": "diverging xor",
+    "data": {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]},
+    "network": {"layers": [2, 2, 1], "activation": "linear", "init": "uniform", "seed": 0},
+    "training": {"loss": "sse", "learning_rate": 0.34, "epochs": 100}}
 
 
 def tables_match_engine(window) -> str | None:
@@ -61,9 +71,15 @@ def tables_match_engine(window) -> str | None:
 class Monkey:
     """Chooses and performs random actions on a window with a seeded generator."""
 
-    def __init__(self, window, rng: np.random.Generator, bad_file: str, diverging_file: str):
-        self.window, self.rng = window, rng
-        self.bad_file, self.diverging_file = bad_file, diverging_file
+    def __init__(self, window, rng: np.random.Generator, bad_file: str, folder: Path):
+        self.window, self.rng, self.bad_file = window, rng, bad_file
+        self.folder = folder
+        self.diverging_files = []
+        for name, lesson in (("to_nan", DIVERGING_TO_NAN),
+                             ("past_the_largest_float", DIVERGING_PAST_THE_LARGEST_FLOAT)):
+            path = folder / f"diverging_{name}.json"
+            path.write_text(json.dumps(lesson), encoding="utf-8")
+            self.diverging_files.append(str(path))
         self.counts: dict[str, int] = {}
         self.actions = [
             (12, "step", lambda: window.step_action.trigger()),
@@ -74,12 +90,16 @@ class Monkey:
             (3, "scrub", self.scrub),
             (8, "edit a cell", self.edit),
             (2, "paste", self.paste),
+            (1, "paste a whole table", self.paste_whole),
+            (1, "save", lambda: window.save_to(str(folder / "saved.json"))),
+            (2, "recovery copy", lambda: window.recovery.autosave()),
             (3, "change a setting", self.setting),
             (2, "presentation", self.presentation),
             (1, "decimals", lambda: window.decimals_box.setValue(int(self.rng.integers(0, 11)))),
             (8, "select a cell", self.select),
             (1, "open a lesson", self.open_lesson),
-            (1, "open the diverging lesson", lambda: window.open_file(self.diverging_file)),
+            (1, "open a diverging lesson",
+             lambda: window.open_file(self.pick(self.diverging_files))),
             (1, "log scale", lambda: window.plot.set_log(not window.plot.log)),
             (3, "undo", lambda: window.undo_action.trigger()),
             (2, "redo", lambda: window.redo_action.trigger()),
@@ -125,6 +145,17 @@ class Monkey:
         QGuiApplication.clipboard().setText(block)
         self.window.paste_into_table()
 
+    def paste_whole(self):
+        """A block the size of an input table from its first cell: one edit (issue 21, family 7)."""
+        cards = self.window.tables.cards
+        name = self.pick([n for n, c in cards.items() if c.model.info.editable])
+        rows, columns = cards[name].model.shape
+        self.window.controller.select(name, 0, 0)
+        block = self.rng.normal(0, 2, (rows, columns))
+        QGuiApplication.clipboard().setText("\n".join("\t".join(repr(v) for v in row)
+                                                      for row in block.tolist()))
+        self.window.paste_into_table()
+
     def setting(self):
         panel = self.window.settings_panel
         getattr(panel, self.pick(SETTING_FIELDS)).setText(self.pick(SETTING_TEXTS))
@@ -140,7 +171,7 @@ class Monkey:
 
     def open_lesson(self):
         self.window.open_file(self.pick([str(resolve_lesson(i)) for i in LESSONS]
-                                        + [self.bad_file]))
+                                        + [self.bad_file] + self.diverging_files))
 
 
 def test_monkey(qtbot, tmp_path, monkeypatch):
@@ -150,8 +181,6 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", lambda *info: caught.append(info))
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "backprop-tracer.lesson", "version": 1, "network": [}')
-    diverging = tmp_path / "diverging.json"
-    diverging.write_text(json.dumps(DIVERGING))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(load_lesson(resolve_lesson("excel_walkthrough")), settings)
     rng = np.random.default_rng(SEED)
@@ -161,7 +190,7 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
     window.resize(1000, 700)
     window.show()
     qtbot.waitExposed(window)
-    monkey = Monkey(window, rng, str(bad), str(diverging))
+    monkey = Monkey(window, rng, str(bad), tmp_path)
     app = QApplication.instance()
     slowest = slowest_wall = 0.0
     history: list[str] = []
@@ -186,6 +215,7 @@ def test_monkey(qtbot, tmp_path, monkeypatch):
             problem = tables_match_engine(window)
             assert problem is None, f"{problem} at {where}"
     window.controller.pause()
+    QThreadPool.globalInstance().waitForDone()  # a recovery copy still being written
     assert tables_match_engine(window) is None
     print(f"\nmonkey: seed {SEED}, {ACTIONS} actions, slowest {slowest * 1000:.0f} ms CPU "
           f"({slowest_wall * 1000:.0f} ms wall), "
