@@ -70,11 +70,9 @@ class MatrixInfo:
         Whether rows are samples of the batch (else rows are inputs/neurons).
     editable : bool
         Whether the learner may type into it (X, y, W, b).
-    part : str or None
-        What it belongs to in the diagram: ``neurons``, ``weights``, ``biases``,
-        or None (X, y, loss).
     identity : engine.catalogue.MatrixId or None
-        The matrix's kind and layer in the step catalogue (labels of rows and columns).
+        The matrix's kind and layer in the step catalogue (labels of rows and
+        columns, and ``part``).
     """
 
     name: str
@@ -87,8 +85,13 @@ class MatrixInfo:
     shape: tuple[int, int]
     per_sample: bool
     editable: bool
-    part: str | None = None
     identity: catalogue.MatrixId | None = None
+
+    @property
+    def part(self) -> str | None:
+        """What it belongs to in the diagram: ``neurons``, ``weights``, ``biases``, or
+        None (X, y, the loss), as the catalogue says."""
+        return None if self.identity is None else self.identity.info.part
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,7 @@ class SessionController(QObject):
                 name, "inputs", "input", matrix.layer, self.learner(name), name,
                 matrix.info.meaning.format(l=matrix.layer),
                 session.value(name, presentation).shape, matrix.info.per_sample,
-                not matrix.kind.startswith("previous_velocity"), matrix.info.part, matrix))
+                not matrix.kind.startswith("previous_velocity"), matrix))
         m, k = session.value("y").shape
         for spec in session.steps:
             formula = catalogue.step_formula(spec.name, arch, lesson.loss, presentation,
@@ -262,7 +265,7 @@ class SessionController(QObject):
                 spec.name, spec.phase, spec.kind, spec.layer, self.learner(spec.name),
                 catalogue.symbol(spec.name, depth, presentation), formula,
                 tuple(spec.shape), catalogue.KINDS[spec.kind].per_sample, False,
-                catalogue.KINDS[spec.kind].part, catalogue.MatrixId(spec.kind, spec.layer)))
+                catalogue.MatrixId(spec.kind, spec.layer)))
         return infos
 
     def _input_names(self) -> list[str]:
