@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the Excel workbook of the first iteration")
     run.add_argument("--script", metavar="OUT", type=_output_file,
                      help="write a standalone NumPy script that reproduces the run")
+    run.add_argument("--notebook", metavar="OUT", type=_output_file,
+                     help="write a Jupyter notebook: one iteration step by step, then the run")
     return parser
 
 
@@ -143,6 +145,13 @@ def run(args: argparse.Namespace) -> int:
             write_script(lesson, args.script, epochs)
         except OSError as exc:
             raise LessonError(f"{args.script}: cannot write the script: "
+                              f"{exc.strerror or exc}") from None
+    if args.notebook:
+        from .export_notebook import write_notebook
+        try:
+            write_notebook(lesson, args.notebook, epochs)
+        except OSError as exc:
+            raise LessonError(f"{args.notebook}: cannot write the notebook: "
                               f"{exc.strerror or exc}") from None
     session = Session(lesson)
     first = record_iteration(session.trainer, session.state)

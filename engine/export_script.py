@@ -48,7 +48,8 @@ from .losses import get_loss
 from .network import Parameters
 from .session import Session
 
-__all__ = ["script_text", "write_script", "BASE64_ABOVE"]
+__all__ = ["ScriptSections", "script_sections", "script_text", "joined", "write_script",
+           "BASE64_ABOVE"]
 
 BASE64_ABOVE = 1000  # larger arrays are written as base64 when that is shorter (see _as_base64)
 _LINE = 96  # target width of the generated number lists
@@ -131,7 +132,7 @@ def _dedent(code: str) -> str:
     return textwrap.dedent(code).strip("\n") + "\n"
 
 
-def _header(lesson: Lesson, epochs: int, use_base64: bool) -> str:
+def _header(lesson: Lesson, epochs: int) -> str:
     arch = lesson.architecture
     data_source = lesson.data_spec or "inline X and y"
     lines = [
@@ -152,12 +153,15 @@ def _header(lesson: Lesson, epochs: int, use_base64: bool) -> str:
         "# loss, slope{l}, delta{l}, error{l}, grad_W{l}, grad_b{l}, velocity_*, new_W{l},",
         "# new_b{l} (layers l = 1..L; a{0} is X). The lines of each iteration are printed",
         "# from the app's own operations, in its order, so the numbers agree to the last bit.",
-        "",
-        "import argparse",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def _imports(use_base64: bool) -> str:
+    lines = ["import argparse"]
     if use_base64:
         lines.append("import base64")
-    lines += ["import json", "import math", "import sys", "", "import numpy as np", ""]
+    lines += ["import json", "import math", "import sys", "", "import numpy as np"]
     return "\n".join(lines) + "\n"
 
 
@@ -762,14 +766,15 @@ def _main(lesson: Lesson, session: Session) -> str:
     epoch = ("epoch = run  # counted from 1" if not state.epoch else
              f"epoch = {state.epoch} + run  # counted from 1, after the saved epochs")
     return _dedent('''
-        def main():
+        def main(argv=None):
+            """Train as the command line (argv, default sys.argv) asks; returns the exit status."""
             parser = argparse.ArgumentParser(description="Train the lesson " + repr(TITLE) + ".")
             parser.add_argument("--epochs", type=positive_whole_number, default=EPOCHS,
                                 help=f"epochs to train (default {EPOCHS})")
             parser.add_argument("--every", type=positive_whole_number, default=None,
                                 help="print every K-th epoch (default: about ten lines)")
             parser.add_argument("--json", metavar="OUT", help="write the run record to OUT")
-            args = parser.parse_args()
+            args = parser.parse_args(argv)
             every = args.every or max(1, args.epochs // 10)
 
         @@START@@
@@ -823,11 +828,64 @@ def _record(lesson: Lesson) -> str:
                       file=sys.stderr)
                 return True
             return False
-
-
-        if __name__ == "__main__":
-            sys.exit(main())
         ''').replace("@@WEIGHTS@@", _listed("W", arch.depth)).replace("@@BIASES@@", biases)
+
+
+@dataclass(frozen=True)
+class ScriptSections:
+    """The exported program in its parts, for the script and the notebook.
+
+    Attributes
+    ----------
+    header, imports, settings, data, start : str
+        The comment that says what the script is and how to run it, the
+        imports, the lesson's settings, X and y, and the starting weights
+        (``start_W``, ``start_b``, velocities, generator state, earlier losses).
+    training : list of str
+        The weights as one flat array, the iteration functions (one per batch
+        size), ``run_epoch``, the helpers, ``main(argv=None)`` and
+        ``write_record``: everything training needs, in order.
+    """
+
+    header: str
+    imports: str
+    settings: str
+    data: str
+    start: str
+    training: list[str]
+
+
+def script_sections(lesson: Lesson, epochs: int | None = None) -> ScriptSections:
+    """The parts of the script that reproduces ``main.py run LESSON [--epochs N]``.
+
+    Parameters
+    ----------
+    lesson : Lesson
+    epochs : int or None
+        Epochs ``main`` trains by default (its ``--epochs`` overrides it);
+        None: the lesson's own count.
+
+    Raises
+    ------
+    ValueError
+        When an activation's operations are not NumPy functions the script can write.
+    """
+    epochs = lesson.epochs if epochs is None else int(epochs)
+    session = Session(lesson)  # the starting state exactly as the engine builds it
+    use_base64 = any(_as_base64(array) for array in _written_arrays(lesson, session))
+    weights = _weight_names(lesson, session)
+    iterations = [_iteration_function(lesson, session, weights, m) for m in _batch_sizes(session)]
+    return ScriptSections(
+        _header(lesson, epochs), _imports(use_base64), _settings(lesson, epochs),
+        _data(lesson, use_base64), _start(lesson, session),
+        [_weights_section(lesson, weights),  # after the iterations: they say which views they use
+         *iterations, _epoch_function(lesson, session),
+         _helpers(lesson, session.trainer.samples), _main(lesson, session), _record(lesson)])
+
+
+def joined(sections: list[str]) -> str:
+    """Source sections one blank line apart (two between top-level definitions)."""
+    return "\n\n".join(section.rstrip("\n") + "\n" for section in sections)
 
 
 def script_text(lesson: Lesson, epochs: int | None = None) -> str:
@@ -850,24 +908,9 @@ def script_text(lesson: Lesson, epochs: int | None = None) -> str:
     ValueError
         When an activation's operations are not NumPy functions the script can write.
     """
-    epochs = lesson.epochs if epochs is None else int(epochs)
-    session = Session(lesson)  # the starting state exactly as the engine builds it
-    use_base64 = any(_as_base64(array) for array in _written_arrays(lesson, session))
-    weights = _weight_names(lesson, session)
-    iterations = [_iteration_function(lesson, session, weights, m) for m in _batch_sizes(session)]
-    sections = [
-        _header(lesson, epochs, use_base64),
-        _settings(lesson, epochs),
-        _data(lesson, use_base64),
-        _start(lesson, session),
-        _weights_section(lesson, weights),  # after the iterations: they say which views they use
-        *iterations,
-        _epoch_function(lesson, session),
-        _helpers(lesson, session.trainer.samples),
-        _main(lesson, session),
-        _record(lesson),
-    ]
-    return "\n\n".join(section.rstrip("\n") + "\n" for section in sections)
+    parts = script_sections(lesson, epochs)
+    return joined([parts.header + "\n" + parts.imports, parts.settings, parts.data, parts.start, *parts.training,
+                   'if __name__ == "__main__":\n    sys.exit(main())\n'])
 
 
 def write_script(lesson: Lesson, path: str | os.PathLike, epochs: int | None = None) -> None:

@@ -5,6 +5,7 @@
 * the Excel workbook of live formulas (``engine.export_xlsx``) of the
   iteration shown and the ones after it, in the window's presentation;
 * the standalone NumPy script (``engine.export_script``);
+* the Jupyter notebook (``engine.export_notebook``);
 * one table as CSV (a header row, then every number with all its digits);
 * the node diagram as PNG or SVG (``QGraphicsScene.render`` into a QImage
   or a ``QSvgGenerator``);
@@ -14,7 +15,7 @@
 
 Every file is written atomically: a temporary file beside the target,
 then a rename, so a failure leaves the old file (or none) and never half
-of one. The workbook and the script are written on the thread pool (the
+of one. The workbook, the script and the notebook are written on the thread pool (the
 digits workbook takes seconds) from copies taken in the GUI thread; the
 images and the CSV are quick and written at once. Results are signals:
 ``finished(text)`` for the status bar, ``failed(text)`` for a message
@@ -136,7 +137,7 @@ class Exporter(QObject):
     def busy(self) -> bool:
         return self._job is not None
 
-    # -- background writes (workbook, script) -----------------------------------------
+    # -- background writes (workbook, script, notebook) --------------------------------
     def _start(self, path: str, what: str, function, *args) -> bool:
         if self._job is not None:
             self.failed.emit(f"{path}: not written — the previous export is still being "
@@ -172,6 +173,10 @@ class Exporter(QObject):
     def script(self, path: str) -> bool:
         """Start writing the NumPy script that reproduces the lesson's run."""
         return self._start(path, "the script", self.controller.files.script_writer(), path)
+
+    def notebook(self, path: str) -> bool:
+        """Start writing the Jupyter notebook: one iteration step by step, then the run."""
+        return self._start(path, "the notebook", self.controller.files.notebook_writer(), path)
 
     # -- immediate writes (table, images) -----------------------------------------------
     def _write(self, path: str, what: str, produce) -> bool:
@@ -264,6 +269,12 @@ class Exporter(QObject):
         path, _ = self._ask("Export NumPy script", f"{self._stem()}.py", "Python script (*.py)")
         if path:
             self.script(path if path.lower().endswith(".py") else path + ".py")
+
+    def ask_notebook(self) -> None:
+        path, _ = self._ask("Export Jupyter notebook", f"{self._stem()}.ipynb",
+                            "Jupyter notebook (*.ipynb)")
+        if path:
+            self.notebook(path if path.lower().endswith(".ipynb") else path + ".ipynb")
 
     def current_table(self) -> str | None:
         """The table with focus, else the selected cell's, else the one just computed."""

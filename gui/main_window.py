@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         self.export_actions = [
             self._action("Excel workbook…", lambda: self.exporter.ask_workbook()),
             self._action("NumPy script…", lambda: self.exporter.ask_script()),
+            self._action("Jupyter notebook…", lambda: self.exporter.ask_notebook()),
             self._action("Current table as CSV…", lambda: self.exporter.ask_table_csv()),
             self._action("Diagram as PNG/SVG…", lambda: self.exporter.ask_diagram()),
             self._action("Loss plot as PNG/SVG…", lambda: self.exporter.ask_plot()),

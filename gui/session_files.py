@@ -94,3 +94,9 @@ class SessionFiles:
         # rather than changing them, so the copy stays as it is now.
         lesson = copy.copy(self._session_of().lesson)
         return lambda path: write_script(lesson, path)
+
+    def notebook_writer(self) -> Callable[[str], object]:
+        """``write(path)`` for the Jupyter notebook of the lesson as it is now."""
+        from engine.export_notebook import write_notebook
+        lesson = copy.copy(self._session_of().lesson)  # as for the script
+        return lambda path: write_notebook(lesson, path)

@@ -5,6 +5,7 @@ drives the dialogs as a teacher would, waiting on their signals.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -272,7 +273,7 @@ def test_a_setting_that_does_not_fit_the_data_is_shown_in_the_dialog(qtbot, wind
 # -- File → Export -------------------------------------------------------------------------
 def test_export_menu_is_wired(window):
     texts = [action.text() for action in window.export_menu.actions()]
-    assert texts == ["Excel workbook…", "NumPy script…", "Current table as CSV…",
+    assert texts == ["Excel workbook…", "NumPy script…", "Jupyter notebook…", "Current table as CSV…",
                      "Diagram as PNG/SVG…", "Loss plot as PNG/SVG…"]
     file_texts = [action.text() for action in window.menuBar().actions()[0].menu().actions()]
     assert "Import CSV…" in file_texts and "New lesson from a data set…" in file_texts
@@ -305,6 +306,12 @@ def test_workbook_and_script_exports_are_valid_files(qtbot, window, tmp_path):
     text = script.read_text(encoding="utf-8")
     compile(text, str(script), "exec")
     assert "import numpy" in text
+    notebook = tmp_path / "walk.ipynb"
+    with qtbot.waitSignal(exporter.finished, timeout=60_000) as blocker:
+        assert exporter.notebook(str(notebook))
+    assert str(notebook) in blocker.args[0]
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    assert cells[-1]["source"] == ["status = main([])  # the command line's defaults: the lesson's epochs"]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
