@@ -20,6 +20,7 @@ from .activations import ACTIVATIONS
 from .csv_import import CSV_KEYS, csv_from_spec
 from .datasets import DataSet, check_layers, dataset_from_spec
 from .errors import LessonError
+from .exercise import DEFAULT_TRIES, MAX_TRIES, ExercisePlan
 from .files import NotARegularFile, TooLarge, read_regular_file, write_json
 from .kernel import Hyperparameters
 from .losses import LOSSES, check_pairing
@@ -37,7 +38,7 @@ LESSON_FORMAT = "backprop-tracer.lesson"
 LESSON_VERSION = 1
 
 _TOP_KEYS = {"format", "version", "title", "notes", "source", "presentation", "step_notes",
-             "data", "network", "training", "session"}
+             "exercise", "data", "network", "training", "session"}
 _NETWORK_DEFAULTS = {"layers": None, "activation": "sigmoid", "bias": True, "train_bias": True,
                      "init": "uniform", "seed": 0, "weights": None, "biases": None}
 _TRAINING_DEFAULTS = {"loss": "half_sse", "learning_rate": 0.1, "batch_size": None,
@@ -64,6 +65,10 @@ class Lesson:
         The training settings of DESIGN.md section 4.
     notes, source, presentation, step_notes
         What the window shows beside the network.
+    exercise : ExercisePlan
+        What exercise mode asks (the optional ``exercise`` key): the cells of
+        each step, the tries before the answer is shown, whether the learner
+        must be right to go on.
     data_spec : dict
         The ``data`` object as written, so that saving keeps a data-set reference.
     path : Path or None
@@ -97,6 +102,7 @@ class Lesson:
     source: str = ""
     presentation: str = "gradient"
     step_notes: dict[str, str] = field(default_factory=dict)
+    exercise: ExercisePlan = field(default_factory=ExercisePlan)
     data_spec: dict = field(default_factory=dict)
     path: Path | None = None
     session: SavedSession | None = None
@@ -132,6 +138,8 @@ class Lesson:
             doc["presentation"] = self.presentation
         if self.step_notes:
             doc["step_notes"] = dict(self.step_notes)
+        if self.exercise.to_json():
+            doc["exercise"] = self.exercise.to_json()
         doc["data"] = self._data_document(destination)
         doc["network"] = {
             "layers": list(arch.layers),
@@ -431,10 +439,12 @@ def parse_lesson(document: Any, source: str = "lesson", base: Path | None = None
 
     step_notes = _step_notes(r, doc.get("step_notes", {}), architecture, loss, momentum,
                              keep_fitting_notes)
+    exercise = _exercise(r, doc.get("exercise", {}), architecture, loss, momentum,
+                         min(len(X), batch_size or len(X)), keep_fitting_notes)
     saved = parse_session(r, doc.get("session"), architecture, loss, momentum, len(X), batch_size)
     return Lesson(title, X, y, architecture, init, seed, weights, biases, loss, learning_rate,
                   batch_size, epochs, l2, momentum, tolerance, notes, source_text, presentation,
-                  step_notes, data_spec, session=saved, X_test=X_test, y_test=y_test,
+                  step_notes, exercise, data_spec, session=saved, X_test=X_test, y_test=y_test,
                   dataset=dataset, data_folder=base)
 
 
@@ -642,6 +652,41 @@ def _step_notes(r: _Reader, value: Any, architecture: Architecture, loss: str,
         if name in valid and not unknown:
             kept[name] = text
     return kept
+
+
+def _exercise(r: _Reader, value: Any, architecture: Architecture, loss: str, momentum: float,
+              batch_rows: int, keep_fitting: bool) -> ExercisePlan:
+    """The ``exercise`` key: ``{"cells": {step: [[row, column], ...]}, "tries": N,
+    "must_be_right": false}``; rows of a per-sample matrix count the first batch's samples."""
+    plan = r.object(value, "exercise", {"cells", "tries", "must_be_right"})
+    shapes = {spec.name: spec.shape
+              for spec in iteration_steps(architecture, loss, momentum, batch_rows)}
+    cells = {}
+    for step, listed in r.object(plan.get("cells", {}), "exercise.cells").items():
+        key = f"exercise.cells.{step}"
+        if step not in shapes:
+            if keep_fitting:
+                continue
+            raise r.fail(key, "is not a step of this network; its steps are "
+                              + ", ".join(sorted(shapes)))
+        if not isinstance(listed, list) or not listed:
+            raise r.fail(key, "expected a non-empty list of [row, column] pairs")
+        rows, columns = shapes[step]
+        kept = []
+        for index, cell in enumerate(listed):
+            where = f"{key}[{index}]"
+            if not isinstance(cell, list) or len(cell) != 2:
+                raise r.fail(where, "expected a [row, column] pair of whole numbers")
+            if keep_fitting and not (isinstance(cell[0], int) and isinstance(cell[1], int)
+                                     and 0 <= cell[0] < rows and 0 <= cell[1] < columns):
+                continue
+            kept.append((r.integer(cell[0], f"{where}[0]", 0, rows - 1),
+                         r.integer(cell[1], f"{where}[1]", 0, columns - 1)))
+        if kept:
+            cells[step] = tuple(kept)
+    tries = r.integer(plan.get("tries", DEFAULT_TRIES), "exercise.tries", 1, MAX_TRIES)
+    must_be_right = r.boolean(plan.get("must_be_right", False), "exercise.must_be_right")
+    return ExercisePlan(cells, tries, must_be_right)
 
 
 def save_lesson(lesson_document: dict, path: str | os.PathLike) -> None:
