@@ -172,11 +172,13 @@ class MainWindow(QMainWindow):
         return docks
 
     def _teaching_docks_b(self) -> list[ViewDock]:
-        """Learning-rate race, training modes, gradient check and code panel, at the bottom."""
+        """Learning-rate race, training modes, gradient check, code panel and a tried input,
+        at the bottom."""
         return self._view_docks([("Learning-rate race", "raceDock", self._build_race),
                                  ("Training modes", "modesDock", self._build_modes),
                                  ("Gradient check", "gradientCheckDock", self._build_gradient),
-                                 ("Code", "codeDock", self._build_code)],
+                                 ("Code", "codeDock", self._build_code),
+                                 ("Try an input", "tryInputDock", self._build_try_input)],
                                 Qt.DockWidgetArea.BottomDockWidgetArea)
 
     def _teaching_docks_a(self) -> list[ViewDock]:
@@ -207,6 +209,10 @@ class MainWindow(QMainWindow):
         from .views.code_view import CodeView
         return CodeView(self.controller, self.controller.teaching)
 
+    def _build_try_input(self) -> QWidget:
+        from .views.try_input_view import TryInputView
+        return TryInputView(self.controller, self.controller.teaching)
+
     def _build_boundary(self) -> QWidget:
         from .views.boundary_view import BoundaryView
         return BoundaryView(self.controller, self.controller.teaching)
@@ -224,6 +230,7 @@ class MainWindow(QMainWindow):
     modes_view = property(lambda self: self.teaching_docks_b[1].widget())
     gradient_view = property(lambda self: self.teaching_docks_b[2].widget())
     code_view = property(lambda self: self.teaching_docks_b[3].widget())
+    try_input_view = property(lambda self: self.teaching_docks_b[4].widget())
     boundary_view = property(lambda self: self.teaching_docks_a[0].widget())
     landscape_view = property(lambda self: self.teaching_docks_a[1].widget())
     activation_view = property(lambda self: self.teaching_docks_a[2].widget())

@@ -28,6 +28,7 @@ from engine.steps import input_names
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
     from engine.chain_rule import ChainRule
+    from engine.iteration import IterationRecord
     from engine.code_lines import CodeLine
     from engine.gradient_check import GradientCheck
     from engine.landscape import DescentPath, Landscape, WeightAddress
@@ -171,3 +172,43 @@ class TeachingModel:
             return chain_rule(record, name, row, column, presentation)
         except (KeyError, IndexError):
             return None
+
+    # -- try an input -----------------------------------------------------------------
+    def input_fields(self) -> tuple[list[str], list[str]]:
+        """What the learner types: the names of the input's numbers (x1, x2 for a lesson
+        whose inputs are points of a plane, derived inputs then computed from them) and
+        of the target's."""
+        arch = self._session_of().architecture
+        count = 2 if self._plane is not None else arch.layers[0]
+        return ([f"x{i + 1}" for i in range(count)],
+                [f"y{j + 1}" for j in range(arch.layers[-1])])
+
+    def sample_text(self, index: int) -> tuple[str, str]:
+        """The input and target of the data set's sample ``index``, written to be typed
+        back exactly (every digit)."""
+        from engine.number_text import shown_number
+        lesson = self._session_of().lesson
+        inputs, _targets = self.input_fields()
+        row = lesson.X[index, : len(inputs)]
+        return (", ".join(shown_number(v, None) for v in row),
+                ", ".join(shown_number(v, None) for v in lesson.y[index]))
+
+    def try_input(self, inputs_text: str, target_text: str = "") -> "IterationRecord":
+        """The forward pass of a typed input on the weights of the iteration shown
+        (``engine.tried_input``); the session is not touched.
+
+        Raises
+        ------
+        ValueError
+            Saying which number is wrong, or how many were typed.
+        """
+        from engine.tried_input import read_vector, try_input
+        session = self._session_of()
+        inputs, targets = self.input_fields()
+        x = read_vector(inputs_text, len(inputs), "the input")
+        target = (read_vector(target_text, len(targets), "the target")
+                  if target_text.strip() else None)
+        if self._plane is not None:
+            x = self._plane.inputs(x[None, :])[0]
+        state = session.record.start if session.record is not None else session.state
+        return try_input(session.trainer.kernel, state, x, target)

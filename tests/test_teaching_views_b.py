@@ -57,7 +57,7 @@ def assert_not_blank(widget):
 def test_teaching_views_are_hidden_tabs_listed_in_the_view_menu(window):
     docks = window.teaching_docks_b
     assert [d.windowTitle() for d in docks] == ["Learning-rate race", "Training modes",
-                                                "Gradient check", "Code"]
+                                                "Gradient check", "Code", "Try an input"]
     assert not any(d.isVisible() for d in docks)
     actions = [d.toggleViewAction() for d in docks]
     assert all(action in window.teaching_menu.actions() for action in actions)
