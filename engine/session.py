@@ -253,6 +253,14 @@ class Session:
     def _peek_record(self) -> IterationRecord:
         return record_iteration(self.trainer, self.state)
 
+    def upcoming(self) -> tuple[StepSpec, IterationRecord]:
+        """The step the next ``step()`` reveals and the iteration it belongs to, computed
+        but not shown (exercise mode asks one of its cells first); nothing moves."""
+        if self.record is None or self.cursor == len(self.record.steps):
+            record = self._peek_record()
+            return record.steps[0], record
+        return self.record.steps[self.cursor], self.record
+
     # -- moving ---------------------------------------------------------------
     def step(self) -> StepSpec:
         """Reveal the next step (starting the next iteration after the last)."""

@@ -351,8 +351,7 @@ class NetworkDiagram(QGraphicsView):
         if selection is None:
             return {}
         lit: dict[tuple, str] = {}
-        addresses = [] if selection.explanation is None else selection.explanation.precedents
-        for name, r, c in addresses:
+        for name, r, c in selection.precedents:
             for key in self._items_of(name, r, c):
                 lit.setdefault(key, "precedent")
         for key in self._items_of(selection.name, selection.row, selection.column):

@@ -61,6 +61,7 @@ class FormulaPanel(QScrollArea):
         for widget in (self.step_label, self.cell_label, self.note_label, self.notes_label):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self._layout = layout
         self.setWidget(body)
         self._infos: dict[str, MatrixInfo] = {}
         self._step_notes: dict[str, str] = {}
@@ -68,6 +69,10 @@ class FormulaPanel(QScrollArea):
         self._selection: Selection | None = None
         self._show_step()
         self._show_cell()
+
+    def set_exercise_box(self, box: QWidget) -> None:
+        """Put exercise mode's answer box (``gui.exercise_box``) under the step's formula."""
+        self._layout.insertWidget(1, box)
 
     def set_lesson(self, notes: str, step_notes: dict[str, str]) -> None:
         self._step_notes = dict(step_notes)
@@ -121,6 +126,10 @@ class FormulaPanel(QScrollArea):
         where = f"{title} [{selection.row}, {selection.column}]"
         if info is not None and info.symbol != info.learner:
             where += f" ({escape(info.symbol)})"  # the symbol the formula below names it by
+        if selection.asked is not None:
+            self.cell_label.setText(f"<b>Asked: {where}</b><br>computed from the orange cells; "
+                                    "its formula and value show once you have answered")
+            return
         explanation = selection.explanation
         if explanation is None:
             self.cell_label.setText(f"<b>Selected: {where}</b><br>not computed yet at this step")

@@ -21,6 +21,7 @@ from engine.errors import LessonError
 from engine.lesson import Lesson, load_lesson, save_lesson
 
 from .diagram import NetworkDiagram
+from .exercise_box import ExerciseBox
 from .formula_panel import FormulaPanel
 from .paste import paste_block
 from .plots import LossPlot
@@ -49,6 +50,8 @@ SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>Step one epoch</td></tr>
+<tr><td><b>Ctrl+Shift+E</b></td><td>Exercise mode: compute a cell before Step reveals it;
+Enter checks, Escape reveals</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>Run / Pause</td></tr>
 <tr><td><b>Ctrl+Shift+R</b></td><td>Reset to the lesson's initial weights</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+−</b></td><td>Larger / smaller text (for projectors)</td></tr>
@@ -133,6 +136,8 @@ class MainWindow(QMainWindow):
         """Diagram, formula and loss plot on the right; settings and teaching views hidden."""
         self.diagram = NetworkDiagram()
         self.formula = FormulaPanel(self.controller.note_text)
+        self.exercise_box = ExerciseBox(self.controller)
+        self.formula.set_exercise_box(self.exercise_box)
         self.plot = LossPlot()
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
@@ -256,6 +261,10 @@ class MainWindow(QMainWindow):
         self.run_action.setCheckable(True)
         self.reset_action = self._action("Reset", c.reset, ["Ctrl+Shift+R"],
                                          "Back to the lesson's initial weights and seed")
+        self.exercise_action = self._action(
+            "Exercise", c.exercise.set_active, ["Ctrl+Shift+E"],
+            "Exercise: compute a cell of each matrix before Step reveals it (Ctrl+Shift+E)")
+        self.exercise_action.setCheckable(True)
         self.open_action = self._action("Open lesson…", self.open_dialog, [QKeySequence.Open])
         self.save_action = self._action("Save session as lesson…", self.save_dialog,
                                         [QKeySequence.SaveAs])
@@ -304,6 +313,8 @@ class MainWindow(QMainWindow):
         for action in (self.back_action, self.step_action, self.epoch_action, self.run_action,
                        self.reset_action):
             bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.exercise_action)
         bar.addSeparator()
         self.position_label = QLabel("")
         self.position_label.setObjectName("positionLabel")
@@ -366,6 +377,8 @@ class MainWindow(QMainWindow):
         for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
                        self.reset_action):
             control_menu.addAction(action)
+        control_menu.addSeparator()
+        control_menu.addAction(self.exercise_action)
         view_menu = menus.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view_menu.addAction(action)
@@ -401,6 +414,11 @@ class MainWindow(QMainWindow):
         c.diverged.connect(self._diverged)
         c.warning.connect(self.plot.set_warning)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.score_label = QLabel("")
+        self.score_label.setObjectName("exerciseScore")
+        self.statusBar().addPermanentWidget(self.score_label)
+        c.exercise.scoreChanged.connect(self.score_label.setText)
+        c.exercise.activeChanged.connect(self.exercise_action.setChecked)
         c.error.connect(self.show_error)
         c.decimalsChanged.connect(self.tables.set_decimals)
         c.decimalsChanged.connect(self.diagram.set_decimals)

@@ -32,11 +32,13 @@ from engine import catalogue
 from engine.step_notes import render_note
 from engine.steps import input_names
 
+from .exercise_coach import ExerciseCoach
 from .run_clock import FRAME_RATE, TICK_BUDGET_S, RunClock
 from .session_files import SessionFiles
 from .teaching_model import TeachingModel
 
 if TYPE_CHECKING:
+    from engine.exercise import Question
     from engine.network import Architecture
 
 # TICK_BUDGET_S and FRAME_RATE live in run_clock; named here for older imports.
@@ -99,13 +101,23 @@ class Selection:
     """The selected cell and what it was computed from.
 
     ``explanation`` is None when the cell is not revealed at the current
-    position (nothing to explain yet).
+    position (nothing to explain yet), and while exercise mode asks it:
+    ``asked`` is then the question, whose precedents light up but whose
+    formula and answer stay hidden.
     """
 
     name: str
     row: int
     column: int
     explanation: CellExplanation | None
+    asked: "Question | None" = None
+
+    @property
+    def precedents(self) -> list[tuple[str, int, int]]:
+        """The cells the selected one is computed from (lit orange everywhere)."""
+        if self.asked is not None:
+            return self.asked.precedents
+        return [] if self.explanation is None else self.explanation.precedents
 
 
 class SessionController(QObject):
@@ -175,6 +187,8 @@ class SessionController(QObject):
         self._presentation = lesson.presentation
         self.teaching = TeachingModel(lambda: self.session, lambda: self._presentation)
         self.files = SessionFiles(lambda: self.session, lambda: self._presentation)
+        self.exercise = ExerciseCoach(lambda: self.session, lambda: self._presentation,
+                                      lambda: self._decimals, lambda: self._selection, self)
         self._open(lesson)
 
     # -- read-only facts -----------------------------------------------------
@@ -306,6 +320,7 @@ class SessionController(QObject):
         self._selection = None
         self._target = lesson.epochs
         self.teaching.open_lesson(lesson)
+        self.exercise.open_lesson()
 
     def publish_all(self) -> None:
         """Emit everything a freshly built window needs."""
@@ -315,12 +330,43 @@ class SessionController(QObject):
 
     # -- moving ----------------------------------------------------------------
     def step(self) -> None:
+        """Reveal the next matrix; in exercise mode first ask one of its cells (a Step
+        while a cell is asked reveals it unscored, as Escape does)."""
         self.pause()
+        if self.exercise.active:
+            self._exercise_went(self.exercise.skip() if self.exercise.asking
+                                else self.exercise.ask_next())
+            return
         self.session.step()
         self._after_move()
 
+    def answer_exercise(self, text: str) -> None:
+        """The learner's answer for the asked cell (exercise mode)."""
+        self._exercise_went(self.exercise.answer(text))
+
+    def skip_exercise(self) -> None:
+        """Reveal the asked matrix without scoring it (Escape)."""
+        self._exercise_went(self.exercise.skip())
+
+    def _exercise_went(self, result) -> None:
+        """Show the next asked cell (an address), or reveal the step (True)."""
+        if isinstance(result, tuple):
+            self._selection = result
+            self._publish_selection()
+        elif result is True:
+            self.session.step()
+            self.exercise.revealed()
+            self._after_move()
+            position = self.session.position
+            self.message.emit(self.exercise.iteration_summary() if position.step == position.steps
+                              else self.exercise.last_verdict)
+
     def step_back(self) -> None:
         self.pause()
+        if self.exercise.asking:  # back from a question: the cell is simply not asked
+            self.exercise.cancel()
+            self._publish_selection()
+            return
         if not self.session.step_back():
             self.message.emit("already at the very start")
             return
@@ -328,18 +374,21 @@ class SessionController(QObject):
 
     def step_epoch(self) -> None:
         self.pause()
+        self.exercise.cancel()
         self.session.step_epoch()
         self._after_move()
 
     def reset(self) -> None:
         """Back to the lesson's initial weights and seed."""
         self.pause()
+        self.exercise.cancel()
         self.session.reset()
         self._target = self.session.lesson.epochs
         self._after_move(structure=True)
 
     def jump_to_epoch(self, epoch: int) -> None:
         self.pause()
+        self.exercise.cancel()
         try:
             self.session.jump_to_epoch(int(epoch))
         except LessonError as exc:
@@ -363,6 +412,7 @@ class SessionController(QObject):
         """Train until the lesson's epoch count, the tolerance or divergence."""
         if self.running:
             return
+        self.exercise.cancel()
         session = self.session
         if session.diverged is not None:
             self.diverged.emit(session.diverged.message())
@@ -437,6 +487,10 @@ class SessionController(QObject):
             self.selectionChanged.emit(None)
             return
         name, row, column = self._selection
+        attempt = self.exercise.attempt
+        if attempt is not None and attempt.asked.address == self._selection:
+            self.selectionChanged.emit(Selection(name, row, column, None, attempt.asked))
+            return
         self.selectionChanged.emit(Selection(name, row, column, self.explain(name, row, column)))
 
     # -- selection, presentation, decimals -----------------------------------
@@ -472,6 +526,7 @@ class SessionController(QObject):
         if self.running:
             self.error.emit("pause the run before editing")
             return False
+        self.exercise.cancel()  # the asked cell's numbers change with the edit
         try:
             self.session.set_value(name, row, column, value)
         except LessonError as exc:
@@ -487,6 +542,7 @@ class SessionController(QObject):
         if self.running:
             self.error.emit("pause the run before editing")
             return False
+        self.exercise.cancel()
         try:
             self.session.set_block(name, row, column, block)
         except LessonError as exc:

@@ -890,9 +890,8 @@ class TablesPanel(QScrollArea):
     def set_selection(self, selection: Selection | None) -> None:
         """Yellow for the selected cell, orange for its precedents, in every table."""
         groups: dict[str, set[tuple[int, int]]] = {}
-        if selection is not None and selection.explanation is not None:
-            for name, r, c in selection.explanation.precedents:
-                groups.setdefault(name, set()).add((r, c))
+        for name, r, c in ([] if selection is None else selection.precedents):
+            groups.setdefault(name, set()).add((r, c))
         for name, card in self.cards.items():
             active = None
             if selection is not None and selection.name == name:

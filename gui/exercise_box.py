@@ -1,0 +1,113 @@
+"""Where the learner types the asked cell's value (exercise mode), above the formula.
+
+It shows while a cell is asked: what to compute, a field for the answer
+(Enter checks it, Escape reveals the matrix unscored), what the last answer
+earned — right, or how far and which way — and the hints earned so far, in
+order. It only lays out what the controller's ``ExerciseCoach`` says and
+hands the typed text back to the controller.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from .parts import problem_label
+
+__all__ = ["ExerciseBox", "RIGHT_GREEN"]
+
+RIGHT_GREEN = "#1E7B34"  # dark enough for text on the panel's light background (AA)
+
+
+class AnswerField(QLineEdit):
+    """A line edit where Escape asks to reveal instead of being ignored."""
+
+    def __init__(self, skip, parent=None):
+        super().__init__(parent)
+        self._skip = skip
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape:
+            self._skip()
+            return
+        super().keyPressEvent(event)
+
+
+class ExerciseBox(QFrame):
+    """The asked cell, the answer field, the verdict and the hints.
+
+    Parameters
+    ----------
+    controller : SessionController
+        Its ``exercise`` coach says what is asked; its ``answer_exercise`` and
+        ``skip_exercise`` take the learner's answer or Escape.
+    """
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("exerciseBox")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.prompt = QLabel("")
+        self.prompt.setObjectName("exercisePrompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.RichText)
+        self.field = AnswerField(controller.skip_exercise)
+        self.field.setObjectName("exerciseAnswer")
+        self.field.setPlaceholderText("your value, e.g. 0.25")
+        self.check = QPushButton("Check")
+        self.reveal = QPushButton("Reveal")
+        self.reveal.setToolTip("Show the matrix without scoring this cell (Escape)")
+        self.verdict = QLabel("")
+        self.verdict.setObjectName("exerciseVerdict")
+        self.verdict.setWordWrap(True)
+        self.problem = problem_label("exerciseProblem")
+        self.hints = QLabel("")
+        self.hints.setObjectName("exerciseHints")
+        self.hints.setWordWrap(True)
+        self.hints.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.field, 1)
+        row.addWidget(self.check)
+        row.addWidget(self.reveal)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        for part in (self.prompt, row, self.verdict, self.problem, self.hints):
+            layout.addLayout(part) if isinstance(part, QHBoxLayout) else layout.addWidget(part)
+        self.field.returnPressed.connect(self._answer)
+        self.check.clicked.connect(self._answer)
+        self.reveal.clicked.connect(controller.skip_exercise)
+        controller.exercise.askedChanged.connect(self.show_asked)
+        controller.exercise.problem.connect(self.problem.setText)
+        self.hide()
+
+    def _answer(self) -> None:
+        self.problem.setText("")
+        self.controller.answer_exercise(self.field.text())
+
+    def show_asked(self, asked) -> None:
+        """Show what is asked now (an ``Asked``), or hide when nothing is."""
+        if asked is None:
+            self.hide()
+            self.field.clear()
+            return
+        question = asked.question
+        new_cell = self.prompt.property("cell") != question.cell
+        self.prompt.setProperty("cell", question.cell)
+        self.prompt.setText(f"<b>Your turn:</b> compute <b>{escape(question.cell)}</b> from the "
+                            "orange cells, type it and press Enter"
+                            + ("" if asked.must_be_right else " (Escape reveals it)") + ".")
+        right = asked.verdict.startswith("Right")
+        colour = RIGHT_GREEN if right else "#000000"
+        self.verdict.setStyleSheet(f"QLabel#exerciseVerdict {{ color: {colour}; "
+                                   "font-weight: bold; }")
+        self.verdict.setText(asked.verdict)
+        self.hints.setText("\n".join(asked.hints))
+        if new_cell:
+            self.field.clear()
+            self.problem.setText("")
+        else:
+            self.field.selectAll()
+        self.show()
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)
