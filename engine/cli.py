@@ -128,6 +128,14 @@ def summary_line(title: str, losses: np.ndarray, reached_tolerance: bool,
     return line
 
 
+def _write_program(write, lesson, path: str, epochs: int, what: str) -> None:
+    """Write the script or the notebook; a file that cannot be written is bad input."""
+    try:
+        write(lesson, path, epochs)
+    except OSError as exc:
+        raise LessonError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     path = resolve_lesson(args.lesson)
     lesson = load_lesson(path)
@@ -141,18 +149,10 @@ def run(args: argparse.Namespace) -> int:
         write_workbook(lesson, args.xlsx)
     epochs = args.epochs or lesson.epochs
     if args.script:
-        try:
-            write_script(lesson, args.script, epochs)
-        except OSError as exc:
-            raise LessonError(f"{args.script}: cannot write the script: "
-                              f"{exc.strerror or exc}") from None
+        _write_program(write_script, lesson, args.script, epochs, "the script")
     if args.notebook:
         from .export_notebook import write_notebook
-        try:
-            write_notebook(lesson, args.notebook, epochs)
-        except OSError as exc:
-            raise LessonError(f"{args.notebook}: cannot write the notebook: "
-                              f"{exc.strerror or exc}") from None
+        _write_program(write_notebook, lesson, args.notebook, epochs, "the notebook")
     session = Session(lesson)
     first = record_iteration(session.trainer, session.state)
     report = session.run(epochs)
