@@ -169,9 +169,12 @@ class SettingsPanel(QScrollArea):
         return form
 
     def _fit_fields(self) -> None:
-        """Every field wide enough for a typical value in the current font."""
-        width = self.fontMetrics().horizontalAdvance("0" * FIELD_CHARACTERS)
-        for field in self._line_edits():
+        """Every field as wide as a typical value in the current font, and as the
+        short choice boxes: one column of fields, none squeezed below what it shows."""
+        choices = [self.init, self.presentation]
+        width = max([self.fontMetrics().horizontalAdvance("0" * FIELD_CHARACTERS)]
+                    + [box.sizeHint().width() for box in choices])
+        for field in self._line_edits() + choices:
             field.setMinimumWidth(width)
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
