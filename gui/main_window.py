@@ -45,7 +45,6 @@ APPLICATION = "Backprop Tracer"
 SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
           ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
 MAX_RECENT = 8
-SMALL_SCREEN_WIDTH = 1600   # narrower screens start with the window filling them
 _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such as 2-2-1
 PROJECTOR_POINTS = 11.0
 SHORTCUTS = """<table cellpadding=4>
@@ -722,10 +721,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            # A small screen (a 1280×720 projector) is used whole: every pixel is needed.
             screen = QGuiApplication.primaryScreen().availableGeometry()
-            share = 1.0 if screen.width() < SMALL_SCREEN_WIDTH else 0.9
-            self.resize(int(screen.width() * share), int(screen.height() * share))
+            self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
         self._default_docks()
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
@@ -743,13 +740,15 @@ class MainWindow(QMainWindow):
         the plot on the right, sized for a projector but leaving the tables the width
         they need (down to the diagram's own minimum)."""
         width = self.width()
-        settings = self.settings_panel.minimumSizeHint().width()
+        # Not built (so not shown) yet, the settings are sized once painted.
+        built = self.settings_dock.built
+        settings = self.settings_panel.minimumSizeHint().width() if built else 0
         separators = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
         right = max(self.diagram_dock.minimumSizeHint().width(),
                     min(int(width * 0.38),
                         width - settings - separators - self.tables.needed_width()))
-        self.resizeDocks([self.settings_dock, self.diagram_dock], [settings, right],
-                         Qt.Orientation.Horizontal)
+        docks = [self.diagram_dock] + ([self.settings_dock] if built else [])
+        self.resizeDocks(docks, [right, settings][:len(docks)], Qt.Orientation.Horizontal)
         height = self.height()
         self.resizeDocks([self.diagram_dock, self.formula_dock, self.plot_dock],
                          [int(height * 0.40), int(height * 0.28), int(height * 0.32)],
