@@ -114,7 +114,7 @@ class SettingsPanel(QScrollArea):
         self.lesson_box = QComboBox()
         self.lesson_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.lesson_box.setMinimumContentsLength(16)
+        self.lesson_box.setMinimumContentsLength(12)
         for lesson_id, title, path in builtin_lessons():
             self.lesson_box.addItem(title, str(path))
         self.lesson_box.setToolTip("Built-in lessons")
