@@ -7,6 +7,7 @@ talks to another directly.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
-                               QMainWindow, QMessageBox, QSlider, QSpinBox, QToolBar,
+                               QMainWindow, QMessageBox, QSlider, QSpinBox, QStyle, QToolBar,
                                QVBoxLayout, QWidget)
 
 from engine.errors import LessonError
@@ -45,6 +46,7 @@ APPLICATION = "Backprop Tracer"
 SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
           ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
 MAX_RECENT = 8
+_SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such as 2-2-1
 PROJECTOR_POINTS = 11.0
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
@@ -59,6 +61,18 @@ Enter checks, Escape reveals</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
 <tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
 </table>"""
+
+
+def titled_with_shape(title: str, layers) -> str:
+    """``title`` naming the network's current layer sizes, e.g. "(2-4-1)".
+
+    A shape the title already writes ("XOR with biases (2-2-1)") is replaced
+    by the current one, so changed settings never leave the old shape named;
+    a title without one gets it added in brackets.
+    """
+    shape = "-".join(str(size) for size in layers)
+    titled, found = _SHAPE.subn(shape, title, count=1)
+    return titled if found else f"{title} ({shape})"
 
 
 class MainWindow(QMainWindow):
@@ -102,15 +116,17 @@ class MainWindow(QMainWindow):
         # needed to show the window: the exporter is built once it is painted, or when used.
         self._exporter: Exporter | None = None
         self._painted = False
+        self._first_start = False   # no saved window state: docks sized once painted
         self._export_folder = str(self.settings.value("lastFolder", str(Path.home())))
         self._data_dialog = None   # the open Import CSV / data set dialog
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
         self._connect()
-        self._restore_settings()
+        # The tables first: the docks' default sizes leave them the width they need.
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
+        self._restore_settings()
         self.statusBar().showMessage("Press Space to step through the iteration, Ctrl+R to run.")
 
     # -- construction -----------------------------------------------------------------
@@ -133,7 +149,8 @@ class MainWindow(QMainWindow):
         return central
 
     def _build_docks(self) -> None:
-        """Diagram, formula and loss plot on the right; settings and teaching views hidden."""
+        """Diagram, formula and loss plot on the right, settings on the left; the teaching
+        views hidden."""
         self.diagram = NetworkDiagram()
         self.formula = FormulaPanel(self.controller.note_text)
         self.exercise_box = ExerciseBox(self.controller)
@@ -145,11 +162,11 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.plot_dock = self._dock("Loss per epoch", "plotDock", self.plot,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
-        # Hidden at start (View ▸ Lesson and settings): built when first shown.
+        # Shown at first start, where a teacher looks for it; a saved window state keeps
+        # it closed for a user who closed it (View ▸ Lesson and settings).
         self.settings_dock = ViewDock("Lesson and settings", "settingsDock",
                                       self._build_settings_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
-        self.settings_dock.hide()
         self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
 
@@ -467,10 +484,15 @@ class MainWindow(QMainWindow):
 
     # -- controller → widgets ------------------------------------------------------------
     def _lesson_changed(self, lesson: Lesson) -> None:
-        self.setWindowTitle(f"{lesson.title} — {APPLICATION}")
+        """A new lesson replaces everything the old one left on screen."""
+        self.setWindowTitle(f"{titled_with_shape(lesson.title, lesson.architecture.layers)}"
+                            f" — {APPLICATION}")
         if self.settings_dock.built:
             self.settings_panel.set_lesson(lesson)
         self.formula.set_lesson(lesson.notes, lesson.step_notes)
+        self.plot.reset()
+        self.tables.scroll_to_start()
+        self.statusBar().clearMessage()
         self.undo_stack.clear()
 
     def _matrices_changed(self, infos: list) -> None:
@@ -731,15 +753,28 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        else:
+            # Sized again once painted: only then are the tables measured in their real font.
+            self._first_start = True
         self.plot.set_log(self.settings.value("logScale", "false") in (True, "true"))
         decimals = int(self.settings.value("decimals", self.controller.decimals))
         self.decimals_box.setValue(decimals)
         self.controller.set_decimals(decimals)
 
     def _default_docks(self) -> None:
-        """Diagram above the formula and the plot on the right, sized for a projector."""
+        """Settings on the left as narrow as they allow; diagram above the formula and
+        the plot on the right, sized for a projector but leaving the tables the width
+        they need (down to the diagram's own minimum)."""
         width = self.width()
-        self.resizeDocks([self.diagram_dock], [int(width * 0.38)], Qt.Orientation.Horizontal)
+        # Not built (so not shown) yet, the settings are sized once painted.
+        built = self.settings_dock.built
+        settings = self.settings_panel.minimumSizeHint().width() if built else 0
+        separators = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        right = max(self.diagram_dock.minimumSizeHint().width(),
+                    min(int(width * 0.38),
+                        width - settings - separators - self.tables.needed_width()))
+        docks = [self.diagram_dock] + ([self.settings_dock] if built else [])
+        self.resizeDocks(docks, [right, settings][:len(docks)], Qt.Orientation.Horizontal)
         height = self.height()
         self.resizeDocks([self.diagram_dock, self.formula_dock, self.plot_dock],
                          [int(height * 0.40), int(height * 0.28), int(height * 0.32)],
@@ -754,6 +789,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        if self._first_start:
+            self._first_start = False
+            self._default_docks()
         self.firstPainted.emit()
         self._build_exporter()
 

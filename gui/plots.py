@@ -126,6 +126,22 @@ class LossPlot(QWidget):
         self.marker.setValue(epoch)
         self._dirty = True
 
+    def reset(self) -> None:
+        """Forget the lesson shown: no curve, marker at the start, no readout or warning.
+
+        A new lesson starts here, so nothing of the old one (a diverged curve, its
+        axis range, its warning) is left on screen.
+        """
+        self._y = np.empty(0)
+        self.marker.setValue(0)
+        self.readout.setText("")
+        self._divergence = self._warning = ""
+        self._show_warning()
+        self._span = 0
+        self._y_range = None
+        self._dirty = True
+        self._redraw()
+
     def set_divergence(self, text: str) -> None:
         self._divergence = text
         self._show_warning()

@@ -314,6 +314,9 @@ class SessionController(QObject):
         self._open(lesson)
         self.presentationChanged.emit(self._presentation)
         self.publish_all()
+        # The old lesson's divergence or warning must not stay on screen (a lesson
+        # restored with its session reports its own).
+        self._report_state()
 
     def _open(self, lesson: Lesson) -> None:
         self.session = Session(lesson)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
-                               QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLineEdit,
+                               QPushButton, QScrollArea, QStyle, QVBoxLayout,
+                               QWidget)
 
 from engine.activations import ACTIVATIONS
 from engine.errors import LessonError
@@ -23,12 +24,14 @@ from engine.losses import LOSSES
 from engine.network import INITIALISATIONS
 from engine.steps import PRESENTATIONS
 
+from .flow_layout import FlowLayout
 from .parts import problem_label
 
 __all__ = ["SettingsPanel", "typed_number"]
 
 _ERROR_BASE = QColor("#F9D6D5")   # a pale red field, with dark text also in dark mode
 _ERROR_TEXT = QColor("#000000")
+FIELD_CHARACTERS = 8            # digits a field shows at least ("0.000001", "12345678")
 
 
 def typed_number(text: str, blank=None):
@@ -93,6 +96,7 @@ class SettingsPanel(QScrollArea):
         self.setWidget(body)
         for field in self._line_edits():
             field.returnPressed.connect(self.apply)
+        self._fit_fields()
         # The engine names a key; this is the field that holds it.
         self._fields = {
             "network.layers": self.layers, "network.activation": self.activation_row,
@@ -103,22 +107,22 @@ class SettingsPanel(QScrollArea):
             "data": self.layers,
         }
 
-    def _build_lesson_picker(self) -> QHBoxLayout:
-        """The built-in lessons by title, and Open… for a lesson file."""
-        picker = QHBoxLayout()
+    def _build_lesson_picker(self) -> QVBoxLayout:
+        """The built-in lessons by title, and Open… for a lesson file beneath (a narrow
+        dock keeps both whole)."""
+        picker = QVBoxLayout()
         self.lesson_box = QComboBox()
         self.lesson_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.lesson_box.setMinimumContentsLength(16)
+        self.lesson_box.setMinimumContentsLength(12)
         for lesson_id, title, path in builtin_lessons():
             self.lesson_box.addItem(title, str(path))
         self.lesson_box.setToolTip("Built-in lessons")
-        self.lesson_box.activated.connect(
-            lambda index: self.lessonFileRequested.emit(self.lesson_box.itemData(index)))
+        self.lesson_box.activated.connect(self._lesson_picked)
         open_button = QPushButton("Open…")
         open_button.clicked.connect(self.openRequested)
-        picker.addWidget(self.lesson_box, 1)
-        picker.addWidget(open_button)
+        picker.addWidget(self.lesson_box)
+        picker.addWidget(open_button, 0, Qt.AlignmentFlag.AlignLeft)
         return picker
 
     def _build_form(self) -> QFormLayout:
@@ -126,7 +130,9 @@ class SettingsPanel(QScrollArea):
         self.layers = QLineEdit()
         self.layers.setToolTip("Layer sizes from inputs to outputs, e.g. 4, 3, 1")
         self.layers.textEdited.connect(self._rebuild_activations)
-        self.activation_row = QHBoxLayout()
+        # The boxes wrap, one per layer: a deep network never widens the panel.
+        activations = QWidget()
+        self.activation_row = FlowLayout(activations, spacing=6)
         self.activation_boxes: list[QComboBox] = []
         self.bias = QCheckBox("biases")
         self.loss = QComboBox()
@@ -149,7 +155,9 @@ class SettingsPanel(QScrollArea):
         self.presentation.activated.connect(
             lambda _: self.presentationRequested.emit(self.presentation.currentText()))
         form = QFormLayout()
-        for label, field in (("Layers", self.layers), ("Activations", self.activation_row),
+        # Beside its label while there is room, below it in a narrow dock: never clipped.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for label, field in (("Layers", self.layers), ("Activations", activations),
                              ("", self.bias), ("Loss", self.loss),
                              ("Learning rate η", self.learning_rate),
                              ("Batch size", self.batch_size), ("Initialisation", self.init),
@@ -159,6 +167,28 @@ class SettingsPanel(QScrollArea):
                              ("Presentation", self.presentation)):
             form.addRow(label, field)
         return form
+
+    def _fit_fields(self) -> None:
+        """Every field as wide as a typical value in the current font, and as the
+        short choice boxes: one column of fields, none squeezed below what it shows."""
+        choices = [self.init, self.presentation]
+        width = max([self.fontMetrics().horizontalAdvance("0" * FIELD_CHARACTERS)]
+                    + [box.sizeHint().width() for box in choices])
+        for field in self._line_edits() + choices:
+            field.setMinimumWidth(width)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_fields()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As wide as the form at its minimum, beside a vertical scroll bar: the panel
+        scrolls up and down, and is never narrower than its fields (never clipped)."""
+        hint = super().minimumSizeHint()
+        width = (self.widget().minimumSizeHint().width() + 2 * self.frameWidth()
+                 + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent))
+        return QSize(max(hint.width(), width), hint.height())
 
     def _line_edits(self) -> list[QLineEdit]:
         return [self.layers, self.learning_rate, self.batch_size, self.seed, self.l2,
@@ -184,11 +214,23 @@ class SettingsPanel(QScrollArea):
         self.epochs.setText(str(lesson.epochs))
         self.tolerance.setText("" if lesson.tolerance is None else f"{lesson.tolerance:g}")
         self.presentation.setCurrentText(lesson.presentation)
-        path = str(lesson.path) if lesson.path else ""
-        index = self.lesson_box.findData(path)
-        if index >= 0:
-            self.lesson_box.setCurrentIndex(index)
+        self._show_in_list(lesson)
         self._clear_errors()
+
+    def _show_in_list(self, lesson: Lesson) -> None:
+        """Select ``lesson`` in the list of built-in lessons; a lesson that is not one of
+        them (imported, made from a data set, opened from a file) selects none, and the
+        list names it as the open lesson instead."""
+        index = self.lesson_box.findData(str(lesson.path) if lesson.path else "")
+        self.lesson_box.setPlaceholderText(f"{lesson.title} (not a built-in lesson)")
+        self.lesson_box.setCurrentIndex(index)
+
+    def _lesson_picked(self, index: int) -> None:
+        self.lessonFileRequested.emit(self.lesson_box.itemData(index))
+        # Opened, the list now shows the new lesson; declined or refused, it shows
+        # the lesson still open again, never one that is not.
+        if self._lesson is not None:
+            self._show_in_list(self._lesson)
 
     def set_presentation(self, presentation: str) -> None:
         self.presentation.setCurrentText(presentation)
@@ -211,6 +253,8 @@ class SettingsPanel(QScrollArea):
             box.setCurrentText(chosen[l] if l < len(chosen) else
                                (chosen[-1] if chosen else "sigmoid"))
             box.setToolTip(f"activation of layer {l + 1}")
+            # The wrapping row places a box at its full width: it may not be squeezed.
+            box.setMinimumWidth(box.sizeHint().width())
             self.activation_row.addWidget(box)
             self.activation_boxes.append(box)
 

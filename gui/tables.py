@@ -903,6 +903,20 @@ class TablesPanel(QScrollArea):
             if index.isValid():
                 card.view.scrollTo(index)
 
+    def needed_width(self) -> int:
+        """The width in which the widest card shows without scrolling sideways (px)."""
+        margins = self._layout.contentsMargins()
+        widest = max((card.width() for card in self.cards.values()), default=0)
+        return (widest + margins.left() + margins.right() + 2 * self.frameWidth()
+                + _scroll_bar_extent(self))
+
+    def scroll_to_start(self) -> None:
+        """Show the top-left of the panel and of every table (a new lesson starts there,
+        with every row label whole)."""
+        for area in [self] + [card.view for card in self.cards.values() if card.built]:
+            area.horizontalScrollBar().setValue(0)
+            area.verticalScrollBar().setValue(0)
+
     def set_decimals(self, decimals: int) -> None:
         self._decimals = decimals
         for card in self.cards.values():

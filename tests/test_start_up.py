@@ -29,7 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    def make(lesson_id="excel_walkthrough"):
+    def make(lesson_id="excel_walkthrough", settings_closed=False):
+        if settings_closed:
+            # The settings dock shows at first start; a user who closed it finds it
+            # closed (and not built) the next time.
+            first = open_window(qtbot, tmp_path, lesson_id)
+            first.settings_dock.close()
+            first.close()
         return open_window(qtbot, tmp_path, lesson_id)
     return make
 
@@ -131,7 +137,7 @@ def test_the_collector_is_paused_for_the_build_and_back_on_once_the_window_shows
 
 
 def test_the_settings_panel_is_built_when_its_dock_is_first_shown(qtbot, make_window):
-    window = make_window("xor_biases")
+    window = make_window("xor_biases", settings_closed=True)
     assert not window.settings_dock.built
     window.controller.open_lesson(load_lesson(resolve_lesson("one_weight")))
     window.settings_dock.show()
@@ -226,7 +232,7 @@ def visible_tab_bars(window) -> list[list[str]]:
 
 
 def test_hidden_teaching_views_leave_no_tab_bar_over_the_settings(qtbot, make_window):
-    window = make_window()
+    window = make_window(settings_closed=True)
     assert visible_tab_bars(window) == []
     window.settings_dock.toggleViewAction().trigger()       # the left area opens
     qtbot.waitUntil(lambda: window.settings_panel.isVisible())
