@@ -79,10 +79,11 @@ class LessonEditor(QWidget):
         self.hint.setWordWrap(True)
         self.problem = problem_label("lessonEditorProblem")
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        view_column(self, [QLabel("<b>Title</b>"), self.title_edit,
-                           QLabel("<b>Notes</b> (under the formula at every step)"),
-                           self.notes_edit, self.step_heading, self.step_note_edit, self.hint,
-                           self.problem], self.notes_edit)
+        column = view_column(self, [QLabel("<b>Title</b>"), self.title_edit,
+                                    QLabel("<b>Notes</b> (under the formula at every step)"),
+                                    self.notes_edit, self.step_heading, self.step_note_edit,
+                                    self.hint, self.problem], self.notes_edit)
+        column.setStretchFactor(self.step_note_edit, 1)  # the two texts share the height
         self.title_edit.textEdited.connect(self._edited)
         self.notes_edit.textChanged.connect(self._edited)
         self.step_note_edit.textChanged.connect(self._edited)
@@ -128,7 +129,11 @@ class LessonEditor(QWidget):
         current = field.text() if isinstance(field, QLineEdit) else field.toPlainText()
         if current != text:
             field.blockSignals(True)
-            field.setText(text) if isinstance(field, QLineEdit) else field.setPlainText(text)
+            if isinstance(field, QLineEdit):
+                field.setText(text)
+                field.setCursorPosition(0)  # a long title shows its beginning
+            else:
+                field.setPlainText(text)
             field.blockSignals(False)
 
     # -- the fields → the lesson -------------------------------------------------------------

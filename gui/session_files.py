@@ -25,8 +25,7 @@ from engine.session import Session
 
 __all__ = ["SessionFiles", "BUILTIN_REFUSAL", "in_builtin_folder", "proposed_file_name"]
 
-BUILTIN_REFUSAL = ("the built-in lessons folder is read-only to Save (the shipped lessons "
-                   "stay as they are); choose another folder")
+BUILTIN_REFUSAL = "the built-in lessons folder is read-only to Save; choose another folder"
 # Characters no file system (Windows' the strictest) takes in a name, and control characters.
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 _NAME_CHARS = 80  # a proposed name short enough to read in a file dialog
@@ -39,7 +38,11 @@ def in_builtin_folder(path: str | os.PathLike) -> bool:
 
 
 def proposed_file_name(title: str) -> str:
-    """A lesson file name from its title: ``"XOR: one hidden layer"`` → ``"XOR one hidden layer.json"``."""
+    """A lesson file name from its title.
+
+    ``"XOR: one hidden layer"`` → ``"XOR one hidden layer.json"``: characters
+    no file system takes become spaces, at most ``_NAME_CHARS`` are kept.
+    """
     stem = " ".join(_NOT_IN_NAMES.sub(" ", title).split())[:_NAME_CHARS].strip(" .")
     return f"{stem or 'lesson'}.json"
 
