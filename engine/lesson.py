@@ -30,7 +30,8 @@ from .session_file import SavedSession, parse_session
 from .step_notes import note_placeholders
 from .steps import PRESENTATIONS, input_names, iteration_steps
 
-__all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
+__all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "check_lesson_text",
+           "LESSON_FORMAT",
            "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
            "read_json_file"]
 
@@ -687,6 +688,41 @@ def _exercise(r: _Reader, value: Any, architecture: Architecture, loss: str, mom
     tries = r.integer(plan.get("tries", DEFAULT_TRIES), "exercise.tries", 1, MAX_TRIES)
     must_be_right = r.boolean(plan.get("must_be_right", False), "exercise.must_be_right")
     return ExercisePlan(cells, tries, must_be_right)
+
+
+def check_lesson_text(lesson: Lesson, title: str, notes: str,
+                      step_notes: dict[str, str]) -> dict[str, str]:
+    """A title, notes and step notes typed for ``lesson``, checked as its file's would be.
+
+    Parameters
+    ----------
+    lesson : Lesson
+        The lesson they are for: its network says which steps a note may
+        belong to and which matrices a ``{name}`` may name.
+    title, notes : str
+        The title (not blank: it names the window and the saved file) and
+        the notes shown beside the network.
+    step_notes : dict of str to str
+        {step engine name: note}.
+
+    Returns
+    -------
+    dict of str to str
+        The step notes, as a lesson keeps them.
+
+    Raises
+    ------
+    LessonError
+        Naming the key (``title``, ``step_notes.z1``) and what is wrong, as
+        loading a file with the same text would.
+    """
+    r = _Reader(lesson.path.name if lesson.path is not None else "this lesson")
+    r.string(title, "title", max_chars=limits.MAX_TITLE_CHARS)
+    if not title.strip():
+        raise r.fail("title", "is blank; give the lesson a title (it names the window and "
+                              "the saved file)")
+    r.string(notes, "notes", max_chars=limits.MAX_NOTES_CHARS)
+    return _step_notes(r, step_notes, lesson.architecture, lesson.loss, lesson.momentum, False)
 
 
 def save_lesson(lesson_document: dict, path: str | os.PathLike) -> None:

@@ -9,6 +9,9 @@ at the start of the iteration shown and how many of its steps were shown:
 ``velocities``    {"weights": [...], "biases": [...]} under momentum, else null
 ``rng_state``     the generator's ``bit_generator.state``
 ``loss_history``  loss[e] of the ``epoch`` completed epochs
+``selection``     the selected cell, {"matrix": engine name, "row": i, "column": j},
+                  or absent when none was (Save with progress keeps it; the
+                  recovery copy does not, so a click is not unsaved work)
 
 and, for mini-batches, ``batch`` (batches done in the epoch), ``order`` (the
 epoch's sample order) and ``loss_sum``. Floats are written with every digit,
@@ -30,7 +33,7 @@ import numpy as np
 
 from .network import Architecture, Parameters
 from .runrecord import strict_json
-from .steps import iteration_steps
+from .steps import input_names, iteration_steps
 from .training import TrainingState
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,7 +44,7 @@ __all__ = ["SavedSession", "capture_session", "diverged_save_note", "parse_sessi
            "session_document"]
 
 _KEYS = {"epoch", "step", "weights", "biases", "velocities", "rng_state", "loss_history",
-         "batch", "order", "loss_sum"}
+         "batch", "order", "loss_sum", "selection"}
 
 
 @dataclass
@@ -51,6 +54,7 @@ class SavedSession:
     state: TrainingState
     step: str | None
     loss_history: np.ndarray
+    selection: tuple[str, int, int] | None = None
 
 
 def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momentum: float,
@@ -86,15 +90,49 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
     history = np.array([np.nan if v is None else r.number(v, f"session.loss_history[{i}]", finite=False)
                         for i, v in enumerate(losses)], dtype=float)
 
+    mb = samples if full else min(batch_size, samples - batch * batch_size)
+    steps = iteration_steps(arch, loss, momentum, mb)
     step = doc.get("step")
     if step is not None:
-        mb = samples if full else min(batch_size, samples - batch * batch_size)
-        names = [s.name for s in iteration_steps(arch, loss, momentum, mb)]
+        names = [s.name for s in steps]
         if step not in names:
             raise r.fail("session.step", f"{step!r} is not a step of this network; "
                                          f"expected one of " + ", ".join(names))
+    shapes = _input_shapes(arch, momentum, mb) | {spec.name: tuple(spec.shape) for spec in steps}
+    selection = _selection(r, doc.get("selection"), shapes)
     state = TrainingState(params, velocity, rng, epoch, batch, order, loss_sum)
-    return SavedSession(state, step, history)
+    return SavedSession(state, step, history, selection)
+
+
+def _input_shapes(arch: Architecture, momentum: float, mb: int) -> dict[str, tuple[int, int]]:
+    """The shape of each input of an iteration of ``mb`` samples, as the tables show it
+    (a bias or its velocity as one row, (1, n_l))."""
+    shapes = {"X": (mb, arch.layers[0]), "y": (mb, arch.layers[-1])}
+    for l in range(1, arch.depth + 1):
+        weight, bias = (arch.layers[l - 1], arch.layers[l]), (1, arch.layers[l])
+        shapes[f"W{l}"] = shapes[f"previous_velocity_W{l}"] = weight
+        shapes[f"b{l}"] = shapes[f"previous_velocity_b{l}"] = bias
+    # Only the names this network's iteration has count (no biases, no momentum ...).
+    return {name: shapes[name] for name in input_names(arch, momentum)}
+
+
+def _selection(r: "_Reader", value: Any,
+               shapes: dict[str, tuple[int, int]]) -> tuple[str, int, int] | None:
+    """The saved selected cell (matrix, row, column), checked against the matrix's shape."""
+    if value is None:
+        return None
+    doc = r.object(value, "session.selection", {"matrix", "row", "column"})
+    for key in ("matrix", "row", "column"):
+        if key not in doc:
+            raise r.fail(f"session.selection.{key}", "missing")
+    name = doc["matrix"]
+    if not isinstance(name, str) or name not in shapes:
+        raise r.fail("session.selection.matrix", f"{name!r} is not a matrix of this network; "
+                                                 "expected one of " + ", ".join(shapes))
+    rows, columns = shapes[name]
+    row = r.integer(doc["row"], "session.selection.row", 0, rows - 1)
+    column = r.integer(doc["column"], "session.selection.column", 0, columns - 1)
+    return name, row, column
 
 
 def _parameters(r: "_Reader", doc: dict, arch: Architecture) -> Parameters:
@@ -181,15 +219,17 @@ def _expect_shape(r: "_Reader", matrix: Any, key: str, shape: tuple[int, int]) -
         raise r.fail(key, f"expected {shape[0]} rows of {shape[1]} numbers")
 
 
-def session_document(session: "Session", destination: str | os.PathLike | None = None) -> dict:
+def session_document(session: "Session", destination: str | os.PathLike | None = None,
+                     selection: tuple[str, int, int] | None = None) -> dict:
     """The lesson file of a session, with the ``session`` key that reopens it.
 
-    ``destination`` is the file it is for (see ``Lesson.to_json``)."""
-    return capture_session(session, destination)()
+    ``destination`` is the file it is for (see ``Lesson.to_json``);
+    ``selection`` the selected cell (matrix, row, column) to keep, if any."""
+    return capture_session(session, destination, selection)()
 
 
-def capture_session(session: "Session",
-                    destination: str | os.PathLike | None = None) -> Callable[..., dict]:
+def capture_session(session: "Session", destination: str | os.PathLike | None = None,
+                    selection: tuple[str, int, int] | None = None) -> Callable[..., dict]:
     """Copy now what the session document needs; build the document later, on any thread.
 
     A running session changes its arrays in place, so the state, the
@@ -198,7 +238,9 @@ def capture_session(session: "Session",
     part, is left to the returned function, which the window's recovery
     copy runs on a worker thread while training goes on. Called with
     ``losses_as_array=True`` it leaves ``session.loss_history`` the copied
-    array (shape (epoch,)) for such a writer to encode.
+    array (shape (epoch,)) for such a writer to encode. ``selection`` (matrix,
+    row, column) is kept with the position it was made at; a diverged session,
+    saved at an earlier epoch, leaves it out.
     """
     lesson: "Lesson" = session.lesson
     doc = lesson.to_json(destination)
@@ -208,6 +250,8 @@ def capture_session(session: "Session",
     step = None
     if start is shown and session.record is not None and session.cursor:
         step = session.record.steps[session.cursor - 1].name
+    if start is not shown:
+        selection = None
     start = start.copy()
     losses = session.history.losses(start.epoch).copy()
     arch = session.architecture
@@ -231,6 +275,9 @@ def capture_session(session: "Session",
             saved.update(batch=start.batch,
                          order=None if start.order is None else start.order.tolist(),
                          loss_sum=start.loss_sum)
+        if selection is not None:
+            name, row, column = selection
+            saved["selection"] = {"matrix": name, "row": int(row), "column": int(column)}
         doc["session"] = strict_json(saved)
         # The longest part: left an array for a writer that encodes it a piece at a time
         # (a list of 800 000 numbers takes 50 ms to make in one go), else a list made

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QSlider, QSpinBox, QStyle, QToolBar,
@@ -24,10 +24,12 @@ from engine.lesson import Lesson, load_lesson, save_lesson
 from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
 from .formula_panel import FormulaPanel
+from .lesson_editor import LessonEditor, StartingPointDialog
 from .paste import paste_block
 from .plots import LossPlot
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
 from .session_controller import SessionController
+from .session_files import BUILTIN_REFUSAL, in_builtin_folder, proposed_file_name
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
 from .undo import edit_cell
@@ -167,6 +169,11 @@ class MainWindow(QMainWindow):
         self.settings_dock = ViewDock("Lesson and settings", "settingsDock",
                                       self._build_settings_panel, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
+        # The lesson's title and notes, and the shown step's note (View or Edit ▸ Lesson editor).
+        self.editor_dock = ViewDock("Lesson editor", "lessonEditorDock",
+                                    lambda: LessonEditor(self.controller), self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.editor_dock)
+        self.editor_dock.hide()
         self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
 
@@ -283,8 +290,14 @@ class MainWindow(QMainWindow):
             "Exercise: compute a cell of each matrix before Step reveals it (Ctrl+Shift+E)")
         self.exercise_action.setCheckable(True)
         self.open_action = self._action("Open lesson…", self.open_dialog, [QKeySequence.Open])
-        self.save_action = self._action("Save session as lesson…", self.save_dialog,
-                                        [QKeySequence.SaveAs])
+        self.save_action = self._action(
+            "Save with progress…", self.save_dialog, [QKeySequence.Save],
+            "Save the lesson and where the training is: reopens at the same epoch, step, "
+            "selected cell and loss history")
+        self.save_start_action = self._action(
+            "Save as a new starting point…", self.save_starting_point_dialog,
+            [QKeySequence.SaveAs],
+            "Save a new lesson whose starting weights are the weights trained so far")
         self.quit_action = self._action("Quit", self.close, [QKeySequence.Quit])
         self.import_csv_action = self._action("Import CSV…", self.import_csv,
                                               tip="A new lesson on the data of a CSV file")
@@ -376,6 +389,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Recent lessons")
         file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_start_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_csv_action)
         file_menu.addAction(self.dataset_action)
@@ -390,6 +404,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.copy_action)
         edit_menu.addAction(self.paste_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.editor_dock.toggleViewAction())
         control_menu = menus.addMenu("&Training")
         for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
                        self.reset_action):
@@ -402,7 +418,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.log_action)
         view_menu.addSeparator()
-        for dock in (self.settings_dock, self.diagram_dock, self.formula_dock, self.plot_dock):
+        for dock in (self.settings_dock, self.editor_dock, self.diagram_dock, self.formula_dock,
+                     self.plot_dock):
             view_menu.addAction(dock.toggleViewAction())
         self.teaching_menu = view_menu.addMenu("Teaching views")
         for dock in self.teaching_docks_b:
@@ -418,6 +435,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         c.lessonChanged.connect(self._lesson_changed)
+        c.lessonTextChanged.connect(self._lesson_text_changed)
         c.matricesChanged.connect(self._matrices_changed)
         c.valuesChanged.connect(self.tables.set_values)
         c.valuesChanged.connect(self.diagram.set_values)
@@ -494,6 +512,11 @@ class MainWindow(QMainWindow):
         self.tables.scroll_to_start()
         self.statusBar().clearMessage()
         self.undo_stack.clear()
+
+    def _lesson_text_changed(self, lesson: Lesson) -> None:
+        """The lesson editor changed the title or notes: nothing else is rebuilt."""
+        self.setWindowTitle(f"{lesson.title} — {APPLICATION}")
+        self.formula.set_lesson(lesson.notes, lesson.step_notes)
 
     def _matrices_changed(self, infos: list) -> None:
         arch = self.controller.architecture
@@ -610,20 +633,68 @@ class MainWindow(QMainWindow):
         return True
 
     def save_dialog(self) -> bool:
-        folder = self.settings.value("lastFolder", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(self, "Save session as lesson", folder,
-                                              "Lessons (*.json)")
-        return bool(path) and self.save_to(path)
+        """File ▸ Save with progress… (and the Save of the question before closing)."""
+        path = self._ask_save_path("Save with progress", self.controller.lesson.title)
+        return bool(path) and self.save_progress_to(path)
 
-    def save_to(self, path: str) -> bool:
-        """Save the lesson with the current weights as its explicit initial values."""
+    def save_starting_point_dialog(self) -> StartingPointDialog:
+        """File ▸ Save as a new starting point…: a new title and which notes to keep, then
+        where to save (the dialog is returned open, so tests can answer it)."""
+        dialog = StartingPointDialog(self.controller.lesson, self.controller.epochs_done, self)
+        dialog.accepted.connect(lambda: self._save_starting_point(dialog))
+        dialog.open()
+        return dialog
+
+    def _save_starting_point(self, dialog: StartingPointDialog) -> bool:
+        path = self._ask_save_path("Save as a new starting point", dialog.title)
+        return bool(path) and self.save_to(path, dialog.title, dialog.notes, dialog.step_notes)
+
+    def _ask_save_path(self, caption: str, title: str) -> str:
+        """Where to save ("" when cancelled): the dialog starts where the last save went,
+        else in the documents folder, with a name made from ``title``; a file in the
+        built-in lessons folder is refused and the dialog asked again."""
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        if not documents or not Path(documents).is_dir():
+            documents = str(Path.home())
+        folder = str(self.settings.value("saveFolder", documents))
+        if not Path(folder).is_dir() or in_builtin_folder(folder):
+            folder = documents
+        while True:
+            path, _ = QFileDialog.getSaveFileName(
+                self, caption, str(Path(folder) / proposed_file_name(title)), "Lessons (*.json)")
+            if not path or not in_builtin_folder(path):
+                return path
+            # Said in the dialog's own title, which is asked again at once.
+            self.show_error(f"{path}: {BUILTIN_REFUSAL}")
+            caption, folder = f"{caption}: {BUILTIN_REFUSAL}", documents
+
+    def save_progress_to(self, path: str) -> bool:
+        """Save the lesson with its ``session`` key: reopening it resumes at the same epoch,
+        step, selected cell and loss history, bit for bit."""
+        return self._write_lesson(path, lambda: self.controller.files.session_snapshot(
+            path, self.controller.selection))
+
+    def save_to(self, path: str, title: str | None = None, notes: str | None = None,
+                step_notes: dict[str, str] | None = None) -> bool:
+        """Save the lesson with the current weights as its explicit initial values (a new
+        starting point); ``title``, ``notes`` and ``step_notes``, given, replace the lesson's."""
+        return self._write_lesson(path, lambda: self.controller.files.saved_lesson(
+            path, title, notes, step_notes))
+
+    def _write_lesson(self, path: str, document) -> bool:
+        """Write ``document()`` to ``path``; refused in the built-in lessons folder."""
+        if in_builtin_folder(path):
+            self.show_message("Cannot save", f"{path}: {BUILTIN_REFUSAL}.")
+            return False
         try:
-            save_lesson(self.controller.files.saved_lesson(path), path)
+            save_lesson(document(), path)
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}")
             return False
         self.recovery.mark_saved()
         self._remember(path)
+        self.settings.setValue("saveFolder", str(Path(path).resolve().parent))
         note = self.controller.files.save_note()
         if note:
             self.show_message("Saved before the divergence", f"Saved {path}: {note}.")

@@ -206,7 +206,8 @@ class RecoveryKeeper(QObject):
         # encodes after something the document holds may have changed.
         self._changed = True
         for signal in (controller.positionChanged, controller.lessonChanged, controller.edited,
-                       controller.presentationChanged, controller.historyChanged):
+                       controller.lessonTextChanged, controller.presentationChanged,
+                       controller.historyChanged):
             signal.connect(self._mark_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_interval() if interval_ms is None else interval_ms)

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.errors import LessonError
 from engine.explain import CellExplanation
-from engine.lesson import Lesson
+from engine.lesson import Lesson, check_lesson_text
 from engine.session import Position, Session
 from engine import catalogue
 from engine.step_notes import render_note
@@ -158,6 +158,9 @@ class SessionController(QObject):
     decimalsChanged(int)
     edited()
         An input cell was changed (the undo stack listens).
+    lessonTextChanged(Lesson)
+        The lesson's title, notes or step notes were edited (the lesson
+        editor); nothing else of the lesson changed.
     """
 
     lessonChanged = Signal(object)
@@ -174,6 +177,7 @@ class SessionController(QObject):
     presentationChanged = Signal(str)
     decimalsChanged = Signal(int)
     edited = Signal()
+    lessonTextChanged = Signal(object)
 
     def __init__(self, lesson: Lesson, parent: QObject | None = None):
         super().__init__(parent)
@@ -236,8 +240,9 @@ class SessionController(QObject):
 
     @property
     def has_progress(self) -> bool:
-        """Whether anything would be lost by starting again."""
-        return not self.session.at_start or self.session.history.epochs > 0
+        """Whether anything would be lost by starting again (training, or text edited)."""
+        return (not self.session.at_start or self.session.history.epochs > 0
+                or self._text_edited)
 
     def identify(self, name: str) -> "catalogue.MatrixId | None":
         """Which matrix ``name`` is — kind, layer and the part of the network it
@@ -320,10 +325,30 @@ class SessionController(QObject):
 
     def _open(self, lesson: Lesson) -> None:
         self.session = Session(lesson)
-        self._selection = None
+        # A lesson saved with progress reopens with the cell that was selected.
+        self._selection = None if lesson.session is None else lesson.session.selection
+        self._text_edited = False
         self._target = lesson.epochs
         self.teaching.open_lesson(lesson)
         self.exercise.open_lesson()
+
+    def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
+        """Edit the lesson's title, notes and step notes (the lesson editor).
+
+        Checked as a lesson file's are (``engine.lesson.check_lesson_text``);
+        the edit counts as progress (``has_progress``) and goes into what is
+        saved. Returns the problem in a line, or None when the text was taken.
+        """
+        lesson = self.session.lesson
+        try:
+            step_notes = check_lesson_text(lesson, title, notes, step_notes)
+        except LessonError as exc:
+            return str(exc)
+        if (title, notes, step_notes) != (lesson.title, lesson.notes, lesson.step_notes):
+            lesson.title, lesson.notes, lesson.step_notes = title, notes, step_notes
+            self._text_edited = True
+            self.lessonTextChanged.emit(lesson)
+        return None
 
     def publish_all(self) -> None:
         """Emit everything a freshly built window needs."""

@@ -5,16 +5,46 @@ It reads the session and the presentation shown through callables the
 controller gives it, so the controller stays the one owner of the session.
 The writers' engine modules (the workbook, the script, the session file)
 are imported when a file is first written, never at start-up.
+
+Two saves: *with progress* (``session_snapshot``: the lesson with its
+``session`` key, reopened at the same epoch, step, selection and losses)
+and *as a new starting point* (``saved_lesson``: the trained weights become
+the lesson's starting weights). Neither writes into the built-in lessons
+folder (``in_builtin_folder``).
 """
 from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Callable
+from pathlib import Path
 
+from engine.lesson import builtin_lessons_dir
 from engine.session import Session
 
-__all__ = ["SessionFiles"]
+__all__ = ["SessionFiles", "BUILTIN_REFUSAL", "in_builtin_folder", "proposed_file_name"]
+
+BUILTIN_REFUSAL = "the built-in lessons folder is read-only to Save; choose another folder"
+# Characters no file system (Windows' the strictest) takes in a name, and control characters.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_NAME_CHARS = 80  # a proposed name short enough to read in a file dialog
+
+
+def in_builtin_folder(path: str | os.PathLike) -> bool:
+    """Whether ``path`` (followed through links) is in the shipped lessons' folder."""
+    folder = Path(os.path.realpath(builtin_lessons_dir()))
+    return Path(os.path.realpath(path)).is_relative_to(folder)
+
+
+def proposed_file_name(title: str) -> str:
+    """A lesson file name from its title.
+
+    ``"XOR: one hidden layer"`` → ``"XOR one hidden layer.json"``: characters
+    no file system takes become spaces, at most ``_NAME_CHARS`` are kept.
+    """
+    stem = " ".join(_NOT_IN_NAMES.sub(" ", title).split())[:_NAME_CHARS].strip(" .")
+    return f"{stem or 'lesson'}.json"
 
 
 class SessionFiles:
@@ -34,14 +64,26 @@ class SessionFiles:
         self._session_of = session_of
         self._presentation_of = presentation_of
 
-    def saved_lesson(self, destination: str | os.PathLike) -> dict:
-        """The lesson file for Save: the current weights as its initial values.
+    def saved_lesson(self, destination: str | os.PathLike, title: str | None = None,
+                     notes: str | None = None, step_notes: dict[str, str] | None = None) -> dict:
+        """The lesson file for Save as a new starting point: the current weights as its
+        initial values, no ``session`` key.
 
         ``destination`` is the file it is for (a CSV data path is written
-        relative to it); the presentation shown is kept.
+        relative to it); the presentation shown is kept. ``title``, ``notes``
+        and ``step_notes``, when given, replace the lesson's (checked by
+        ``engine.lesson.check_lesson_text``): the old ones described the old
+        starting point.
         """
         session = self._session_of()
         doc = session.lesson.to_json(destination=destination)
+        if title is not None:
+            doc["title"] = title
+        for key, text in (("notes", notes), ("step_notes", step_notes)):
+            if text is not None:
+                doc.pop(key, None)
+                if text:  # empty is left out, as Lesson.to_json leaves it out
+                    doc[key] = text
         # a diverged run keeps its last sound weights (issue 21): see ``save_note``
         depth, params = session.architecture.depth, session.sound_state(session.state).params
         doc["network"]["weights"] = [params.weight(l).tolist() for l in range(1, depth + 1)]
@@ -63,10 +105,12 @@ class SessionFiles:
         presentation = self._presentation_of()
         return lambda: dict(build(losses_as_array=True), presentation=presentation)
 
-    def session_snapshot(self, destination: str | os.PathLike) -> dict:
-        """The lesson file with the ``session`` key that reopens exactly this position."""
+    def session_snapshot(self, destination: str | os.PathLike,
+                         selection: tuple[str, int, int] | None = None) -> dict:
+        """The lesson file with the ``session`` key that reopens exactly this position
+        (Save with progress, which passes the ``selection`` to keep; the recovery copy)."""
         from engine.session_file import session_document
-        doc = session_document(self._session_of(), destination)
+        doc = session_document(self._session_of(), destination, selection)
         doc["presentation"] = self._presentation_of()
         return doc
 

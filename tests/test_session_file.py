@@ -38,6 +38,15 @@ def test_save_then_open_restores_the_session_bit_for_bit(tmp_path, config, moves
     assert np.array_equal(restored.params.flat, session.params.flat)
 
 
+@pytest.mark.parametrize("selection", [("X", 2, 1), ("delta2", 0, 0), ("new_b1", 0, 2), None])
+def test_the_selected_cell_is_saved_with_the_session(selection):
+    session = Session(parse_lesson(lesson_doc((2, 3, 1), epochs=5), "t.json"))
+    session.run(2)
+    session.step()
+    document = session_document(session, selection=selection)
+    assert parse_lesson(document, "saved.json").session.selection == selection
+
+
 def tampered(session, change):
     doc = copy.deepcopy(session_document(session))
     change(doc["session"])
@@ -54,6 +63,15 @@ def tampered(session, change):
     (lambda s: s.update(mood="happy"), "session.mood: unknown key"),
     (lambda s: s.update(velocities={"weights": []}), "session.velocities"),
     (lambda s: s.update(biases=[[0.1]]), "session.biases"),
+    (lambda s: s.update(selection={"matrix": "W9", "row": 0, "column": 0}),
+     "session.selection.matrix: 'W9' is not a matrix of this network"),
+    (lambda s: s.update(selection={"matrix": "W2", "row": 3, "column": 0}),
+     "session.selection.row: 3 is out of range; expected 0 to 2"),
+    (lambda s: s.update(selection={"matrix": "b1", "row": 0, "column": 3}),
+     "session.selection.column: 3 is out of range; expected 0 to 2"),
+    (lambda s: s.update(selection={"matrix": "z1", "row": 0}), "session.selection.column: missing"),
+    (lambda s: s.update(selection={"matrix": ["X"], "row": 0, "column": 0}),
+     "session.selection.matrix"),
 ])
 def test_tampered_sessions_are_refused_with_a_message(change, expected):
     session = Session(parse_lesson(lesson_doc((2, 3, 1), epochs=5), "t.json"))
