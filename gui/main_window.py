@@ -705,7 +705,10 @@ class MainWindow(QMainWindow):
         state = self.settings.value("windowState")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        self.plot.set_log(self.settings.value("logScale", "false") in (True, "true"))
+        # "log" or "linear" as the user chose; anything else leaves the scale to the data.
+        scale = self.settings.value("lossScale", "automatic")
+        if scale in ("log", "linear"):
+            self.plot.set_log(scale == "log")
         decimals = int(self.settings.value("decimals", self.controller.decimals))
         self.decimals_box.setValue(decimals)
         self.controller.set_decimals(decimals)
@@ -742,7 +745,9 @@ class MainWindow(QMainWindow):
         self.recovery.release()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
-        self.settings.setValue("logScale", self.plot.log)
+        choice = self.plot.log_choice
+        self.settings.setValue("lossScale", "automatic" if choice is None
+                               else "log" if choice else "linear")
         self.settings.setValue("decimals", self.controller.decimals)
         self.settings.sync()
         super().closeEvent(event)
