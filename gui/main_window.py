@@ -22,6 +22,7 @@ from engine.lesson import Lesson, load_lesson, save_lesson
 
 from .diagram import NetworkDiagram
 from .formula_panel import FormulaPanel
+from .getting_started import tour_html
 from .paste import paste_block
 from .plots import LossPlot
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
@@ -55,6 +56,7 @@ SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / Redo an edit</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
 <tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
+<tr><td><b>Shift+F1</b></td><td>Getting started: a short tour</td></tr>
 </table>"""
 
 
@@ -281,6 +283,8 @@ class MainWindow(QMainWindow):
         self.log_action = self._action("Log-scale loss", self.plot.set_log)
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
+        self.tour_action = self._action("Getting started", self.show_tour, ["Shift+F1"],
+                                        "A short tour: Step, click a cell, Run, the teaching views")
         self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, ["F1"])
         self.glossary_action = self._action("Glossary", self.show_glossary,
                                             tip="Every quantity's names in both presentations")
@@ -372,6 +376,7 @@ class MainWindow(QMainWindow):
         for dock in self.teaching_docks_a:
             self.teaching_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.tour_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.glossary_action)
         help_menu.addAction(self.about_action)
@@ -640,6 +645,11 @@ class MainWindow(QMainWindow):
         font = QFont(QApplication.font())
         font.setPointSizeF(size)
         QApplication.setFont(font)
+
+    def show_tour(self) -> QMessageBox:
+        docks = self.teaching_docks_b + self.teaching_docks_a
+        return self.show_message("Getting started", tour_html(
+            self.step_action, self.run_action, [dock.windowTitle() for dock in docks]))
 
     def show_shortcuts(self) -> None:
         self.show_message("Keyboard shortcuts", SHORTCUTS)
