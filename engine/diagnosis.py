@@ -32,7 +32,6 @@ import numpy as np
 
 from .history import unstable_symptom
 from .kernel import Workspace
-from .landscape import LossProbe
 from .network import Parameters
 from .number_text import shown_briefly
 from .step_notes import render_note
@@ -185,13 +184,13 @@ def stable_rate_bound(trainer, momentum: float = 0.0) -> tuple[float, float] | N
     if (arch.depth != 1 or arch.activations[0] != "linear" or not trainer.full_batch
             or arch.size > MAX_HESSIAN_SIZE):
         return None
-    probe = LossProbe(trainer, Parameters(arch))
-    at_zero = probe.gradient().flat
+    params = Parameters(arch)
+    at_zero = _full_pass(trainer, params).grad.flat.copy()
     hessian = np.empty((arch.size, arch.size))
     for i in range(arch.size):
-        probe.params.flat[i] = 1.0
-        hessian[:, i] = probe.gradient().flat - at_zero
-        probe.params.flat[i] = 0.0
+        params.flat[i] = 1.0
+        hessian[:, i] = _full_pass(trainer, params).grad.flat - at_zero
+        params.flat[i] = 0.0
     curvature = float(np.linalg.eigvalsh(0.5 * (hessian + hessian.T))[-1])
     if not curvature > 0.0:
         return None
@@ -249,16 +248,26 @@ def _rate_from_growth(losses: np.ndarray, rate: float) -> float | None:
     return 2.0 * rate / (1.0 + math.sqrt(growth))
 
 
-def _unit_causes(trainer, params: Parameters) -> list[Diagnosis]:
-    """Dead and saturated units, read from the whole training set's forward and backward pass."""
-    arch = trainer.architecture
-    ws = Workspace(arch, trainer.samples)
+def _full_pass(trainer, params: Parameters) -> Workspace:
+    """The kernel's forward pass, loss and backward pass over the whole training set.
+
+    Returns the workspace: z, slopes and deltas of every layer, shape (m, n_l),
+    and the gradient ``grad`` of J at ``params``.
+    """
+    ws = Workspace(trainer.architecture, trainer.samples)
     ws.inputs[0] = trainer.X_augmented
     kernel = trainer.kernel
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # far from the minimum a loss may overflow: inf is its value
         kernel.forward(ws, params)
         kernel.loss(ws, params, trainer.y)
         kernel.backward(ws, params)
+    return ws
+
+
+def _unit_causes(trainer, params: Parameters) -> list[Diagnosis]:
+    """Dead and saturated units, read from the whole training set's forward and backward pass."""
+    arch, kernel = trainer.architecture, trainer.kernel
+    ws = _full_pass(trainer, params)
     m, depth = trainer.samples, arch.depth
     found = []
     dead = _dead_units(arch, ws, m)
