@@ -44,7 +44,7 @@ HUGE_WEIGHT = 1e6        # |w| beyond this on data of unit scale: updates oversh
 STALL_EPOCHS = 20        # epochs without any change before a run counts as stalled
 STALL_CHANGE = 1e-12     # "without any change": relative spread of those losses
 MOST = 0.5               # a share from which a cause is told (half the units or values)
-MAX_HESSIAN_SIZE = 200   # weights whose Hessian is worked out column by column
+MAX_HESSIAN_WORK = 1e7   # samples × weights²: a Hessian worked out column by column stays quick
 SATURATING = ("sigmoid", "tanh")   # bounded activations whose slope vanishes far out
 ACTIVATION_WORDS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigmoid",
                     "tanh": "tanh", "linear": "linear", "softmax": "softmax"}
@@ -182,7 +182,7 @@ def stable_rate_bound(trainer, momentum: float = 0.0) -> tuple[float, float] | N
     """
     arch = trainer.architecture
     if (arch.depth != 1 or arch.activations[0] != "linear" or not trainer.full_batch
-            or arch.size > MAX_HESSIAN_SIZE):
+            or trainer.samples * arch.size ** 2 > MAX_HESSIAN_WORK):
         return None
     params = Parameters(arch)
     at_zero = _full_pass(trainer, params).grad.flat.copy()
