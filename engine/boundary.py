@@ -23,6 +23,7 @@ from .features import add_features
 from .kernel import IterationKernel, Workspace, augment
 from .lesson import Lesson
 from .network import Parameters
+from .number_text import shown_briefly
 
 __all__ = ["InputPlane", "NotAPlane", "input_plane", "Extent", "plane_extent", "PlaneData",
            "plane_data", "BoundaryMap", "decision_boundary", "COARSE", "FINE"]
@@ -71,7 +72,7 @@ class InputPlane:
         if self.features:
             parts.append("derived inputs " + ", ".join(self.features) + " computed from x1, x2")
         for column, value in self.constants:
-            parts.append(f"input {column + 1} fixed at {value:g}")
+            parts.append(f"input {column + 1} fixed at {shown_briefly(value)}")
         return "; ".join(parts)
 
 

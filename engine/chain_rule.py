@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import catalogue
-from .number_text import shown_number
+from .number_text import MINUS, shown_number
 from .losses import get_loss
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
@@ -127,11 +127,19 @@ class ChainRule:
 
 
 def _significant(x: float, digits: int) -> str:
-    """A number to ``digits`` significant figures, negatives in parentheses."""
+    """A number to ``digits`` significant figures, negatives in parentheses.
+
+    Written as ``number_text`` writes numbers: the typographic minus, and an
+    exponent without its ``+`` or leading zeros (``1.896e163``, ``4.5e−5``).
+    """
     if x == 0:
         return "0"
     text = f"{x:.{digits}g}"
-    return f"({text})" if text.startswith("-") else text
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    text = text.replace("-", MINUS)
+    return f"({text})" if text.startswith(MINUS) else text
 
 
 def _output_dJ_da(record: "IterationRecord", i: int, j: int) -> Factor:

@@ -16,9 +16,10 @@ import bisect
 
 import numpy as np
 
+from .number_text import shown_briefly
 from .training import Divergence, TrainingState, UNSTABLE_RISING_EPOCHS
 
-__all__ = ["History", "CHECKPOINT_BUDGET_BYTES", "instability"]
+__all__ = ["History", "CHECKPOINT_BUDGET_BYTES", "instability", "unstable_symptom"]
 
 CHECKPOINT_BUDGET_BYTES = 32 * 1024 * 1024
 MAX_CHECKPOINTS = 4096
@@ -133,13 +134,24 @@ def instability(losses: np.ndarray) -> str | None:
     ----------
     losses : ndarray, shape (epochs,)
     """
+    symptom = unstable_symptom(losses)
+    return None if symptom is None else f"{symptom} — the learning rate may be too high"
+
+
+def unstable_symptom(losses: np.ndarray) -> str | None:
+    """What ``instability`` sees, without its remedy (``engine.diagnosis`` names the cause).
+
+    Parameters
+    ----------
+    losses : ndarray, shape (epochs,)
+    """
     if losses.size < 2:
         return None
     if losses[-1] > losses[0]:
-        return (f"the loss ({losses[-1]:.4g}) is higher than at the start ({losses[0]:.4g}) "
-                f"— the learning rate may be too high")
+        return (f"the loss ({shown_briefly(losses[-1])}) is higher than at the start "
+                f"({shown_briefly(losses[0])})")
     tail = losses[-(UNSTABLE_RISING_EPOCHS + 1):]
     if tail.size == UNSTABLE_RISING_EPOCHS + 1 and np.all(np.diff(tail) > 0):
-        return (f"the loss has risen for {UNSTABLE_RISING_EPOCHS} epochs in a row "
-                f"— the learning rate may be too high")
+        return f"the loss has risen for {UNSTABLE_RISING_EPOCHS} epochs in a row"
     return None
+

@@ -12,14 +12,16 @@ number is exactly the text of the cell it explains (DESIGN.md section 3):
 * zero (either sign) as ``0.000``, never ``−0.000``;
 * the minus sign as U+2212 (``−``), the typographic minus, everywhere.
 
+``shown_briefly`` drops a fixed form's trailing zeros, for numbers in a sentence.
+
 ``python_number`` writes the same value for arithmetic Python can read back.
 """
 from __future__ import annotations
 
 import math
 
-__all__ = ["shown_number", "shown_change", "python_number", "shows_as_fixed", "MINUS",
-           "LARGE"]
+__all__ = ["shown_number", "shown_briefly", "shown_change", "python_number", "shows_as_fixed",
+           "MINUS", "LARGE"]
 
 MINUS = "\u2212"
 LARGE = 1e4  # from here on the fixed format would widen every table column
@@ -65,6 +67,15 @@ def shown_number(x: float, decimals: int | None = 3) -> str:
         mantissa, exponent = f"{x:.{places}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
+
+
+def shown_briefly(x: float, decimals: int = 3) -> str:
+    """``shown_number`` for a number inside a sentence: a fixed form's trailing
+    zeros dropped (``50``, ``4.5``, ``0.444``), a scientific form as it is."""
+    text = shown_number(x, decimals)
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def shown_change(old: float, new: float, decimals: int | None = 3) -> str | None:

@@ -24,6 +24,7 @@ from . import limits
 from .errors import LessonError
 from .history import instability
 from .lesson import Lesson
+from .number_text import shown_briefly
 from .session import Session
 from .training import Divergence
 
@@ -76,7 +77,8 @@ class Contender:
             return f"{self.label}: {self.diverged.message()}"
         if self.losses.size == 0:
             return f"{self.label}: not started"
-        text = f"{self.label}: loss {self.losses[-1]:.4g} after {self.losses.size} epochs"
+        text = (f"{self.label}: loss {shown_briefly(self.losses[-1], 4)} after "
+                f"{self.losses.size} epochs")
         warning = self.warning
         return f"{text} — unstable: {warning}" if warning else text
 

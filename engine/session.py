@@ -20,7 +20,7 @@ import numpy as np
 
 from . import catalogue
 from .errors import LessonError
-from .history import History, instability
+from .history import History
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
 from .network import Parameters, initial_parameters
@@ -175,13 +175,6 @@ class Session:
         if divergence is not None and self.state.epoch >= divergence.epoch:
             return divergence
         return None
-
-    @property
-    def warning(self) -> str | None:
-        """Why the run looks unstable (finite but rising), or None."""
-        if self.diverged is not None:
-            return None
-        return instability(self.loss_history)
 
     @property
     def loss_history(self) -> np.ndarray:

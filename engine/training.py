@@ -84,10 +84,13 @@ class Divergence:
     value: str
 
     def message(self) -> str:
-        """The one line the command line prints and the window shows."""
+        """The one line the command line prints (DESIGN.md section 5)."""
+        return f"{self.symptom()} — lower the learning rate"
+
+    def symptom(self) -> str:
+        """``diverged at epoch 12: the loss is inf``: what happened, without a remedy."""
         subject = "the loss" if self.what == "loss" else "a weight"
-        return (f"diverged at epoch {self.epoch}: {subject} is {self.value} "
-                f"— lower the learning rate")
+        return f"diverged at epoch {self.epoch}: {subject} is {self.value}"
 
 
 @dataclass

@@ -11,7 +11,9 @@
   or a ``QSvgGenerator``);
 * the loss plot as PNG (pyqtgraph's ``ImageExporter``) or SVG (its scene
   through a ``QSvgGenerator``: pyqtgraph 0.14's ``SVGExporter`` fails on the
-  path syntax Qt 6.12 writes, pyqtgraph issue #3485).
+  path syntax Qt 6.12 writes, pyqtgraph issue #3485), its lines moved into
+  the drawing's own coordinates (``device_coordinates``) so that programs
+  which ignore ``vector-effect`` draw them as thin as the window does.
 
 Every file is written atomically: a temporary file beside the target,
 then a rename, so a failure leaves the old file (or none) and never half
@@ -29,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -45,7 +48,7 @@ from .plots import LossPlot
 from .session_controller import SessionController
 from .tables import MatrixCard, TablesPanel
 
-__all__ = ["Exporter", "table_csv_text", "MAX_WORKBOOK_ITERATIONS",
+__all__ = ["Exporter", "table_csv_text", "device_coordinates", "MAX_WORKBOOK_ITERATIONS",
            "IMAGE_FILTERS"]
 
 MAX_WORKBOOK_ITERATIONS = 50
@@ -351,4 +354,40 @@ def _scene_svg(scene: QGraphicsScene, source: QRectF, title: str) -> bytes:
     painter.fillRect(QRectF(0, 0, size.width(), size.height()), BACKGROUND)
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
     painter.end()
-    return bytes(buffer.data())
+    return device_coordinates(bytes(buffer.data()).decode("utf-8")).encode("utf-8")
+
+
+# A group Qt's SVG generator writes around what an item painted in its own units.
+_GROUP = re.compile(r'(<g\b[^>]*?) transform="matrix\(([^)]*)\)"([^>]*>)(.*?)(</g>)', re.S)
+_PAIR = re.compile(r"(-?[0-9.]+(?:e[-+]?[0-9]+)?),(-?[0-9.]+(?:e[-+]?[0-9]+)?)")
+_SHAPE = re.compile(r"<(\w+)")
+
+
+def device_coordinates(svg: str) -> str:
+    """``svg`` with every group of thin lines drawn in the drawing's own coordinates.
+
+    pyqtgraph paints a curve or the epoch marker in plot units under a
+    scaling transform, with a cosmetic (one-pixel) pen; Qt writes that as
+    ``transform="matrix(…)"`` on the group and ``vector-effect="non-scaling-stroke"``
+    on the line. Viewers that ignore the vector effect (LibreOffice,
+    ImageMagick) scale the stroke too: the one-pixel dashed marker of an
+    axis 150 units long became a bar 150 pixels wide. Here each group whose
+    shapes are all such paths and polylines gets its points mapped through
+    the matrix and loses the transform; groups with text, images or
+    rectangles are left as Qt wrote them.
+    """
+    def flatten(group: re.Match) -> str:
+        head, matrix, rest, body, end = group.groups()
+        shapes = set(_SHAPE.findall(body))
+        if not shapes or not shapes <= {"path", "polyline"} or "non-scaling-stroke" not in body:
+            return group.group(0)
+        a, b, c, d, e, f = (float(value) for value in matrix.split(","))
+
+        def mapped(pair: re.Match) -> str:
+            x, y = float(pair.group(1)), float(pair.group(2))
+            return f"{a * x + c * y + e:.6g},{b * x + d * y + f:.6g}"
+        body = re.sub(r'(\b(?:d|points)=")([^"]*)(")',
+                      lambda attr: attr.group(1) + _PAIR.sub(mapped, attr.group(2)) + attr.group(3),
+                      body)
+        return head + rest + body + end
+    return _GROUP.sub(flatten, svg)

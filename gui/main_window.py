@@ -25,6 +25,7 @@ from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
 from .formula_panel import FormulaPanel
 from .lesson_editor import LessonEditor, StartingPointDialog
+from .getting_started import tour_html
 from .paste import paste_block
 from .plots import LossPlot
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
@@ -62,6 +63,7 @@ Enter checks, Escape reveals</td></tr>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / Redo an edit</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
 <tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
+<tr><td><b>Shift+F1</b></td><td>Getting started: a short tour</td></tr>
 </table>"""
 
 
@@ -328,6 +330,8 @@ class MainWindow(QMainWindow):
         self.log_action = self._action("Log-scale loss", self.plot.set_log)
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
+        self.tour_action = self._action("Getting started", self.show_tour, ["Shift+F1"],
+                                        "A short tour: Step, click a cell, Run, the teaching views")
         self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, ["F1"])
         self.glossary_action = self._action("Glossary", self.show_glossary,
                                             tip="Every quantity's names in both presentations")
@@ -427,6 +431,7 @@ class MainWindow(QMainWindow):
         for dock in self.teaching_docks_a:
             self.teaching_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.tour_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.glossary_action)
         help_menu.addAction(self.about_action)
@@ -760,6 +765,11 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(size)
         QApplication.setFont(font)
 
+    def show_tour(self) -> QMessageBox:
+        docks = self.teaching_docks_b + self.teaching_docks_a
+        return self.show_message("Getting started", tour_html(
+            self.step_action, self.run_action, [dock.windowTitle() for dock in docks]))
+
     def show_shortcuts(self) -> None:
         self.show_message("Keyboard shortcuts", SHORTCUTS)
 
@@ -827,7 +837,10 @@ class MainWindow(QMainWindow):
         else:
             # Sized again once painted: only then are the tables measured in their real font.
             self._first_start = True
-        self.plot.set_log(self.settings.value("logScale", "false") in (True, "true"))
+        # "log" or "linear" as the user chose; anything else leaves the scale to the data.
+        scale = self.settings.value("lossScale", "automatic")
+        if scale in ("log", "linear"):
+            self.plot.set_log(scale == "log")
         decimals = int(self.settings.value("decimals", self.controller.decimals))
         self.decimals_box.setValue(decimals)
         self.controller.set_decimals(decimals)
@@ -877,7 +890,9 @@ class MainWindow(QMainWindow):
         self.recovery.release()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
-        self.settings.setValue("logScale", self.plot.log)
+        choice = self.plot.log_choice
+        self.settings.setValue("lossScale", "automatic" if choice is None
+                               else "log" if choice else "linear")
         self.settings.setValue("decimals", self.controller.decimals)
         self.settings.sync()
         super().closeEvent(event)

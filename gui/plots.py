@@ -5,7 +5,12 @@ One pyqtgraph curve created once and fed with ``setData`` at most
 flag and a timer here make sure several updates between frames cost one
 redraw). Peak downsampling and clip-to-view keep a million epochs smooth.
 A vertical line marks the epoch shown; the warning line beside the plot
-says when the run diverged or looks unstable.
+says when the run diverged, looks unstable or stalled, and why
+(``engine.diagnosis``). The loss axis turns logarithmic by itself once the
+curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
+flatten everything before it on a linear axis) unless the user has chosen
+a scale, which wins; the epoch a run diverged at is marked, and a curve of
+one epoch is drawn as a point.
 """
 from __future__ import annotations
 
@@ -18,15 +23,20 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
 
+from engine.number_text import shown_briefly  # noqa: E402
+
 from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
-__all__ = ["LossPlot", "plottable", "plottable_points", "DISPLAY_BOUND"]
+__all__ = ["LossPlot", "plottable", "plottable_points", "spans_decades", "DISPLAY_BOUND",
+           "AUTO_LOG_DECADES", "DIVERGED_COLOUR"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
 # ("Cannot set range [0.0, inf]"). Values beyond ±DISPLAY_BOUND are drawn at it.
 DISPLAY_BOUND = 1e300
+AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
+DIVERGED_COLOUR = "#B03A2E"  # the divergence banner's red
 
 
 def plottable(values, log: bool = False) -> np.ndarray:
@@ -66,6 +76,11 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def spans_decades(low: float, high: float, decades: float = AUTO_LOG_DECADES) -> bool:
+    """Whether positive values from ``low`` to ``high`` span more than ``decades`` decades."""
+    return 0.0 < low < high and high > low * 10.0 ** decades
+
+
 class LossPlot(QWidget):
     """Loss per epoch with a log-scale toggle, a cursor readout and warnings."""
 
@@ -85,11 +100,26 @@ class LossPlot(QWidget):
         self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
+        # One epoch is one point, which a line cannot show: it gets a symbol.
+        self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None,
+                                    symbolBrush="#0072B2")
+        self.point.setVisible(False)
+        self.diverged_marker = pg.InfiniteLine(
+            angle=90, movable=False, label="diverged",
+            labelOpts={"position": 0.9, "color": DIVERGED_COLOUR},
+            pen=pg.mkPen(DIVERGED_COLOUR, width=2, style=Qt.PenStyle.DotLine))
+        self.diverged_marker.setVisible(False)
+        self.plot.addItem(self.diverged_marker)
         self.marker = pg.InfiniteLine(angle=90, movable=False,
                                       pen=pg.mkPen("#D55E00", width=1, style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.marker)
         self.log_box = QCheckBox("log scale")
-        self.log_box.toggled.connect(self.set_log)
+        self.log_box.setToolTip("Log scale turns on by itself when the loss spans more than "
+                                f"{AUTO_LOG_DECADES} decades, until you choose a scale here")
+        self.log_box.toggled.connect(self._log_box_toggled)
+        self._log_choice: bool | None = None   # the user's scale; None: chosen by the data
+        self._switching = False                # the box is moved by the automatic scale
+        self._low, self._high, self._tracked = np.inf, 0.0, 0  # positive finite losses seen
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
         self.warning_label = problem_label("plotWarning")
@@ -123,6 +153,7 @@ class LossPlot(QWidget):
         if self._x.size < losses.size:
             self._x = np.arange(1, max(losses.size, 2 * self._x.size) + 1, dtype=float)
         self._y = losses
+        self._track_span(losses)
         self.marker.setValue(epoch)
         self._dirty = True
 
@@ -133,6 +164,7 @@ class LossPlot(QWidget):
         axis range, its warning) is left on screen.
         """
         self._y = np.empty(0)
+        self._low, self._high, self._tracked = np.inf, 0.0, 0
         self.marker.setValue(0)
         self.readout.setText("")
         self._divergence = self._warning = ""
@@ -142,21 +174,57 @@ class LossPlot(QWidget):
         self._dirty = True
         self._redraw()
 
+    def _track_span(self, losses: np.ndarray) -> None:
+        """The smallest and largest positive finite loss, from the epochs not yet seen.
+
+        A history only grows, or shrinks (jump back, edit, new lesson) and
+        grows again: a shorter one starts the count afresh.
+        """
+        if losses.size < self._tracked:
+            self._low, self._high, self._tracked = np.inf, 0.0, 0
+        new = losses[self._tracked:]
+        self._tracked = losses.size
+        with np.errstate(invalid="ignore"):
+            new = new[np.isfinite(new) & (new > 0)]
+        if new.size:
+            self._low = min(self._low, float(new.min()))
+            self._high = max(self._high, float(new.max()))
+
     def set_divergence(self, text: str) -> None:
         self._divergence = text
         self._show_warning()
+        self._dirty = True
 
     def set_warning(self, text: str) -> None:
         self._warning = text
         self._show_warning()
 
     def _show_warning(self) -> None:
-        text = self._divergence or (f"Unstable: {self._warning}" if self._warning else "")
+        text = self._divergence or self._warning
         self.warning_label.setText(text)
         self.warning_label.setVisible(bool(text))
 
     def set_log(self, on: bool) -> None:
-        self.log_box.setChecked(on)
+        """The user's choice of scale (the box, the View menu, a saved setting): it wins."""
+        self._log_choice = bool(on)
+        self._show_log(bool(on))
+
+    @property
+    def log_choice(self) -> bool | None:
+        """The scale the user chose, or None while the data choose it."""
+        return self._log_choice
+
+    def _log_box_toggled(self, on: bool) -> None:
+        if not self._switching:
+            self.set_log(on)
+
+    def _show_log(self, on: bool) -> None:
+        if on != self.log_box.isChecked():
+            self._switching = True
+            try:
+                self.log_box.setChecked(on)
+            finally:
+                self._switching = False
         self.plot.setLogMode(y=on)
         self._dirty = True
         self._y_range = None  # log and linear ranges are in different units
@@ -170,6 +238,9 @@ class LossPlot(QWidget):
     def _redraw(self) -> None:
         if not self._dirty:
             return
+        if self._log_choice is None and spans_decades(self._low, self._high) != self.log:
+            self._show_log(not self.log)  # redraws on the other scale
+            return
         self._dirty = False
         y = plottable(self._y, self.log)  # a log axis cannot show zero or a negative loss
         x = self._x[: y.size]
@@ -177,6 +248,10 @@ class LossPlot(QWidget):
         if not finite.all():
             x, y = x[finite], y[finite]
         self.curve.setData(x, y, skipFiniteCheck=True)
+        self.point.setVisible(y.size == 1)
+        if y.size == 1:
+            self.point.setData(x, y)
+        self._mark_divergence()
         # The epoch axis grows in doublings, not every frame: relabelling an axis
         # costs more than drawing a million-point curve.
         span = 10
@@ -192,13 +267,22 @@ class LossPlot(QWidget):
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)
 
+    def _mark_divergence(self) -> None:
+        """A dotted red line at the epoch a diverged run's loss stopped being a number."""
+        if not self._divergence or self._y.size == 0:
+            self.diverged_marker.setVisible(False)
+            return
+        bad = np.flatnonzero(~np.isfinite(self._y))
+        self.diverged_marker.setValue(float(bad[0] + 1 if bad.size else self._y.size))
+        self.diverged_marker.setVisible(True)
+
     def _mouse_moved(self, position) -> None:
         if not self.plot.sceneBoundingRect().contains(position) or self._y.size == 0:
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
-            self.readout.setText(f"epoch {epoch}: loss {self._y[epoch - 1]:.6g}")
+            self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
 
 
 def _nice_ceiling(value: float) -> float:

@@ -25,6 +25,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.errors import LessonError
+from engine.diagnosis import trouble
 from engine.explain import CellExplanation
 from engine.lesson import Lesson, check_lesson_text
 from engine.session import Position, Session
@@ -147,9 +148,10 @@ class SessionController(QObject):
         Loss of every known epoch (copy) and the epoch shown (0 at the start).
     runningChanged(bool)
     diverged(str)
-        Divergence message ("" when the run is no longer diverged).
+        Divergence message and its cause ("" when the run is no longer diverged).
     warning(str)
-        Instability warning ("" when the run looks fine).
+        Why a finite run is unstable or stalled, with the step to take ("" when
+        the run looks fine); both from ``engine.diagnosis.trouble``.
     message(str)
         A neutral status line (e.g. "reached the tolerance").
     error(str)
@@ -443,7 +445,7 @@ class SessionController(QObject):
         self.exercise.cancel()
         session = self.session
         if session.diverged is not None:
-            self.diverged.emit(session.diverged.message())
+            self.diverged.emit(trouble(session, self.learner).divergence)
             return
         if session.reached_tolerance:
             self.message.emit("the loss is already below the tolerance; Reset to train again")
@@ -484,9 +486,9 @@ class SessionController(QObject):
 
     def _report_state(self) -> None:
         session = self.session
-        divergence = session.diverged
-        self.diverged.emit("" if divergence is None else divergence.message())
-        self.warning.emit(session.warning or "")
+        told = trouble(session, self.learner)  # what went wrong and why, in the cards' names
+        self.diverged.emit(told.divergence)
+        self.warning.emit(told.warning)
         if session.reached_tolerance:
             self.message.emit(f"the loss fell below the tolerance {session.lesson.tolerance:g} "
                               f"at epoch {session.epochs_done}")

@@ -17,6 +17,8 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel  # noqa: E402
 
+from engine.number_text import shown_number  # noqa: E402
+
 from ..parts import view_column  # noqa: E402
 from ..plots import DISPLAY_BOUND, plottable, plottable_points  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
@@ -131,9 +133,14 @@ class ActivationView(ThrottledView):
             self.z_line.setValue(float(plottable([value])[0]))
             self.z_line.show()
             self.points.setData(*plottable_points([value, value], [a_value, slope_value]))
-            self.caption.setText(f"{name} = {value:.6g}  →  a = f(z) = {a_value:.6g},  slope "
-                                 f"f′(z) = {slope_value:.6g}   ({slope_symbol})")
+            shown = self._shown
+            self.caption.setText(f"{name} = {shown(value)}  →  a = f(z) = {shown(a_value)},  "
+                                 f"slope f′(z) = {shown(slope_value)}   ({slope_symbol})")
         else:
             self.z_line.hide()
             self.points.setData([], [])
         self.revision += 1
+
+    def _shown(self, x: float) -> str:
+        """A number as the tables write it now (their decimals; no −0, no cut digits)."""
+        return shown_number(x, self.controller.decimals)

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  
 
 from engine.boundary import COARSE, FINE  # noqa: E402
 
+from engine.number_text import shown_briefly  # noqa: E402
+
 from ..parts import view_column  # noqa: E402
 from ..plots import plottable  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
@@ -133,8 +135,8 @@ class BoundaryView(ThrottledView):
             values = boundary.hidden[layer - 1][j]
             rgba = diverging_rgba(values, levels)
             self.caption.setText(f"What hidden neuron {j} of layer {layer} outputs at each "
-                                 f"point (blue {low:.3g}, gold {high:.3g}); the line is where "
-                                 f"it is halfway, {levels[1]:.3g}.")
+                                 f"point (blue {shown_briefly(low)}, gold {shown_briefly(high)}); the "
+                                 f"line is where it is halfway, {shown_briefly(levels[1])}.")
             contour = (values, levels[1])
         elif boundary.kind == "classes":
             classes = boundary.outputs.shape[2]
@@ -150,8 +152,9 @@ class BoundaryView(ThrottledView):
                                      "gold 1); the black line is the decision boundary, "
                                      "output = 0.5.")
             else:
-                self.caption.setText(f"Colour: the network's output (blue {low:.3g}, gold "
-                                     f"{high:.3g}); the line is where it equals {centre:.3g}.")
+                self.caption.setText(f"Colour: the network's output (blue {shown_briefly(low)}, "
+                                     f"gold {shown_briefly(high)}); the line is where it equals "
+                                     f"{shown_briefly(centre)}.")
             contour = (boundary.value, centre)
         self.image.setImage(rgba, autoLevels=False)
         # Inputs may be any finite float: drawn at plottable's bound beyond it.

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox,  # noqa
 
 from engine.landscape import WeightAddress  # noqa: E402
 
+from engine.number_text import shown_number  # noqa: E402
+
 from ..parts import view_column  # noqa: E402
 from ..plots import plottable, plottable_points  # noqa: E402
 from .colours import grid_rect, sequential_rgba  # noqa: E402
@@ -260,9 +262,10 @@ class LandscapeView(ThrottledView):
         self.path.setData(*plottable_points(landscape.path_values[:, 0], landscape.path_losses))
         self.current.setData(*plottable_points([curve.current_weight], [curve.current_loss]))
         self.curve_plot.setLabel("bottom", name)
+        shown = self._shown
         self.caption.setText(
-            f"{name} = {curve.current_weight:.6g}   ·   J = {curve.current_loss:.6g}   ·   "
-            f"slope ∂J/∂{name} = {curve.slope:.6g} (backprop). Gradient descent moves "
+            f"{name} = {shown(curve.current_weight)}   ·   J = {shown(curve.current_loss)}   ·   "
+            f"slope ∂J/∂{name} = {shown(curve.slope)} (backprop). Gradient descent moves "
             f"{name} against the slope, downhill. The curve holds the other weights as they "
             f"are now; the path is J at each epoch's weights, so it leaves the curve where "
             f"other weights moved too.")
@@ -295,9 +298,14 @@ class LandscapeView(ThrottledView):
         a, b = (address.name for address in surface.addresses)
         self.map_plot.setLabel("bottom", a)
         self.map_plot.setLabel("left", b)
+        shown = self._shown
         self.caption.setText(
-            f"{a} = {surface.current[0]:.6g}, {b} = {surface.current[1]:.6g}   ·   J = "
-            f"{surface.current_loss:.6g}   ·   gradient ({surface.gradient[0]:.4g}, "
-            f"{surface.gradient[1]:.4g}). Dark is low loss; lines join equal losses; the "
+            f"{a} = {shown(surface.current[0])}, {b} = {shown(surface.current[1])}   ·   J = "
+            f"{shown(surface.current_loss)}   ·   gradient ({shown(surface.gradient[0])}, "
+            f"{shown(surface.gradient[1])}). Dark is low loss; lines join equal losses; the "
             f"dots are the weights after each epoch.")
         self.pages.setCurrentWidget(self.map_plot)
+
+    def _shown(self, x: float) -> str:
+        """A number as the tables write it now (their decimals; no −0, no cut digits)."""
+        return shown_number(x, self.controller.decimals)

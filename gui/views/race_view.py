@@ -3,8 +3,10 @@
 ``ComparisonView`` is the machinery shared with the training-modes view: a
 row of settings, Race / Stop, a progress bar, one pyqtgraph plot with a
 curve per contender (Okabe–Ito colours and a line style each, so that
-colour is never the only cue), a legend, a log-scale toggle and one line
-per contender saying how it ended. The engine's ``Race`` does the training,
+colour is never the only cue), a legend below the plot (where it covers
+no curve and no marker), a log scale that turns on by itself when the
+curves span more than three decades (the toggle, once used, wins) and one
+line per contender saying how it ended. The engine's ``Race`` does the training,
 advanced in time-boxed slices (``TimeBoxed``) so the window stays live.
 
 A dashed vertical line marks the epoch the main session has reached, so the
@@ -28,7 +30,7 @@ from engine.errors import LessonError  # noqa: E402
 from engine.race import DEFAULT_RATES  # noqa: E402
 
 from ..parts import problem_label, view_column  # noqa: E402
-from ..plots import plottable  # noqa: E402
+from ..plots import plottable, spans_decades  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
 from ..teaching_model import TeachingModel  # noqa: E402
@@ -114,7 +116,11 @@ class ComparisonView(QWidget):
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.work.stop)
         self.log_box = QCheckBox("log scale")
-        self.log_box.toggled.connect(self.set_log)
+        self.log_box.setToolTip("Log scale turns on by itself when the losses span more than "
+                                "three decades, until you choose a scale here")
+        self.log_box.toggled.connect(self._log_box_toggled)
+        self._log_choice: bool | None = None   # the user's scale; None: chosen by the data
+        self._switching = False                # the box is moved by the automatic scale
         controls = QHBoxLayout()
         controls.addLayout(self.settings_row)
         controls.addWidget(QLabel("epochs"))
@@ -137,8 +143,12 @@ class ComparisonView(QWidget):
         self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="#202020",
-                                          brush=pg.mkBrush(255, 255, 255, 200))
+        # The legend is a row of the plot's layout under the epoch axis, never over
+        # the data: inside, it covered the lesson's marker and the curves' ends.
+        item = self.plot.getPlotItem()
+        self.legend = pg.LegendItem(labelTextColor="#202020", colCount=4)
+        item.layout.addItem(self.legend, 4, 1)
+        item.legend = self.legend  # curves given a name join it
         self.session_marker = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine),
             label="lesson", labelOpts={"position": 0.95, "color": "#555555"})
@@ -234,17 +244,45 @@ class ComparisonView(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------
     def set_log(self, on: bool) -> None:
-        self.log_box.setChecked(on)
+        """The user's choice of scale: it wins over the automatic one from now on."""
+        self._log_choice = bool(on)
+        self._show_log(bool(on))
+
+    def _log_box_toggled(self, on: bool) -> None:
+        if not self._switching:
+            self.set_log(on)
+
+    def _show_log(self, on: bool) -> None:
+        if on != self.log_box.isChecked():
+            self._switching = True
+            try:
+                self.log_box.setChecked(on)
+            finally:
+                self._switching = False
         self.plot.setLogMode(y=on)
         self._dirty = True
         self._redraw()
+
+    def _loss_span(self) -> tuple[float, float]:
+        """The smallest and largest positive finite loss of any contender."""
+        low, high = np.inf, 0.0
+        for contender in self.race.contenders:
+            losses = np.asarray(contender.losses, dtype=float)
+            with np.errstate(invalid="ignore"):
+                losses = losses[np.isfinite(losses) & (losses > 0)]
+            if losses.size:
+                low, high = min(low, float(losses.min())), max(high, float(losses.max()))
+        return low, high
 
     def _redraw(self) -> None:
         """Curves from the race's losses, at most FRAME_RATE times a second."""
         if not self._dirty or self.race is None:
             return
-        self._dirty = False
         log = self.log_box.isChecked()
+        if self._log_choice is None and spans_decades(*self._loss_span()) != log:
+            self._show_log(not log)  # redraws on the other scale
+            return
+        self._dirty = False
         for contender, curve, end in zip(self.race.contenders, self.curves, self.ends):
             losses = plottable(contender.losses, log)  # a log axis cannot show zero
             epochs = np.arange(1, losses.size + 1, dtype=float)
