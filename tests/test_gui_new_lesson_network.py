@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.session import Session
+from gui.views.colours import diverging_rgba
 from window_helpers import open_window
 
 GATES = "x1,x2,and,or\n0,0,0,0\n0,1,0,1\n1,0,0,1\n1,1,1,1\n"
@@ -142,3 +143,68 @@ def test_the_csv_dialog_says_what_is_missing_and_keeps_ok_off(qtbot, window, tmp
     assert dialog.error_text.startswith("Epochs: 0 is out of range")
     assert not dialog.ok_button.isEnabled()
     dialog.reject()
+
+
+# -- the decision boundary of imported data ------------------------------------------------
+ANIMALS = ("height;weight;animal\n1.5;30;dog\n0.4;4;cat\n1.1;25;dog\n0.3;3.5;cat\n"
+           "0.9;12;fox\n1.4;28;dog\n")
+
+
+def import_file(qtbot, window, path, targets=None, normalise="none"):
+    dialog = window.import_csv()
+    with qtbot.waitSignal(dialog.tableLoaded, timeout=10_000):
+        dialog.load(str(path))
+    if targets is not None:
+        dialog.set_targets(targets)
+    dialog.normalise_box.setCurrentIndex(dialog.normalise_box.findData(normalise))
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.ok_button.click()
+
+
+def boundary_view(qtbot, window):
+    dock = window.teaching_docks_a[0]
+    dock.show()
+    dock.raise_()
+    view = dock.widget()
+    qtbot.waitUntil(lambda: view.isVisible() and view.revision > 0, timeout=5000)
+    return view
+
+
+def legend_texts(view) -> list[str]:
+    return [label.text for _sample, label in view.legend.items]
+
+
+def test_the_boundary_of_a_csv_reads_in_its_columns_and_units(qtbot, window, tmp_path):
+    path = tmp_path / "animals.csv"
+    path.write_text(ANIMALS, encoding="utf-8")
+    import_file(qtbot, window, path, normalise="zscore")
+    view = boundary_view(qtbot, window)
+    assert view.plot.getAxis("bottom").labelText == "height"
+    assert view.plot.getAxis("left").labelText == "weight"
+    assert not view.plot.getViewBox().state["aspectLocked"]     # metres against kilograms
+    assert legend_texts(view) == ["train", "test", "cat", "dog", "fox"]
+    raw = np.array([[1.5, 30], [0.4, 4], [1.1, 25], [0.3, 3.5], [0.9, 12], [1.4, 28]])
+    points = np.column_stack([view.train_points.data["x"], view.train_points.data["y"]])
+    np.testing.assert_allclose(points, raw, rtol=1e-12)        # the file's numbers, not z-scores
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert rect.left() < 0.3 and rect.right() > 1.5 and rect.top() < 3.5 and rect.bottom() > 30
+    assert "normalised" in view.caption.text()
+
+
+def test_each_of_several_outputs_has_its_map_and_key(qtbot, window, tmp_path):
+    path = tmp_path / "gates.csv"
+    path.write_text(GATES, encoding="utf-8")
+    import_file(qtbot, window, path, targets=[2, 3])
+    view = boundary_view(qtbot, window)
+    assert view.plot.getAxis("bottom").labelText == "x1"
+    assert [view.colour_by.itemText(i) for i in range(2)] == ["network output 1: and",
+                                                              "network output 2: or"]
+    assert legend_texts(view)[2:] == ["and = 0", "and = 1"]
+    before = view.revision
+    view.colour_by.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: view.revision > before, timeout=5000)
+    assert legend_texts(view)[2:] == ["or = 0", "or = 1"]
+    assert "probability that or = 1" in view.caption.text()
+    expected = window.controller.teaching.decision_boundary(view.resolution, 1)
+    np.testing.assert_array_equal(view.image.image,
+                                  diverging_rgba(expected.outputs[:, :, 1], (0.0, 0.5, 1.0)))
