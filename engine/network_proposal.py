@@ -50,9 +50,9 @@ __all__ = ["TARGET_KINDS", "DataSummary", "target_kind", "NetworkChoice", "propo
            "MAX_PROPOSED_UNITS", "HIDDEN_ACTIVATIONS"]
 
 TARGET_KINDS = {
-    "binary": "one 0/1 target: a yes/no class",
-    "labels": "several 0/1 targets, each a yes/no of its own",
-    "classes": "one-hot targets: one class out of several",
+    "binary": "one 0/1 target (a yes/no class)",
+    "labels": "several 0/1 targets (each a yes/no of its own)",
+    "classes": "one-hot targets (one class out of several)",
     "regression": "numbers to predict",
 }
 FULL_BATCH_ROWS = 256          # up to this many rows, one batch is the whole data set

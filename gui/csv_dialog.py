@@ -282,9 +282,11 @@ class CsvImportDialog(NewLessonDialog):
         layout.addLayout(self._build_detection_row())
         layout.addLayout(self._build_status_row())
         layout.addWidget(QLabel(f"Preview (the first {PREVIEW_ROWS} rows)"))
-        layout.addWidget(self._build_preview(), 3)
-        layout.addWidget(self._build_columns(), 2)
-        layout.addWidget(self.network)
+        layout.addWidget(self._build_preview(), 1)
+        choices = QHBoxLayout()        # what the data are beside the network made for them
+        choices.addWidget(self._build_columns(), 1)
+        choices.addWidget(self.network, 1)
+        layout.addLayout(choices)
         layout.addWidget(limit)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -352,6 +354,7 @@ class CsvImportDialog(NewLessonDialog):
         self.preview.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview.horizontalHeader().setDefaultSectionSize(110)
+        self.preview.setMinimumHeight(120)      # the header and a few rows
         return self.preview
 
     def _build_columns(self) -> QGroupBox:
@@ -364,7 +367,9 @@ class CsvImportDialog(NewLessonDialog):
         self.targets_list.setToolTip("Tick the columns the network learns to predict: one "
                                      "output each (tick two to learn AND and OR together)")
         self.targets_list.itemChanged.connect(self._targets_changed)
-        self.one_hot_box = QCheckBox("one-hot encode the target (class labels, text or numbers)")
+        self.one_hot_box = QCheckBox("one-hot encode the target (class labels)")
+        self.one_hot_box.setToolTip("The labels of one target column, text or numbers, "
+                                    "become one output each")
         self.one_hot_box.toggled.connect(self._summarise)
         self.normalise_box = QComboBox()
         for name in NORMALISATIONS:
@@ -374,19 +379,21 @@ class CsvImportDialog(NewLessonDialog):
             "Share of the rows held out as a test set (0: train on all)")
         self.fraction_box.valueChanged.connect(self._summarise)
         options = QFormLayout()
-        options.addRow("", self.one_hot_box)
+        options.addRow(self.one_hot_box)
         options.addRow("Normalise inputs", self.normalise_box)
         options.addRow("Test fraction", self.fraction_box)
         columns = QGroupBox("Columns")
-        columns_row = QHBoxLayout(columns)
-        for title, chooser in (("Feature columns (inputs)", self.features_list),
-                               ("Target columns (outputs)", self.targets_list)):
-            chooser.setMinimumHeight(70)
+        lists = QHBoxLayout()
+        for title, chooser in (("Features (inputs)", self.features_list),
+                               ("Targets (outputs)", self.targets_list)):
+            chooser.setMinimumHeight(90)
             part = QVBoxLayout()
             part.addWidget(QLabel(title))
             part.addWidget(chooser)
-            columns_row.addLayout(part, 1)
-        columns_row.addLayout(options, 2)
+            lists.addLayout(part, 1)
+        column = QVBoxLayout(columns)
+        column.addLayout(lists, 1)
+        column.addLayout(options)
         return columns
 
     # -- state ---------------------------------------------------------------------

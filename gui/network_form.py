@@ -144,8 +144,7 @@ class NetworkForm(QGroupBox):
         self.outputs_label.setText(f"→ {summary.outputs} output{'s' * (summary.outputs != 1)}")
         rows = f"{summary.rows:,}".replace(",", " ")
         self.why.setText(f"Proposed for {rows} training row{'s' * (summary.rows != 1)} of "
-                         f"{TARGET_KINDS[summary.kind]}: layers, activations and loss may all "
-                         f"be changed.")
+                         f"{TARGET_KINDS[summary.kind]}. Every setting may be changed.")
         proposal = propose_network(summary)
         if proposal != self._proposed:
             self._proposed = proposal

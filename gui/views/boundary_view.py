@@ -14,6 +14,7 @@ training runs, a fine one when paused.
 from __future__ import annotations
 
 import os
+from html import escape
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -50,6 +51,11 @@ class BoundaryView(ThrottledView):
         self.message.setMargin(24)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
+        self.key = QLabel("")
+        self.key.setObjectName("boundaryKey")
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.class_names: tuple[str, ...] = ()
         self.colour_by = QComboBox()
         self.colour_by.setToolTip("Colour the plane by the network's output or by what one "
                                   "hidden neuron outputs there")
@@ -64,6 +70,7 @@ class BoundaryView(ThrottledView):
         column.addLayout(bar)
         column.addWidget(self.caption)
         column.addWidget(self._build_plot(), 1)
+        column.addWidget(self.key)
         self.pages = QStackedWidget()
         self.pages.addWidget(plot_page)
         self.pages.addWidget(self.message)
@@ -94,26 +101,20 @@ class BoundaryView(ThrottledView):
                                               pen=pg.mkPen("#000000", width=1.5))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
-        self.legend = self.plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                          labelTextColor="#000000")
-        self.legend.addItem(self.train_points, "train")
-        self.legend.addItem(self.test_points, "test")
-        self.class_key: list[tuple[pg.ScatterPlotItem, str]] = []   # (swatch, class name)
         return self.plot
 
     def _show_class_key(self, names: tuple[str, ...]) -> None:
-        """One swatch per class in the legend, in the points' colours (none for values)."""
-        if tuple(name for _swatch, name in self.class_key) == tuple(names):
+        """The key under the plot: the points' shapes, then a swatch per class in the
+        points' colours (no classes for a map of values). Beside the plot rather than
+        on it, so it never hides a point."""
+        names = tuple(names)
+        if names == self.class_names and self.key.text():
             return
-        for swatch, _name in self.class_key:
-            self.legend.removeItem(swatch)
-        self.class_key = []
-        for index, name in enumerate(names):
-            # A swatch only: never added to the plot, so it draws nothing there.
-            swatch = pg.ScatterPlotItem(symbol="s", size=11, pen=pg.mkPen("#000000", width=1),
-                                        brush=pg.mkBrush(class_colour(index)))
-            self.legend.addItem(swatch, name)
-            self.class_key.append((swatch, name))
+        self.class_names = names
+        parts = ["● train", "▲ test"]
+        parts += [f'<span style="color:{class_colour(index).name()}">■</span> {escape(name)}'
+                  for index, name in enumerate(names)]
+        self.key.setText("Key: " + " &nbsp; ".join(parts))
 
     # -- structure ---------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:
