@@ -34,9 +34,11 @@ Every problem is a LessonError whose one line names the file, the row as a
 text editor numbers it (the header is row 1) and the column, and says what
 would be accepted.
 
-The import dialog uses the two steps separately: ``read_csv_table`` (text
-cells, detected delimiter and header; ``max_rows`` for a quick preview) and
-``build_dataset`` (numbers, encoding, split, normalisation).
+The import dialog uses the steps separately: ``read_csv_table`` (text
+cells, detected delimiter and header; ``max_rows`` for a quick preview),
+``csv_summary`` (what the network proposed for the chosen columns needs:
+inputs, outputs, training rows, the kind of target) and ``build_dataset``
+(numbers, encoding, split, normalisation).
 """
 from __future__ import annotations
 

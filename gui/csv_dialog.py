@@ -262,7 +262,8 @@ class CsvImportDialog(NewLessonDialog):
     def __init__(self, presentation: str, parent: QWidget | None = None, folder: str = ""):
         super().__init__(presentation, parent, title="Import CSV",
                          object_name="csvImportDialog", message_name="csvMessage")
-        self.resize(960, 700)
+        room = self.screen().availableGeometry()     # a 1280×720 projector included
+        self.resize(min(960, room.width()), min(700, room.height() - 40))
         self._folder = folder
         self._table: CsvTable | None = None
         self._data_problem = ""        # why the chosen columns give no data (the targets)
@@ -386,7 +387,9 @@ class CsvImportDialog(NewLessonDialog):
         lists = QHBoxLayout()
         for title, chooser in (("Features (inputs)", self.features_list),
                                ("Targets (outputs)", self.targets_list)):
-            chooser.setMinimumHeight(90)
+            # Room for about six columns; the preview above takes what is left.
+            chooser.setMinimumHeight(4 * chooser.fontMetrics().height())
+            chooser.setMaximumHeight(8 * chooser.fontMetrics().height())
             part = QVBoxLayout()
             part.addWidget(QLabel(title))
             part.addWidget(chooser)
