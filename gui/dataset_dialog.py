@@ -10,8 +10,9 @@ and kind, editable). OK makes a lesson with the ``{"dataset": ...}`` data
 object of DESIGN.md section 4 and that network
 (``gui.data_lesson.lesson_with_data``). A refusal (a field that does not
 read, a setting that does not fit) is shown in the dialog, which stays
-open with OK disabled; the open lesson is not touched. The sets are generated in milliseconds (100 000 two-input points
-included), so this dialog needs no worker thread.
+open with OK disabled; the open lesson is not touched. The sets are
+generated in milliseconds (100 000 two-input points included), so this
+dialog needs no worker thread.
 """
 from __future__ import annotations
 

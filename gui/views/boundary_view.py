@@ -6,8 +6,8 @@ a heatmap of the output (or of one hidden neuron) with the training points
 axes are named as the data name their columns and read in the data's own
 units (a CSV file's normalisation undone); a colour key names the classes
 (a one-hot target's labels, or "and = 1" for a 0/1 column), and a lesson
-with several 0/1 outputs has a map per output. ``HiddenUnitMaps`` sends small maps of every hidden neuron to the
-node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
+with several 0/1 outputs has a map per output. ``HiddenUnitMaps`` sends
+small maps of every hidden neuron to the node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
 times a second and only while they are visible; a coarse grid while
 training runs, a fine one when paused.
 """
