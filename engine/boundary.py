@@ -8,9 +8,15 @@ into a row of network inputs exactly as the data were, and the engine's
 own forward pass gives the output there and every hidden neuron's
 activation.
 
-Built-in sets and CSV files are stored already normalised, so the plane's
-coordinates are the network's first two inputs: a grid point goes through
-the same derived-feature mapping as the data and needs no other change.
+The plane is drawn in the data's own units, named as the data name its
+columns: a CSV file's inputs are normalised before the network sees them
+(``DataSet.offset``, ``DataSet.scale``), so the points are mapped back to
+the file's numbers for the axes, and a grid point is normalised the same
+way before it goes through the network (and through the derived-feature
+mapping of a built-in set). The classes are named for the colour key:
+a one-hot target's labels, or "NAME = 0" / "NAME = 1" for a 0/1 column.
+A lesson with several 0/1 outputs that are not one-hot (AND and OR learnt
+together) has one map per output.
 """
 from __future__ import annotations
 
@@ -49,15 +55,38 @@ class InputPlane:
         Derived inputs appended after x1, x2 (names of ``engine.features``).
     constants : tuple of (int, float)
         (column, value) of the inputs that hold one value in every row.
+    names : (str, str)
+        The two coordinates as the data name them (a CSV file's column names).
+    offset, scale : ndarray, shape (2,), or None
+        The normalisation of the two coordinates (network input = (value −
+        offset) / scale); None when the network sees the data's own numbers.
+    equal_axes : bool
+        Whether one unit is as long on both axes: the built-in sets are
+        points of a plane; a CSV file's two columns may measure different
+        things (a height and a weight).
     """
 
     width: int
     features: tuple[str, ...] = ()
     constants: tuple[tuple[int, float], ...] = ()
+    names: tuple[str, str] = ("x1", "x2")
+    offset: np.ndarray | None = None
+    scale: np.ndarray | None = None
+    equal_axes: bool = True
+
+    def normalised(self, points: np.ndarray) -> np.ndarray:
+        """Points in the data's units (k, 2) as the network's first two inputs (k, 2)."""
+        points = np.asarray(points, dtype=float)
+        return points if self.offset is None else (points - self.offset) / self.scale
+
+    def in_units(self, inputs: np.ndarray) -> np.ndarray:
+        """The network's first two inputs (k, 2) back in the data's units (k, 2)."""
+        inputs = np.asarray(inputs, dtype=float)
+        return inputs if self.offset is None else inputs * self.scale + self.offset
 
     def inputs(self, points: np.ndarray) -> np.ndarray:
-        """Network inputs for plane points (k, 2); shape (k, width)."""
-        derived = add_features(np.asarray(points, dtype=float), self.features)
+        """Network inputs for plane points (k, 2) in the data's units; shape (k, width)."""
+        derived = add_features(self.normalised(points), self.features)
         if not self.constants:
             return derived
         rows = np.empty((derived.shape[0], self.width))
@@ -69,6 +98,9 @@ class InputPlane:
     def describe(self) -> str:
         """What the plane's inputs are, for the view's caption."""
         parts = []
+        if self.offset is not None:
+            parts.append(f"axes in the data's own units; the network sees {self.names[0]} and "
+                         f"{self.names[1]} normalised")
         if self.features:
             parts.append("derived inputs " + ", ".join(self.features) + " computed from x1, x2")
         for column, value in self.constants:
@@ -103,7 +135,14 @@ def input_plane(lesson: Lesson) -> InputPlane:
                             f"{column + 1} varies from row to row), so there is no plane to "
                             f"draw the output over")
         constants.append((column, float(values[0])))
-    return InputPlane(n0, features, tuple(constants))
+    data = lesson.dataset
+    names, offset, scale = ("x1", "x2"), None, None
+    if data is not None:
+        names = (data.input_names[0], data.input_names[1])
+        if data.offset is not None:
+            offset, scale = data.offset[:2].copy(), data.scale[:2].copy()
+    return InputPlane(n0, features, tuple(constants), names, offset, scale,
+                      equal_axes="csv" not in spec)
 
 
 @dataclass(frozen=True)
@@ -137,11 +176,16 @@ class PlaneData:
     Attributes
     ----------
     train, test : ndarray, shapes (m, 2) and (k, 2)
+        In the data's own units (``InputPlane.in_units``).
     train_labels, test_labels : ndarray, shapes (m,) and (k,)
-        Class index (0/1 for one output, argmax of one-hot targets) or, for
-        regression, the target value.
+        Class index (0/1 of the output shown, argmax of one-hot targets) or,
+        for regression, the target value.
     kind : {'probability', 'classes', 'value'}
         How the map's values read (see ``BoundaryMap``).
+    output_names : tuple of str
+        One name per output of the network (the data's target names).
+    class_names : tuple of str
+        What each class colour means, class 0 first (empty for 'value').
     """
 
     train: np.ndarray
@@ -149,35 +193,67 @@ class PlaneData:
     train_labels: np.ndarray
     test_labels: np.ndarray
     kind: str
+    output_names: tuple[str, ...] = ("y",)
+    class_names: tuple[str, ...] = ()
 
 
 def _kind(lesson: Lesson) -> str:
+    """'classes' for one-hot targets, 'probability' for 0/1 targets of sigmoid outputs
+    (each output its own yes/no), else 'value'."""
     outputs = lesson.architecture.layers[-1]
     y = lesson.y
     binary = bool(np.all((y == 0) | (y == 1)))
-    if outputs > 1:
-        one_hot = binary and bool(np.all(y.sum(axis=1) == 1))
-        return "classes" if one_hot else "value"
+    if outputs > 1 and binary and bool(np.all(y.sum(axis=1) == 1)):
+        return "classes"
     squashing = lesson.architecture.activations[-1] == "sigmoid"
     return "probability" if binary and squashing else "value"
 
 
-def _labels(y: np.ndarray, kind: str) -> np.ndarray:
+def _labels(y: np.ndarray, kind: str, output: int) -> np.ndarray:
     if kind == "classes":
         return np.argmax(y, axis=1).astype(float)
-    return y[:, 0].astype(float)
+    return y[:, output].astype(float)
 
 
-def plane_data(lesson: Lesson, X: np.ndarray | None = None,
-               y: np.ndarray | None = None) -> PlaneData:
-    """The lesson's samples as plane points (X, y default to the lesson's training data)."""
+def _output_names(lesson: Lesson) -> tuple[str, ...]:
+    outputs = lesson.architecture.layers[-1]
+    data = lesson.dataset
+    if data is not None and len(data.output_names) == outputs:
+        return tuple(data.output_names)
+    return ("y",) if outputs == 1 else tuple(f"y{k + 1}" for k in range(outputs))
+
+
+def plane_data(lesson: Lesson, X: np.ndarray | None = None, y: np.ndarray | None = None,
+               output: int = 0, plane: InputPlane | None = None) -> PlaneData:
+    """The lesson's samples as plane points in the data's units.
+
+    Parameters
+    ----------
+    lesson : Lesson
+    X, y : ndarray, shapes (m, n0) and (m, nL), optional
+        Default: the lesson's training data.
+    output : int
+        Which output's 0/1 labels colour the points when the outputs are
+        not one-hot classes.
+    plane : InputPlane, optional
+        ``input_plane(lesson)``, when the caller has it already.
+    """
     X = lesson.X if X is None else X
     y = lesson.y if y is None else y
     kind = _kind(lesson)
     X_test = lesson.X_test if lesson.X_test is not None else X[:0]
     y_test = lesson.y_test if lesson.y_test is not None else y[:0]
-    return PlaneData(X[:, :2].copy(), X_test[:, :2].copy(), _labels(y, kind),
-                     _labels(y_test, kind), kind)
+    plane = input_plane(lesson) if plane is None else plane
+    names = _output_names(lesson)
+    if kind == "classes":
+        classes = names
+    elif kind == "probability":
+        classes = (f"{names[output]} = 0", f"{names[output]} = 1")
+    else:
+        classes = ()
+    return PlaneData(plane.in_units(X[:, :2]), plane.in_units(X_test[:, :2]),
+                     _labels(y, kind, output), _labels(y_test, kind, output), kind, names,
+                     classes)
 
 
 @dataclass(frozen=True)
@@ -191,8 +267,8 @@ class BoundaryMap:
     outputs : ndarray, shape (ny, nx, nL)
         a{L} at every grid point (row: x2, column: x1).
     value : ndarray, shape (ny, nx)
-        What the map colours: the output (one output) or the probability of
-        the winning class (several).
+        What the map colours: the output shown or the probability of the
+        winning class (one-hot classes).
     winner : ndarray of int, shape (ny, nx), or None
         The predicted class, for several outputs.
     kind : {'probability', 'classes', 'value'}
@@ -232,7 +308,7 @@ def _range(name: str, values: np.ndarray) -> tuple[float, float]:
 
 def decision_boundary(kernel: IterationKernel, params: Parameters, plane: InputPlane,
                       extent: Extent, resolution: int, kind: str,
-                      targets: np.ndarray | None = None) -> BoundaryMap:
+                      targets: np.ndarray | None = None, output: int = 0) -> BoundaryMap:
     """Run the forward pass over a resolution × resolution grid of ``extent``.
 
     Parameters
@@ -242,6 +318,7 @@ def decision_boundary(kernel: IterationKernel, params: Parameters, plane: InputP
     params : Parameters
     plane : InputPlane
     extent : Extent
+        In the data's units (``plane_data``'s points).
     resolution : int
         Grid points per side (at least 2).
     kind : {'probability', 'classes', 'value'}
@@ -249,6 +326,8 @@ def decision_boundary(kernel: IterationKernel, params: Parameters, plane: InputP
     targets : ndarray, shape (m, nL), optional
         For a 'value' map, the targets widen the colour scale so that the
         data points and the map share one scale.
+    output : int
+        The output a 'probability' or 'value' map shows.
     """
     arch = kernel.architecture
     xs = np.linspace(extent.x_min, extent.x_max, resolution)
@@ -267,14 +346,15 @@ def decision_boundary(kernel: IterationKernel, params: Parameters, plane: InputP
         value = np.max(outputs, axis=2)
         levels = (0.0, 0.5, 1.0)
     elif kind == "probability":
-        value = outputs[:, :, 0]
+        value = outputs[:, :, output]
         levels = (0.0, 0.5, 1.0)
     else:
-        value = outputs[:, :, 0]
-        sample = value if targets is None else np.concatenate([value.ravel(), targets[:, 0]])
+        value = outputs[:, :, output]
+        sample = (value if targets is None
+                  else np.concatenate([value.ravel(), targets[:, output]]))
         low, high = _range(arch.activations[-1], sample)
         if targets is not None and targets.size:
-            centre = float(0.5 * (targets[:, 0].min() + targets[:, 0].max()))
+            centre = float(0.5 * (targets[:, output].min() + targets[:, output].max()))
         else:
             centre = 0.5 * (low + high)
         levels = (low, centre, high)

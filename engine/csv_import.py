@@ -34,9 +34,11 @@ Every problem is a LessonError whose one line names the file, the row as a
 text editor numbers it (the header is row 1) and the column, and says what
 would be accepted.
 
-The import dialog uses the two steps separately: ``read_csv_table`` (text
-cells, detected delimiter and header; ``max_rows`` for a quick preview) and
-``build_dataset`` (numbers, encoding, split, normalisation).
+The import dialog uses the steps separately: ``read_csv_table`` (text
+cells, detected delimiter and header; ``max_rows`` for a quick preview),
+``csv_summary`` (what the network proposed for the chosen columns needs:
+inputs, outputs, training rows, the kind of target) and ``build_dataset``
+(numbers, encoding, split, normalisation).
 """
 from __future__ import annotations
 
@@ -53,11 +55,13 @@ from typing import Any, Union
 import numpy as np
 
 from . import limits
-from .datasets import DataSet, split
+from .datasets import DataSet, held_out_rows, split
 from .errors import LessonError
 from .files import NotARegularFile, TooLarge, read_regular_file
+from .network_proposal import DataSummary, target_kind
 
-__all__ = ["CsvTable", "CsvError", "read_csv_table", "build_dataset", "csv_from_spec",
+__all__ = ["CsvTable", "CsvError", "read_csv_table", "build_dataset", "csv_summary",
+           "csv_from_spec",
            "CSV_KEYS", "DELIMITERS", "NORMALISATIONS"]
 
 CSV_KEYS = {"csv", "features", "target", "delimiter", "header", "one_hot", "normalise",
@@ -564,6 +568,26 @@ def build_dataset(table: CsvTable, features: Sequence[Column] | None = None,
                                 f"({normalise}); rescale it in the file or use \"none\"")
     inputs = tuple(table.column_names[j] for j in feature_columns)
     return DataSet(X, y, X_test, y_test, inputs, outputs, table.name, offset, scale)
+
+
+def csv_summary(table: CsvTable, features: Sequence[Column] | None = None,
+                target: Sequence[Column] | Column | None = None, one_hot: bool = False,
+                test_fraction: float = 0.0) -> DataSummary:
+    """What a network for these columns needs to know (``engine.network_proposal``).
+
+    Only the target columns are converted (the feature columns are counted),
+    so the import dialog can propose a network as the columns change, even
+    for a file of ``limits.MAX_SAMPLES`` rows. The target kind is read from
+    every row. Raises what ``build_dataset`` raises for the same targets
+    (a text label without one-hot, say); a test fraction out of range
+    counts every row.
+    """
+    feature_columns, target_columns = _chosen_columns(table, features, target, _plain_fail)
+    y, _ = _targets(table, target_columns, one_hot, _plain_fail)
+    rows = len(table.rows)
+    if 0.0 <= test_fraction < 1.0:
+        rows -= held_out_rows(rows, test_fraction)
+    return DataSummary(len(feature_columns), y.shape[1], max(rows, 1), target_kind(y))
 
 
 def _chosen_columns(table: CsvTable, features: Sequence[Column] | None,

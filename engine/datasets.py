@@ -68,7 +68,7 @@ from .resources import resource_path
 
 __all__ = ["TRUTH_TABLES", "truth_table", "DATASET_NAMES", "GENERATED_SETS", "DEFAULTS",
            "DIGITS_COUNT", "DataSet", "make_dataset", "dataset_from_spec", "split",
-           "load_digits", "check_layers", "digits_path"]
+           "load_digits", "check_layers", "digits_path", "held_out_rows"]
 
 Fail = Callable[[str, str], Exception]
 
@@ -266,7 +266,8 @@ def _digits(samples: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------- split
 
-def _held_out(m: int, test_fraction: float) -> int:
+def held_out_rows(m: int, test_fraction: float) -> int:
+    """How many of m rows ``split`` holds out: round(f·m), half up."""
     return math.floor(test_fraction * m + 0.5)
 
 
@@ -286,7 +287,7 @@ def split(X: np.ndarray, y: np.ndarray, test_fraction: float,
     if not (isinstance(test_fraction, (int, float)) and 0.0 <= test_fraction < 1.0):
         raise LessonError(f"test_fraction: {test_fraction!r} is out of range; expected a "
                           f"number in [0, 1)")
-    held = _held_out(m, float(test_fraction))
+    held = held_out_rows(m, float(test_fraction))
     if held == 0:
         return X.copy(), y.copy(), X[:0].copy(), y[:0].copy()
     if held >= m:

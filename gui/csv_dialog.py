@@ -3,12 +3,15 @@
 The dialog reads the file with ``engine.csv_import.read_csv_table`` (the
 delimiter and the header row detected, both shown and overridable), shows
 the first ``PREVIEW_ROWS`` rows, and lets the learner choose the feature
-columns and the target column, one-hot encode a categorical target,
-normalise the inputs and hold out a test fraction. OK builds the lesson
+columns and the target columns (several: one output each, e.g. AND and OR
+learnt together), one-hot encode a categorical target, normalise the
+inputs and hold out a test fraction. Below them, the network the lesson
+will have (``gui.network_form``), proposed from what the chosen columns
+hold (``engine.csv_import.csv_summary``: inputs, outputs, rows, the kind
+of target) and editable. OK builds the lesson
 (``engine.csv_import.build_dataset`` for messages that name row and
-column, then ``gui.data_lesson.lesson_with_data``: the open lesson's
-network settings on the new data, as the ``{"csv": ...}`` data object of
-DESIGN.md section 4).
+column, then ``gui.data_lesson.lesson_with_data``: that network on the new
+data, as the ``{"csv": ...}`` data object of DESIGN.md section 4).
 
 Reading and building run on the thread pool (``gui.background``) with a
 busy bar, so a 100 000-row file never freezes the window. A problem is
@@ -29,11 +32,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
                                QTableView, QVBoxLayout, QWidget)
 
 from engine import limits
-from engine.csv_import import DELIMITERS, NORMALISATIONS, CsvTable, build_dataset, read_csv_table
+from engine.csv_import import (DELIMITERS, NORMALISATIONS, CsvTable, build_dataset, csv_summary,
+                               read_csv_table)
+from engine.errors import LessonError
 from engine.lesson import Lesson
+from engine.network_proposal import NetworkChoice
 
 from .background import BackgroundJob
 from .data_lesson import lesson_with_data
+from .network_form import NetworkForm
 from .new_lesson_dialog import NewLessonDialog, held_out_fraction_box
 
 __all__ = ["CsvImportDialog", "CsvPreviewModel", "CsvChoice", "build_csv_lesson",
@@ -73,8 +80,9 @@ class CsvChoice:
         Whether the first row names the columns (as detected or overridden).
     features : tuple of int
         0-based feature columns, in file order.
-    target : int
-        0-based target column.
+    targets : tuple of int
+        0-based target columns, in file order: one output each (or, one-hot,
+        the one column whose labels become the outputs).
     one_hot : bool
     normalise : {'none', 'minmax', 'zscore'}
     test_fraction : float
@@ -85,15 +93,15 @@ class CsvChoice:
     delimiter: str
     header: bool
     features: tuple[int, ...]
-    target: int
+    targets: tuple[int, ...]
     one_hot: bool
     normalise: str
     test_fraction: float
 
 
-def build_csv_lesson(table: CsvTable, choice: CsvChoice, current: Lesson,
+def build_csv_lesson(table: CsvTable, choice: CsvChoice, network: NetworkChoice,
                      presentation: str) -> Lesson:
-    """The lesson on the CSV's data with the open lesson's settings (worker thread).
+    """The lesson on the CSV's data with the network the dialog shows (worker thread).
 
     ``build_dataset`` runs first on the table already read, so a cell that
     is not a number is reported by row and column of the file; the lesson
@@ -104,7 +112,7 @@ def build_csv_lesson(table: CsvTable, choice: CsvChoice, current: Lesson,
         return table.header[j] if table.header is not None else j
 
     features = [ref(j) for j in choice.features]
-    target = [ref(choice.target)]
+    target = [ref(j) for j in choice.targets]
     data = build_dataset(table, features, target, choice.one_hot, choice.normalise,
                          choice.test_fraction)
     spec = {"csv": str(choice.path.resolve()), "features": features, "target": target,
@@ -113,18 +121,19 @@ def build_csv_lesson(table: CsvTable, choice: CsvChoice, current: Lesson,
             "test_fraction": choice.test_fraction}
     m, k = len(data.X), len(data.X_test)
     outputs = (f"one-hot over {len(data.output_names)} labels ({', '.join(data.output_names)})"
-               if choice.one_hot else f"{data.output_names[0]!r}")
+               if choice.one_hot else ", ".join(map(repr, data.output_names)))
     notes = (f"Data from {choice.path.name}: {m} training rows"
              + (f" and {k} test rows" if k else "")
              + f"; inputs {', '.join(map(repr, data.input_names))}"
              + ("" if choice.normalise == "none" else f" ({choice.normalise} normalised)")
-             + f"; target {outputs}.")
-    return lesson_with_data(current, spec, data, choice.path.name,
+             + f"; target{'s' * (len(data.output_names) > 1 and not choice.one_hot)} "
+             + f"{outputs}.")
+    return lesson_with_data(network, spec, data, choice.path.name,
                             notes, presentation, source=choice.path.name)
 
 
 class CsvPreviewModel(QAbstractTableModel):
-    """The first rows of a CSV table as text, the target column tinted green.
+    """The first rows of a CSV table as text, the target columns tinted green.
 
     Rows are labelled with their row in the file (the header is row 1), the
     numbering every message uses; columns not chosen are greyed.
@@ -136,7 +145,7 @@ class CsvPreviewModel(QAbstractTableModel):
         self._rows: list[list[str]] = []
         self._row_numbers: list[int] = []
         self._features: set[int] = set()
-        self._target: int | None = None
+        self._targets: set[int] = set()
         self._problem: tuple[int, int] | None = None   # (preview row, column) named by a message
 
     def set_table(self, table: CsvTable | None) -> None:
@@ -167,15 +176,15 @@ class CsvPreviewModel(QAbstractTableModel):
                                   self.index(len(self._rows) - 1, len(self._names) - 1))
         return self.index(*self._problem) if self._problem else QModelIndex()
 
-    def set_roles(self, features: set[int], target: int | None) -> None:
-        self._features, self._target = set(features), target
+    def set_roles(self, features: set[int], targets: set[int]) -> None:
+        self._features, self._targets = set(features), set(targets)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(self._names) - 1))
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self._names) - 1))
 
     def role(self, column: int) -> str:
-        if column == self._target:
+        if column in self._targets:
             return "target"
         return "feature" if column in self._features else "unused"
 
@@ -228,8 +237,8 @@ class CsvImportDialog(NewLessonDialog):
 
     Parameters
     ----------
-    lesson, presentation
-        The lesson open now and the form shown, as for ``NewLessonDialog``.
+    presentation : str
+        The form the window shows now (the new lesson opens in it).
     folder : str
         Where the file chooser starts.
 
@@ -250,13 +259,17 @@ class CsvImportDialog(NewLessonDialog):
     tableLoaded = Signal()
     problemShown = Signal(str)
 
-    def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None = None,
-                 folder: str = ""):
-        super().__init__(lesson, presentation, parent, title="Import CSV",
+    def __init__(self, presentation: str, parent: QWidget | None = None, folder: str = ""):
+        super().__init__(presentation, parent, title="Import CSV",
                          object_name="csvImportDialog", message_name="csvMessage")
-        self.resize(900, 680)
+        room = self.screen().availableGeometry()     # a 1280×720 projector included
+        self.resize(min(960, room.width()), min(700, room.height() - 40))
         self._folder = folder
         self._table: CsvTable | None = None
+        self._data_problem = ""        # why the chosen columns give no data (the targets)
+        self._checked_problem = ""     # what the columns' or the network's check last said
+        self.network = NetworkForm()
+        self.network.problemChanged.connect(lambda _text: self._update_enabled())
         self._job: BackgroundJob | None = None
         self._generation = 0           # results of an older read are ignored
         self.model = CsvPreviewModel(self)
@@ -270,8 +283,11 @@ class CsvImportDialog(NewLessonDialog):
         layout.addLayout(self._build_detection_row())
         layout.addLayout(self._build_status_row())
         layout.addWidget(QLabel(f"Preview (the first {PREVIEW_ROWS} rows)"))
-        layout.addWidget(self._build_preview(), 3)
-        layout.addWidget(self._build_columns(), 2)
+        layout.addWidget(self._build_preview(), 1)
+        choices = QHBoxLayout()        # what the data are beside the network made for them
+        choices.addWidget(self._build_columns(), 1)
+        choices.addWidget(self.network, 1)
+        layout.addLayout(choices)
         layout.addWidget(limit)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -339,35 +355,48 @@ class CsvImportDialog(NewLessonDialog):
         self.preview.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview.horizontalHeader().setDefaultSectionSize(110)
+        self.preview.setMinimumHeight(120)      # the header and a few rows
         return self.preview
 
     def _build_columns(self) -> QGroupBox:
-        """Feature columns, target column, one-hot, normalisation and test fraction."""
+        """Feature columns, target columns, one-hot, normalisation and test fraction."""
         self.features_list = QListWidget()
         self.features_list.setToolTip("Tick the columns that are the network's inputs")
         self.features_list.itemChanged.connect(self._roles_changed)
-        self.target_box = QComboBox()
-        self.target_box.setToolTip("The column the network learns to predict")
-        self.target_box.activated.connect(self._target_changed)
-        self.one_hot_box = QCheckBox("one-hot encode the target (class labels, text or numbers)")
+        self.targets_list = QListWidget()
+        self.targets_list.setObjectName("csvTargets")
+        self.targets_list.setToolTip("Tick the columns the network learns to predict: one "
+                                     "output each (tick two to learn AND and OR together)")
+        self.targets_list.itemChanged.connect(self._targets_changed)
+        self.one_hot_box = QCheckBox("one-hot encode the target (class labels)")
+        self.one_hot_box.setToolTip("The labels of one target column, text or numbers, "
+                                    "become one output each")
+        self.one_hot_box.toggled.connect(self._summarise)
         self.normalise_box = QComboBox()
         for name in NORMALISATIONS:
             self.normalise_box.addItem(NORMALISE_TEXT[name], name)
         self.normalise_box.setToolTip("Computed on the training rows, applied to the test rows")
         self.fraction_box = held_out_fraction_box(
             "Share of the rows held out as a test set (0: train on all)")
+        self.fraction_box.valueChanged.connect(self._summarise)
         options = QFormLayout()
-        options.addRow("Target column", self.target_box)
-        options.addRow("", self.one_hot_box)
+        options.addRow(self.one_hot_box)
         options.addRow("Normalise inputs", self.normalise_box)
         options.addRow("Test fraction", self.fraction_box)
-        features_box = QVBoxLayout()
-        features_box.addWidget(QLabel("Feature columns (inputs)"))
-        features_box.addWidget(self.features_list)
         columns = QGroupBox("Columns")
-        columns_row = QHBoxLayout(columns)
-        columns_row.addLayout(features_box, 1)
-        columns_row.addLayout(options, 2)
+        lists = QHBoxLayout()
+        for title, chooser in (("Features (inputs)", self.features_list),
+                               ("Targets (outputs)", self.targets_list)):
+            # Room for about six columns; the preview above takes what is left.
+            chooser.setMinimumHeight(4 * chooser.fontMetrics().height())
+            chooser.setMaximumHeight(8 * chooser.fontMetrics().height())
+            part = QVBoxLayout()
+            part.addWidget(QLabel(title))
+            part.addWidget(chooser)
+            lists.addLayout(part, 1)
+        column = QVBoxLayout(columns)
+        column.addLayout(lists, 1)
+        column.addLayout(options)
         return columns
 
     # -- state ---------------------------------------------------------------------
@@ -388,11 +417,24 @@ class CsvImportDialog(NewLessonDialog):
         self.busyChanged.emit(job is not None)
 
     def _update_enabled(self) -> None:
+        """Choices while a table is read and nothing runs; OK only when they make a lesson.
+
+        A problem of the network's fields is said in the message line, as
+        the columns' own problem is (that one first).
+        """
         ready = self._table is not None and not self.busy
-        self.ok_button.setEnabled(ready)
-        for widget in (self.features_list, self.target_box, self.one_hot_box,
-                       self.normalise_box, self.fraction_box):
+        problem = self._data_problem or self.network.problem
+        self.ok_button.setEnabled(ready and not problem)
+        for widget in (self.features_list, self.targets_list, self.normalise_box,
+                       self.fraction_box):
             widget.setEnabled(ready)
+        self.one_hot_box.setEnabled(ready and len(self.targets) <= 1)
+        self.network.setEnabled(ready and not self._data_problem)
+        if ready and problem and problem != self.message.text():
+            self._show_problem(problem)
+        elif ready and not problem and self.message.text() == self._checked_problem:
+            self.message.setText("")      # what the last check said is mended
+        self._checked_problem = problem if ready else ""
 
     def _show_problem(self, text: str) -> None:
         self.message.setText(text)
@@ -450,82 +492,133 @@ class CsvImportDialog(NewLessonDialog):
         self._table = None
         self.model.set_table(None)
         self.features_list.clear()
-        self.target_box.clear()
+        self.targets_list.clear()
+        self._data_problem = ""
+        self.network.set_data(None)
         self._set_busy(None, "the file could not be read; nothing was changed")
         if "the limit is" in text and "rows" in text:
             text += ". " + LIMIT_NOTE
         self._show_problem(text)
 
     def _fill_columns(self, keep: bool) -> None:
-        """One tickable item per column and the target list: by default the last
-        column is the target and every other one a feature."""
+        """One tickable item per column in each list: by default the last column is
+        the target and every other one a feature."""
         table = self._table
-        names = table.column_names
         features = set(self.features) if keep else set(range(table.width - 1))
-        target = self.target if keep else table.width - 1
-        self.features_list.blockSignals(True)
-        self.features_list.clear()
-        self.target_box.clear()
-        for j, name in enumerate(names):
-            item = QListWidgetItem(f"{j + 1}. {name}")
-            item.setData(Qt.ItemDataRole.UserRole, j)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if j in features
-                               else Qt.CheckState.Unchecked)
-            self.features_list.addItem(item)
-            self.target_box.addItem(f"{j + 1}. {name}", j)
-        self.features_list.blockSignals(False)
-        self.set_target(target)
+        targets = set(self.targets) if keep else {table.width - 1}
+        for chooser, ticked in ((self.features_list, features), (self.targets_list, targets)):
+            chooser.blockSignals(True)
+            chooser.clear()
+            for j, name in enumerate(table.column_names):
+                item = QListWidgetItem(f"{j + 1}. {name}")
+                item.setData(Qt.ItemDataRole.UserRole, j)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if j in ticked
+                                   else Qt.CheckState.Unchecked)
+                chooser.addItem(item)
+            chooser.blockSignals(False)
+        self._targets_changed()
 
     # -- choosing columns ----------------------------------------------------------------
+    @staticmethod
+    def _ticked(chooser: QListWidget) -> list[int]:
+        return [chooser.item(i).data(Qt.ItemDataRole.UserRole) for i in range(chooser.count())
+                if chooser.item(i).checkState() == Qt.CheckState.Checked]
+
+    @staticmethod
+    def _tick(chooser: QListWidget, columns) -> None:
+        """Tick exactly ``columns`` (0-based indices) of ``chooser``, quietly."""
+        wanted = set(columns)
+        chooser.blockSignals(True)
+        for i in range(chooser.count()):
+            item = chooser.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                               in wanted else Qt.CheckState.Unchecked)
+        chooser.blockSignals(False)
+
     @property
     def features(self) -> list[int]:
         """The ticked feature columns (0-based), in file order."""
-        return [self.features_list.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.features_list.count())
-                if self.features_list.item(i).checkState() == Qt.CheckState.Checked]
+        return self._ticked(self.features_list)
+
+    @property
+    def targets(self) -> list[int]:
+        """The ticked target columns (0-based), in file order."""
+        return self._ticked(self.targets_list)
 
     @property
     def target(self) -> int | None:
-        return self.target_box.currentData()
+        """The target column when exactly one is ticked, else None."""
+        targets = self.targets
+        return targets[0] if len(targets) == 1 else None
 
     def set_features(self, columns) -> None:
-        """Tick exactly ``columns`` (0-based indices)."""
-        wanted = set(columns)
-        self.features_list.blockSignals(True)
-        for i in range(self.features_list.count()):
-            item = self.features_list.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
-                               in wanted else Qt.CheckState.Unchecked)
-        self.features_list.blockSignals(False)
+        """Tick exactly ``columns`` (0-based indices) as features."""
+        self._tick(self.features_list, columns)
         self._roles_changed()
 
-    def set_target(self, column: int) -> None:
-        self.target_box.setCurrentIndex(self.target_box.findData(column))
-        self._target_changed()
+    def set_targets(self, columns) -> None:
+        """Tick exactly ``columns`` (0-based indices) as targets."""
+        self._tick(self.targets_list, columns)
+        self._targets_changed()
 
-    def _target_changed(self, _index: int | None = None) -> None:
-        """The target cannot be a feature; text labels are one-hot encoded."""
-        target = self.target
+    def set_target(self, column: int) -> None:
+        """Make ``column`` (0-based) the one target."""
+        self.set_targets([column])
+
+    def _targets_changed(self, _item=None) -> None:
+        """A target cannot be a feature; one-hot encodes one column, and text labels
+        need it."""
+        targets = set(self.targets)
         self.features_list.blockSignals(True)
         for i in range(self.features_list.count()):
             item = self.features_list.item(i)
-            is_target = item.data(Qt.ItemDataRole.UserRole) == target
             flags = item.flags()
-            if is_target:
+            if item.data(Qt.ItemDataRole.UserRole) in targets:
                 item.setCheckState(Qt.CheckState.Unchecked)
                 item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
             else:
                 item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
         self.features_list.blockSignals(False)
-        if self._table is not None and target is not None:
+        self.one_hot_box.blockSignals(True)
+        if len(targets) > 1:
+            self.one_hot_box.setChecked(False)
+        elif self._table is not None and targets:
+            target = next(iter(targets))
             labels = [row[target] for row in self._table.rows[:PREVIEW_ROWS]]
             if any(label.strip() and not _is_number(label) for label in labels):
                 self.one_hot_box.setChecked(True)
+        self.one_hot_box.blockSignals(False)
         self._roles_changed()
 
     def _roles_changed(self, _item=None) -> None:
-        self.model.set_roles(set(self.features), self.target)
+        self.model.set_roles(set(self.features), set(self.targets))
+        self._summarise()
+
+    def _summarise(self, *_args) -> None:
+        """Propose the network for the columns as chosen (``engine.csv_import.csv_summary``),
+        or say why they give no data (a text label without one-hot: row and column)."""
+        table = self._table
+        self._data_problem = ""
+        summary = None
+        if table is not None and not self.busy:
+            if not self.features:
+                self._data_problem = ("tick at least one feature column: the network needs "
+                                      "an input")
+            elif not self.targets:
+                self._data_problem = ("tick at least one target column: the network needs "
+                                      "something to learn")
+            else:
+                try:
+                    summary = csv_summary(table, self.features, self.targets,
+                                          self.one_hot_box.isChecked(),
+                                          round(self.fraction_box.value(), 4))
+                except LessonError as exc:
+                    self._data_problem = str(exc)
+                    self.model.mark_problem(self._data_problem)
+        if summary is not None:
+            self.network.set_data(summary)
+        self._update_enabled()
 
     def choice(self) -> CsvChoice | None:
         """What is chosen now, or None (with the reason shown) when it cannot be used."""
@@ -533,11 +626,11 @@ class CsvImportDialog(NewLessonDialog):
         if table is None:
             self._show_problem("read a CSV file first (Choose…)")
             return None
-        if not self.features:
-            self._show_problem("tick at least one feature column: the network needs an input")
+        if self._data_problem:
+            self._show_problem(self._data_problem)
             return None
         return CsvChoice(Path(self.path_edit.text().strip()), table.delimiter,
-                         table.header is not None, tuple(self.features), self.target,
+                         table.header is not None, tuple(self.features), tuple(self.targets),
                          self.one_hot_box.isChecked(), self.normalise_box.currentData(),
                          round(self.fraction_box.value(), 4))
 
@@ -549,11 +642,15 @@ class CsvImportDialog(NewLessonDialog):
         choice = self.choice()
         if choice is None:
             return
+        try:
+            network = self.network.choice()
+        except LessonError as exc:
+            self._show_problem(str(exc))
+            return
         self.message.setText("")
         self._generation += 1
         generation = self._generation
-        job = BackgroundJob(build_csv_lesson, self._table, choice, self._current,
-                            self._presentation)
+        job = BackgroundJob(build_csv_lesson, self._table, choice, network, self._presentation)
         job.done.connect(lambda lesson: self._built(generation, lesson))
         job.failed.connect(lambda text: self._build_failed(generation, text))
         self._set_busy(job.start(), f"building the lesson from {choice.path.name} …")

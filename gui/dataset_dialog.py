@@ -4,12 +4,15 @@ Choose one of the engine's data sets (``engine.datasets``: the truth
 tables, the 2-D sets, the plane, the digits) by name, with its size,
 noise, seed, derived inputs and test fraction. Only the options that apply
 to the chosen set are enabled, and the shapes it will give are shown as the
-options change. OK makes a lesson with the ``{"dataset": ...}`` data object
-of DESIGN.md section 4 and the open lesson's network settings
-(``gui.data_lesson.lesson_with_data``). A refusal (a setting that does not
-fit) is shown in the dialog, which stays open; the open lesson is not
-touched. The sets are generated in milliseconds (100 000 two-input points
-included), so this dialog needs no worker thread.
+options change, with the network proposed for them (``gui.network_form``:
+sizes, activations, loss and training settings chosen from the data's size
+and kind, editable). OK makes a lesson with the ``{"dataset": ...}`` data
+object of DESIGN.md section 4 and that network
+(``gui.data_lesson.lesson_with_data``). A refusal (a field that does not
+read, a setting that does not fit) is shown in the dialog, which stays
+open with OK disabled; the open lesson is not touched. The sets are
+generated in milliseconds (100 000 two-input points included), so this
+dialog needs no worker thread.
 """
 from __future__ import annotations
 
@@ -22,8 +25,10 @@ from engine.datasets import (DATASET_NAMES, DEFAULTS, DIGITS_COUNT, GENERATED_SE
 from engine.errors import LessonError
 from engine.features import FEATURE_NAMES
 from engine.lesson import Lesson
+from engine.network_proposal import DataSummary
 
 from .data_lesson import lesson_with_data
+from .network_form import NetworkForm
 from .new_lesson_dialog import NewLessonDialog, held_out_fraction_box
 
 __all__ = ["DataSetDialog", "DESCRIPTIONS"]
@@ -45,19 +50,25 @@ class DataSetDialog(NewLessonDialog):
 
     Parameters
     ----------
-    lesson, presentation
-        The lesson open now and the form shown, as for ``NewLessonDialog``.
+    lesson : Lesson
+        The lesson open now: the dialog starts from its data set and options.
+    presentation : str
+        The form the window shows now (the new lesson opens in it).
     """
 
     def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None = None):
-        super().__init__(lesson, presentation, parent,
+        super().__init__(presentation, parent,
                          title="New lesson from a built-in data set",
                          object_name="dataSetDialog", message_name="dataSetMessage")
         self.summary = QLabel("")
         self.summary.setObjectName("dataSetSummary")
+        self.network = NetworkForm()
+        self.network.problemChanged.connect(self._show_problem)
+        self._data_problem = ""
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_form())
         layout.addWidget(self.summary)
+        layout.addWidget(self.network)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
@@ -160,18 +171,28 @@ class DataSetDialog(NewLessonDialog):
                             spec.get("seed"), spec.get("test_fraction"), spec.get("features"))
 
     def _update(self, *_args) -> None:
-        """Show the shapes the options give, or why they cannot be used."""
+        """Show the shapes the options give and the network proposed for them, or why
+        they cannot be used."""
         try:
             data = self._make()
         except LessonError as exc:
             self.summary.setText("")
-            self.message.setText(str(exc))
+            self._data_problem = str(exc)
+            self._show_problem()
             return
-        self.message.setText("")
+        self._data_problem = ""
+        self.network.set_data(DataSummary.of(data.X, data.y))
+        self._show_problem()
         held = len(data.X_test)
         self.summary.setText(f"X {data.X.shape[0]} × {data.X.shape[1]}, "
                              f"y {data.y.shape[0]} × {data.y.shape[1]}"
                              + (f", {held} rows held out for testing" if held else ""))
+
+    def _show_problem(self, *_args) -> None:
+        """Say what is wrong, the data's options first; OK only when nothing is."""
+        problem = self._data_problem or self.network.problem
+        self.message.setText(problem)
+        self.ok_button.setEnabled(not problem)
 
     # -- OK ----------------------------------------------------------------------------
     def accept(self) -> None:
@@ -181,7 +202,7 @@ class DataSetDialog(NewLessonDialog):
             notes = (f"The {self.name} data set: {data.X.shape[0]} training rows"
                      + (f" and {len(data.X_test)} test rows" if len(data.X_test) else "")
                      + f"; inputs {', '.join(data.input_names)}.")
-            self.lesson = lesson_with_data(self._current, self.options(), data,
+            self.lesson = lesson_with_data(self.network.choice(), self.options(), data,
                                            DESCRIPTIONS.get(self.name, self.name), notes,
                                            self._presentation, source="data set")
         except LessonError as exc:

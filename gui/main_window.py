@@ -611,12 +611,12 @@ class MainWindow(QMainWindow):
     def import_csv(self) -> CsvImportDialog:
         """Import CSV…: the dialog reads and builds; the lesson opens after OK."""
         from .csv_dialog import CsvImportDialog
-        dialog = CsvImportDialog(self.controller.lesson, self.controller.presentation, self,
+        dialog = CsvImportDialog(self.controller.presentation, self,
                                  str(self.settings.value("lastFolder", str(Path.home()))))
         return self._open_data_dialog(dialog)
 
     def new_from_dataset(self) -> DataSetDialog:
-        """New lesson from a data set…: a built-in set with the current network."""
+        """New lesson from a data set…: a built-in set with the network proposed for it."""
         from .dataset_dialog import DataSetDialog
         return self._open_data_dialog(DataSetDialog(self.controller.lesson,
                                                     self.controller.presentation, self))

@@ -1,8 +1,9 @@
 """What the two data dialogs (Import CSV…, New lesson from a data set…) share.
 
-Each turns other data into a new lesson with the open lesson's network
-settings (``gui.data_lesson.lesson_with_data``). Both keep that lesson and
-the form shown now, write a refusal in a red line inside the dialog (which
+Each turns other data into a new lesson with the network it shows
+(``gui.network_form``: proposed from the data, not copied from the open
+lesson; ``gui.data_lesson.lesson_with_data``). Both keep the form shown now
+(the presentation), write a refusal in a red line inside the dialog (which
 stays open), and end with "Open as new lesson" / Cancel; after OK the
 window takes ``dialog.lesson``.
 """
@@ -33,8 +34,6 @@ class NewLessonDialog(QDialog):
 
     Parameters
     ----------
-    lesson : Lesson
-        The lesson open now: its network settings carry over.
     presentation : str
         The form the window shows now.
     title, object_name : str
@@ -52,12 +51,11 @@ class NewLessonDialog(QDialog):
         The new lesson, once OK has built it.
     """
 
-    def __init__(self, lesson: Lesson, presentation: str, parent: QWidget | None, *,
+    def __init__(self, presentation: str, parent: QWidget | None, *,
                  title: str, object_name: str, message_name: str):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName(object_name)
-        self._current = lesson
         self._presentation = presentation
         self.lesson: Lesson | None = None
         self.message = problem_label(message_name)

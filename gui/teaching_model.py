@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.activations import ACTIVATIONS, get_activation
-from engine.boundary import (BoundaryMap, NotAPlane, PlaneData, decision_boundary, input_plane,
-                             plane_data, plane_extent)
+from engine.boundary import (BoundaryMap, InputPlane, NotAPlane, PlaneData, decision_boundary,
+                             input_plane, plane_data, plane_extent)
 from engine.lesson import Lesson
 from engine.session import Session
 from engine.steps import input_names
@@ -99,20 +99,29 @@ class TeachingModel:
         """Why the lesson has no decision boundary ("" when its inputs are a plane)."""
         return self._plane_problem
 
-    def plane_data(self) -> PlaneData | None:
-        """The samples as points of the input plane, or None (see ``plane_problem``)."""
-        return None if self._plane is None else plane_data(self._session_of().lesson)
+    @property
+    def plane(self) -> InputPlane | None:
+        """The input plane: its axes' names and units (None: see ``plane_problem``)."""
+        return self._plane
 
-    def decision_boundary(self, resolution: int) -> BoundaryMap | None:
+    def plane_data(self, output: int = 0) -> PlaneData | None:
+        """The samples as points of the input plane in the data's units, coloured by
+        ``output`` unless the outputs are one-hot classes; None (see ``plane_problem``)."""
+        if self._plane is None:
+            return None
+        return plane_data(self._session_of().lesson, output=output, plane=self._plane)
+
+    def decision_boundary(self, resolution: int, output: int = 0) -> BoundaryMap | None:
         """Output and hidden activations over the plane (``resolution`` × ``resolution``
-        points), at the committed weights; None when the inputs are not a plane."""
-        data = self.plane_data()
+        points), at the committed weights, the map of ``output``; None when the inputs
+        are not a plane."""
+        data = self.plane_data(output)
         if data is None:
             return None
         session = self._session_of()
         extent = plane_extent(np.vstack([data.train, data.test]))
         return decision_boundary(session.trainer.kernel, session.params, self._plane,
-                                 extent, resolution, data.kind, session.lesson.y)
+                                 extent, resolution, data.kind, session.lesson.y, output)
 
     def weight_addresses(self) -> list[WeightAddress]:
         """Every weight and bias of the network, as the landscape addresses them."""

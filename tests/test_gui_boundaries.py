@@ -27,6 +27,7 @@ ALLOWED_MODULES = {
     "engine.datasets",      # the New-lesson dialog: built-in data sets by name
     "engine.features",      # ... and their derived inputs
     "engine.csv_import",    # the Import-CSV dialog: reading a table into a data set
+    "engine.network_proposal",  # ... and the network both data dialogs propose for it
 }
 # Plain constants and values of maths modules, which compute nothing when imported.
 ALLOWED_NAMES = {
@@ -41,6 +42,8 @@ ALLOWED_IN = {
     "settings_dock.py": {("engine.activations", "ACTIVATIONS"), ("engine.losses", "LOSSES"),
                          ("engine.network", "INITIALISATIONS"),
                          ("engine.steps", "PRESENTATIONS")},
+    "network_form.py": {("engine.activations", "ACTIVATIONS"), ("engine.losses", "LOSSES"),
+                        ("engine.network", "INITIALISATIONS")},
 }
 
 

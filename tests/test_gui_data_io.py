@@ -87,7 +87,8 @@ def test_import_csv_then_step_shows_the_normalised_data(qtbot, window, tmp_path)
     lesson = window.controller.lesson
     raw = np.array([[1.5, 30], [0.4, 4], [1.1, 25], [0.3, 3.5], [0.9, 12], [1.4, 28]])
     expected = (raw - raw.mean(axis=0)) / raw.std(axis=0)
-    assert lesson.architecture.layers == (2, 3, 3)          # hidden layer kept, ends follow
+    # proposed for 6 rows (not kept from the open lesson): n0 + nL hidden neurons
+    assert lesson.architecture.layers == (2, 5, 3)
     assert lesson.data_spec["csv"] == str(path.resolve())
     assert lesson.data_spec["normalise"] == "zscore" and lesson.data_spec["one_hot"] is True
     np.testing.assert_allclose(lesson.y, np.eye(3)[[1, 0, 1, 0, 2, 1]])  # cat, dog, fox
@@ -210,6 +211,7 @@ def test_a_100000_row_csv_loads_without_freezing_the_window(qtbot, window, tmp_p
     load(qtbot, dialog, path, timeout=60_000)
     assert dialog.model.rowCount() == PREVIEW_ROWS               # only the first rows shown
     assert dialog.status.text().startswith("100 000 data rows × 5 columns")
+    dialog.network.batch_size.setText("full")     # X shows every row, not a mini-batch
     with qtbot.waitSignal(dialog.accepted, timeout=60_000):
         dialog.accept()
     qtbot.waitUntil(lambda: window.tables.cards["X"].model.rowCount() == limits.MAX_SAMPLES)
@@ -240,7 +242,7 @@ def test_builtin_data_set_dialog_opens_the_chosen_set(qtbot, window):
     expected = make_dataset("blobs", 90, 0.05, 3, 0.2)
     np.testing.assert_array_equal(lesson.X, expected.X)
     np.testing.assert_array_equal(lesson.X_test, expected.X_test)
-    assert lesson.architecture.layers == (2, 3, 3)
+    assert lesson.architecture.layers == (2, 16, 3)     # proposed for 72 rows of 3 classes
     assert lesson.data_spec == {"dataset": "blobs", "samples": 90, "noise": 0.05, "seed": 3,
                                 "test_fraction": 0.2}
 
@@ -260,11 +262,13 @@ def test_a_setting_that_does_not_fit_the_data_is_shown_in_the_dialog(qtbot, wind
     assert dialog.isVisible() and window.controller.lesson is before
     dialog.reject()
 
-    # softmax with cross-entropy kept from the blobs lesson cannot learn a 0/1 column
+    # softmax with cross-entropy, chosen in the dialog, cannot learn a 0/1 column
     window.open_file(str(resolve_lesson("blobs")))
     before = window.controller.lesson
     dialog = window.new_from_dataset()
     dialog.name_box.setCurrentIndex(dialog.name_box.findData("circle"))
+    dialog.network.output_activation.setCurrentText("softmax")
+    dialog.network.loss.setCurrentText("cross_entropy")
     dialog.accept()
     assert "cross_entropy" in dialog.error_text and "one-hot" in dialog.error_text
     assert dialog.isVisible() and window.controller.lesson is before

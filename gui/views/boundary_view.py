@@ -2,15 +2,19 @@
 
 ``BoundaryView`` paints what ``TeachingModel.decision_boundary`` returns:
 a heatmap of the output (or of one hidden neuron) with the training points
-(circles) and the test points (triangles) on top, coloured by
-class. ``HiddenUnitMaps`` sends small maps of every hidden neuron to the
-node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
+(circles) and the test points (triangles) on top, coloured by class. The
+axes are named as the data name their columns and read in the data's own
+units (a CSV file's normalisation undone); a colour key names the classes
+(a one-hot target's labels, or "and = 1" for a 0/1 column), and a lesson
+with several 0/1 outputs has a map per output. ``HiddenUnitMaps`` sends
+small maps of every hidden neuron to the node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
 times a second and only while they are visible; a coarse grid while
 training runs, a fine one when paused.
 """
 from __future__ import annotations
 
 import os
+from html import escape
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -33,7 +37,7 @@ from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
 __all__ = ["BoundaryView", "HiddenUnitMaps", "NEURON_MAP_RESOLUTION"]
 
 NEURON_MAP_RESOLUTION = 32
-OUTPUT = (0, 0)          # the colour-by choice meaning "the network's output"
+OUTPUT = ("output", 0)   # the colour-by choice meaning "the network's (first) output"
 
 
 class BoundaryView(ThrottledView):
@@ -49,6 +53,11 @@ class BoundaryView(ThrottledView):
         self.message.setMargin(24)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
+        self.key = QLabel("")
+        self.key.setObjectName("boundaryKey")
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.class_names: tuple[str, ...] = ()
         self.colour_by = QComboBox()
         self.colour_by.setToolTip("Colour the plane by the network's output or by what one "
                                   "hidden neuron outputs there")
@@ -63,6 +72,7 @@ class BoundaryView(ThrottledView):
         column.addLayout(bar)
         column.addWidget(self.caption)
         column.addWidget(self._build_plot(), 1)
+        column.addWidget(self.key)
         self.pages = QStackedWidget()
         self.pages.addWidget(plot_page)
         self.pages.addWidget(self.message)
@@ -79,6 +89,7 @@ class BoundaryView(ThrottledView):
         self.plot.setAspectLocked(True)
         self.plot.setLabel("bottom", "x1")
         self.plot.setLabel("left", "x2")
+        self.axis_names = ("x1", "x2")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.isocurve = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#000000", width=2),
@@ -92,26 +103,49 @@ class BoundaryView(ThrottledView):
                                               pen=pg.mkPen("#000000", width=1.5))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
-        legend = self.plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                     labelTextColor="#000000")
-        legend.addItem(self.train_points, "train")
-        legend.addItem(self.test_points, "test")
         return self.plot
+
+    def _show_class_key(self, names: tuple[str, ...]) -> None:
+        """The key under the plot: the points' shapes, then a swatch per class in the
+        points' colours (no classes for a map of values). Beside the plot rather than
+        on it, so it never hides a point."""
+        names = tuple(names)
+        if names == self.class_names and self.key.text():
+            return
+        self.class_names = names
+        parts = ["● train", "▲ test"]
+        parts += [f'<span style="color:{class_colour(index).name()}">■</span> {escape(name)}'
+                  for index, name in enumerate(names)]
+        self.key.setText("Key: " + " &nbsp; ".join(parts))
 
     # -- structure ---------------------------------------------------------------------
     def _lesson_changed(self, *_args) -> None:
-        problem = self.teaching.plane_problem
+        teaching = self.teaching
+        problem = teaching.plane_problem
         self.message.setText(f"No decision boundary for this lesson: {problem}." if problem
                              else "")
         self.pages.setCurrentIndex(1 if problem else 0)
         self.colour_by.blockSignals(True)
         self.colour_by.clear()
-        self.colour_by.addItem("network output", OUTPUT)
+        data = None if problem else teaching.plane_data()
+        if data is None or data.kind == "classes" or len(data.output_names) == 1:
+            self.colour_by.addItem("network output", OUTPUT)
+        else:
+            for k, name in enumerate(data.output_names):
+                self.colour_by.addItem(f"network output {k + 1}: {name}", ("output", k))
         layers = self.controller.architecture.layers
         for layer in range(1, len(layers) - 1):
             for j in range(layers[layer]):
-                self.colour_by.addItem(f"hidden layer {layer}, neuron {j}", (layer, j))
+                self.colour_by.addItem(f"hidden layer {layer}, neuron {j}", ("hidden", layer, j))
         self.colour_by.blockSignals(False)
+        if data is not None:
+            plane = teaching.plane
+            self.axis_names = plane.names
+            self.plot.setLabel("bottom", plane.names[0])
+            self.plot.setLabel("left", plane.names[1])
+            # Two columns of a file may measure different things: each axis its own scale.
+            self.plot.setAspectLocked(plane.equal_axes)
+            self._show_class_key(data.class_names)
         self.throttle.mark()
 
     def _choice_changed(self, _index: int) -> None:
@@ -125,11 +159,13 @@ class BoundaryView(ThrottledView):
         if teaching.plane_problem:
             return
         self.resolution = COARSE if self.controller.running else FINE
-        boundary = teaching.decision_boundary(self.resolution)
-        data = teaching.plane_data()
         choice = self.colour_by.currentData() or OUTPUT
-        if choice != OUTPUT and choice[0] - 1 < len(boundary.hidden):
-            layer, j = choice
+        output = choice[1] if choice[0] == "output" else 0
+        boundary = teaching.decision_boundary(self.resolution, output)
+        data = teaching.plane_data(output)
+        self._show_class_key(data.class_names)
+        if choice[0] == "hidden" and choice[1] - 1 < len(boundary.hidden):
+            _, layer, j = choice
             low, high = boundary.hidden_levels[layer - 1]
             levels = (low, 0.5 * (low + high), high)
             values = boundary.hidden[layer - 1][j]
@@ -148,9 +184,9 @@ class BoundaryView(ThrottledView):
             rgba = diverging_rgba(boundary.value, boundary.levels)
             low, centre, high = boundary.levels
             if boundary.kind == "probability":
-                self.caption.setText("Colour: the output, the probability of class 1 (blue 0, "
-                                     "gold 1); the black line is the decision boundary, "
-                                     "output = 0.5.")
+                self.caption.setText(f"Colour: the output, the probability that "
+                                     f"{data.class_names[1]} (blue 0, gold 1); the black line "
+                                     f"is the decision boundary, output = 0.5.")
             else:
                 self.caption.setText(f"Colour: the network's output (blue {shown_briefly(low)}, "
                                      f"gold {shown_briefly(high)}); the line is where it equals "
@@ -165,6 +201,9 @@ class BoundaryView(ThrottledView):
             self.isocurve.show()
         else:
             self.isocurve.hide()
+        described = teaching.plane.describe()
+        if described:
+            self.caption.setText(f"{self.caption.text()} ({described[0].upper()}{described[1:]}.)")
         self._draw_points(data, boundary.levels)
         self.revision += 1
 
