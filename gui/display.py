@@ -61,24 +61,27 @@ def _platforms(environ: Mapping[str, str]) -> list[str]:
 
 def display_problem(environ: Mapping[str, str] = os.environ, system: str = sys.platform,
                     loads: Callable[[str], bool] = library_loads,
-                    opens: Callable[[str], bool | None] = x_display_opens) -> str | None:
+                    opens: Callable[[str], bool | None] = x_display_opens,
+                    has_wayland: bool = not getattr(sys, "frozen", False)) -> str | None:
     """One line saying why the window cannot open here, or None when it can try.
 
     Checked only where Qt will use its X11 plugin: on Linux with
     ``QT_QPA_PLATFORM`` unset or naming ``xcb``. Left unset on a Wayland
-    desktop, Qt picks its Wayland plugin, which needs no libxcb-cursor.
+    desktop, Qt picks its Wayland plugin, which needs no libxcb-cursor;
+    the bundles leave that plugin out (``packaging/trim.py``: they run
+    through XWayland), so there ``has_wayland`` is False.
     """
     if not system.startswith("linux"):
         return None
     platforms = _platforms(environ)
     if platforms and "xcb" not in platforms:
         return None  # offscreen, wayland, vnc …: chosen on purpose; Qt says its own problems
-    if not platforms and environ.get("WAYLAND_DISPLAY"):
+    if not platforms and has_wayland and environ.get("WAYLAND_DISPLAY"):
         return None
     if not environ.get("DISPLAY"):
-        return ("cannot open the window: there is no display (DISPLAY and WAYLAND_DISPLAY "
-                "are unset); start Backprop Tracer from a desktop session, over SSH with "
-                "ssh -X, or use python main.py run LESSON to train without a window")
+        return ("cannot open the window: there is no display to open it on (DISPLAY is "
+                "unset); start Backprop Tracer from a desktop session or over SSH with ssh -X, "
+                "or train without a window with the run command (main.py run LESSON)")
     display = environ["DISPLAY"]
     connected = opens(display)
     if connected is None:

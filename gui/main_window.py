@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QVBoxLayout, QWidget)
 
 from engine.errors import LessonError
-from engine.lesson import Lesson, load_lesson, save_lesson
+from engine.lesson import LESSON_SUFFIX, LESSON_SUFFIXES, Lesson, load_lesson, save_lesson
 
 from .diagram import NetworkDiagram
 from .formula_panel import FormulaPanel
@@ -37,13 +37,16 @@ if TYPE_CHECKING:  # imported when first used: they are not needed to show the w
     from .dataset_dialog import DataSetDialog
     from .exporting import Exporter
 
-__all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION"]
+__all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION", "LESSON_FILTER",
+           "ask_lesson_save_path"]
 
 ORGANISATION = "BackpropTracer"
 APPLICATION = "Backprop Tracer"
 SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
           ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
 MAX_RECENT = 8
+# Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
+LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
@@ -56,6 +59,16 @@ SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
 <tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
 </table>"""
+
+
+def ask_lesson_save_path(parent: QWidget, title: str, folder: str) -> str:
+    """The file the user chose to save a lesson in ("" if cancelled): a name typed
+    without a lesson suffix gets ``.bptlesson``, and the dialog asks before it
+    overwrites that file (which adding the suffix afterwards would skip)."""
+    dialog = QFileDialog(parent, title, folder, LESSON_FILTER)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix(LESSON_SUFFIX.lstrip("."))
+    return dialog.selectedFiles()[0] if dialog.exec() else ""
 
 
 class MainWindow(QMainWindow):
@@ -513,7 +526,7 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         folder = self.settings.value("lastFolder", str(Path.home()))
         path, _ = QFileDialog.getOpenFileName(self, "Open lesson", folder,
-                                              "Lessons (*.json);;All files (*)")
+                                              f"{LESSON_FILTER};;All files (*)")
         if path:
             self.open_file(path)
 
@@ -563,8 +576,7 @@ class MainWindow(QMainWindow):
 
     def save_dialog(self) -> bool:
         folder = self.settings.value("lastFolder", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(self, "Save session as lesson", folder,
-                                              "Lessons (*.json)")
+        path = ask_lesson_save_path(self, "Save session as lesson", folder)
         return bool(path) and self.save_to(path)
 
     def save_to(self, path: str) -> bool:
@@ -661,11 +673,21 @@ class MainWindow(QMainWindow):
             f"<th align='left'>the same as</th></tr>{rows}</table>")
 
     def show_about(self) -> None:
+        """Name, version, the licences of what the app ships, and where its files are."""
+        from engine.about import LICENCES, app_version
+        from engine.lesson import builtin_lessons_dir
+        licences = "".join(f"<tr><td>{escape(name)}</td><td>{escape(licence)}</td></tr>"
+                           for name, licence, _ in LICENCES)
         self.show_message(
             "About Backprop Tracer",
-            "<b>Backprop Tracer</b><br>Watch a neural network compute, err and correct itself, "
-            "number by number: every matrix of one training iteration, each cell's formula "
-            "and the cells it came from.")
+            f"<b>Backprop Tracer {escape(app_version())}</b><br>Watch a neural network compute, "
+            "err and correct itself, number by number: every matrix of one training iteration, "
+            "each cell's formula and the cells it came from."
+            f"<p>Lesson files: <i>*{LESSON_SUFFIX}</i> (plain <i>*.json</i> lessons open too)."
+            f"<br>Built-in lessons: {escape(str(builtin_lessons_dir()))}"
+            f"<br>Recovery copies: {escape(str(data_folder(self.settings)))}</p>"
+            f"<table cellspacing='4'><tr><th align='left'>part</th>"
+            f"<th align='left'>licence</th></tr>{licences}</table>")
 
     def show_error(self, text: str) -> None:
         """A refused action: said in the status bar, never as a dialog storm."""
