@@ -244,3 +244,70 @@ def test_linux_package_installs_opens_a_lesson_and_uninstalls_cleanly(linux_bund
     done = dpkg(root, "--remove", name)
     assert done.returncode == 0, done.stderr[-2000:]
     assert installed_files(root) == []
+
+
+def test_the_lesson_type_is_described_alike_for_every_system(tmp_path):
+    """The .desktop entry, the MIME XML and the .app's Info.plist name one type; the
+    freedesktop files pass their validators where those are installed."""
+    import plistlib
+
+    from desktop import desktop_entry, lesson_type_identifier, macos_document_types, mime_xml
+    from project import read_project
+
+    project = read_project()
+    entry = desktop_entry(project).splitlines()
+    assert "MimeType=application/x-backprop-tracer-lesson;" in entry
+    assert f"Exec={project.name} %f" in entry and f"Icon={project.name}" in entry
+    desktop_file = tmp_path / f"{project.name}.desktop"
+    desktop_file.write_text(desktop_entry(project), encoding="utf-8")
+    if shutil.which("desktop-file-validate"):
+        checked = subprocess.run(["desktop-file-validate", str(desktop_file)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0 and "error" not in checked.stdout, checked.stdout
+
+    packages = tmp_path / "mime" / "packages"
+    packages.mkdir(parents=True)
+    (packages / f"{project.name}.xml").write_text(mime_xml(), encoding="utf-8")
+    if shutil.which("update-mime-database"):
+        subprocess.run(["update-mime-database", str(tmp_path / "mime")], check=True,
+                       capture_output=True)
+        assert "50:application/x-backprop-tracer-lesson:*.bptlesson" in \
+            (tmp_path / "mime" / "globs2").read_text().splitlines()
+        assert "application/x-backprop-tracer-lesson application/json" in \
+            (tmp_path / "mime" / "subclasses").read_text().splitlines()
+
+    plist = plistlib.loads(plistlib.dumps(macos_document_types(project, "backprop_tracer.icns")))
+    [exported] = plist["UTExportedTypeDeclarations"]
+    [document] = plist["CFBundleDocumentTypes"]
+    assert exported["UTTypeIdentifier"] == lesson_type_identifier(project) == \
+        document["LSItemContentTypes"][0] == "org.backproptracer.backproptracer.lesson"
+    assert exported["UTTypeTagSpecification"] == {
+        "public.filename-extension": ["bptlesson"],
+        "public.mime-type": ["application/x-backprop-tracer-lesson"]}
+    assert (document["CFBundleTypeRole"], document["LSHandlerRank"]) == ("Editor", "Owner")
+
+
+def test_the_package_carries_the_icon_at_every_size_the_ico_holds():
+    from deb import icon_pngs
+
+    from engine.resources import resource_path
+
+    pngs = icon_pngs(resource_path("icons", "backprop_tracer.ico"))
+    assert sorted(pngs) == [16, 24, 32, 48, 64, 128, 256]
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in pngs.values())
+
+
+def test_the_windows_installer_uses_the_names_the_other_systems_use():
+    """The Inno Setup script cannot be compiled here: its names are checked against
+    engine/lesson.py and packaging/desktop.py instead."""
+    from desktop import LESSON_TYPE_NAME
+
+    from engine.lesson import LESSON_MIME_TYPE, LESSON_SUFFIX
+
+    script = (ROOT / "packaging" / "windows" / "backprop_tracer.iss").read_text(encoding="utf-8")
+    assert f'#define LessonExt "{LESSON_SUFFIX}"' in script
+    assert f'#define LessonMimeType "{LESSON_MIME_TYPE}"' in script
+    assert f'#define LessonTypeName "{LESSON_TYPE_NAME}"' in script
+    assert "PrivilegesRequired=lowest" in script and "ChangesAssociations=yes" in script
+    from project import read_project
+    assert f'#define AppExeName "{read_project().name}.exe"' in script
