@@ -30,7 +30,8 @@ from .step_notes import note_placeholders
 from .steps import PRESENTATIONS, input_names, iteration_steps
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "LESSON_FORMAT",
-           "LESSON_VERSION", "LESSON_SUFFIX", "LESSON_SUFFIXES", "LESSON_MIME_TYPE", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
+           "LESSON_VERSION", "LESSON_SUFFIX", "LESSON_SUFFIXES", "LESSON_MIME_TYPE",
+           "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
            "read_json_file"]
 
 LESSON_FORMAT = "backprop-tracer.lesson"

@@ -65,7 +65,8 @@ def mime_xml() -> str:
 
 
 def lesson_type_identifier(project: Project) -> str:
-    """The macOS uniform type identifier of a lesson (``org.backproptracer.backproptracer.lesson``)."""
+    """The macOS uniform type identifier of a lesson
+    (``org.backproptracer.backproptracer.lesson``)."""
     return f"{project.bundle_identifier}.lesson"
 
 
