@@ -31,12 +31,17 @@ from .step_notes import note_placeholders
 from .steps import PRESENTATIONS, input_names, iteration_steps
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "check_lesson_text",
-           "LESSON_FORMAT",
-           "LESSON_VERSION", "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
+           "LESSON_FORMAT", "LESSON_VERSION", "LESSON_SUFFIX", "LESSON_SUFFIXES", "LESSON_MIME_TYPE",
+           "builtin_lessons_dir", "builtin_lessons", "resolve_lesson",
            "read_json_file"]
 
 LESSON_FORMAT = "backprop-tracer.lesson"
 LESSON_VERSION = 1
+# The lesson file type: what Save writes, and what the installers register with the
+# system (the MIME type, the icon, opening in the app). Plain .json lessons keep opening.
+LESSON_SUFFIX = ".bptlesson"
+LESSON_SUFFIXES = (LESSON_SUFFIX, ".json")
+LESSON_MIME_TYPE = "application/x-backprop-tracer-lesson"
 
 _TOP_KEYS = {"format", "version", "title", "notes", "source", "presentation", "step_notes",
              "exercise", "data", "network", "training", "session"}
@@ -762,7 +767,7 @@ def resolve_lesson(reference: str) -> Path:
     if "\x00" in reference:
         raise LessonError(f"{reference!r}: a file name cannot contain a NUL character")
     candidate = Path(reference)
-    if candidate.suffix.lower() == ".json" or candidate.exists():
+    if candidate.suffix.lower() in LESSON_SUFFIXES or candidate.exists():
         return candidate
     for lesson_id, _, path in builtin_lessons():
         if lesson_id == reference:

@@ -1,9 +1,10 @@
 """Start the window: ``python main.py [LESSON]``.
 
 Creates the QApplication (pyqtgraph is told to use PySide6 before it is
-imported), opens the given lesson or the default one, and installs an
-exception hook that reports any unexpected error in a message box and
-keeps the application running — a learner never sees a traceback.
+imported), opens the given lesson or the default one, opens the lesson files
+the system sends later (gui/file_open.py), and installs an exception hook
+that reports any unexpected error in a message box and keeps the
+application running — a learner never sees a traceback.
 """
 from __future__ import annotations
 
@@ -49,15 +50,20 @@ def _install_excepthook(app: QApplication) -> None:
 
 def main(argv: list[str]) -> int:
     """Run the window; ``argv`` is ``sys.argv[1:]`` (optionally one lesson path)."""
+    from .file_open import LessonApplication, LessonOpener
     from .main_window import APPLICATION, ORGANISATION, MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APPLICATION])
+    app = QApplication.instance() or LessonApplication([sys.argv[0] if sys.argv else APPLICATION])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(QIcon(str(resource_path(*APP_ICON))))  # the title bar and task bar
     _install_excepthook(app)
     lesson, problem = open_initial_lesson(argv[:1])
     window = MainWindow(lesson, QSettings(ORGANISATION, APPLICATION))
+    opener = LessonOpener(window, lambda other: MainWindow(other,
+                                                           QSettings(ORGANISATION, APPLICATION)))
+    if isinstance(app, LessonApplication):  # macOS sends a double-clicked lesson as an event
+        app.fileOpenRequested.connect(opener.open_path)
     if os.environ.get(EXIT_AFTER_PAINT):
         def painted() -> None:
             print("first paint", flush=True)

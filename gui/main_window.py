@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QVBoxLayout, QWidget)
 
 from engine.errors import LessonError
-from engine.lesson import Lesson, load_lesson, save_lesson
+from engine.lesson import LESSON_SUFFIX, LESSON_SUFFIXES, Lesson, load_lesson, save_lesson
 
 from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # imported when first used: they are not needed to show the w
     from .dataset_dialog import DataSetDialog
     from .exporting import Exporter
 
-__all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION"]
+__all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION", "LESSON_FILTER",
+           "ask_lesson_save_path"]
 
 ORGANISATION = "BackpropTracer"
 APPLICATION = "Backprop Tracer"
@@ -50,6 +51,8 @@ SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
           ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
 MAX_RECENT = 8
 _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such as 2-2-1
+# Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
+LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
@@ -77,6 +80,15 @@ def titled_with_shape(title: str, layers) -> str:
     shape = "-".join(str(size) for size in layers)
     titled, found = _SHAPE.subn(shape, title, count=1)
     return titled if found else f"{title} ({shape})"
+def ask_lesson_save_path(parent: QWidget, title: str, start: str) -> str:
+    """The file the user chose to save a lesson in ("" if cancelled), starting at
+    ``start`` (a folder, or a proposed file in one): a name typed without a lesson
+    suffix gets ``.bptlesson``, and the dialog asks before it overwrites that file
+    (which adding the suffix afterwards would skip)."""
+    dialog = QFileDialog(parent, title, start, LESSON_FILTER)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix(LESSON_SUFFIX.lstrip("."))
+    return dialog.selectedFiles()[0] if dialog.exec() else ""
 
 
 class MainWindow(QMainWindow):
@@ -589,7 +601,7 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         folder = self.settings.value("lastFolder", str(Path.home()))
         path, _ = QFileDialog.getOpenFileName(self, "Open lesson", folder,
-                                              "Lessons (*.json);;All files (*)")
+                                              f"{LESSON_FILTER};;All files (*)")
         if path:
             self.open_file(path)
 
@@ -666,8 +678,7 @@ class MainWindow(QMainWindow):
         if not Path(folder).is_dir() or in_builtin_folder(folder):
             folder = documents
         while True:
-            path, _ = QFileDialog.getSaveFileName(
-                self, caption, str(Path(folder) / proposed_file_name(title)), "Lessons (*.json)")
+            path = ask_lesson_save_path(self, caption, str(Path(folder) / proposed_file_name(title)))
             if not path or not in_builtin_folder(path):
                 return path
             # Said in the dialog's own title, which is asked again at once.
@@ -790,11 +801,21 @@ class MainWindow(QMainWindow):
             f"<th align='left'>the same as</th></tr>{rows}</table>")
 
     def show_about(self) -> None:
+        """Name, version, the licences of what the app ships, and where its files are."""
+        from engine.about import LICENCES, app_version
+        from engine.lesson import builtin_lessons_dir
+        licences = "".join(f"<tr><td>{escape(name)}</td><td>{escape(licence)}</td></tr>"
+                           for name, licence, _ in LICENCES)
         self.show_message(
             "About Backprop Tracer",
-            "<b>Backprop Tracer</b><br>Watch a neural network compute, err and correct itself, "
-            "number by number: every matrix of one training iteration, each cell's formula "
-            "and the cells it came from.")
+            f"<b>Backprop Tracer {escape(app_version())}</b><br>Watch a neural network compute, "
+            "err and correct itself, number by number: every matrix of one training iteration, "
+            "each cell's formula and the cells it came from."
+            f"<p>Lesson files: <i>*{LESSON_SUFFIX}</i> (plain <i>*.json</i> lessons open too)."
+            f"<br>Built-in lessons: {escape(str(builtin_lessons_dir()))}"
+            f"<br>Recovery copies: {escape(str(data_folder(self.settings)))}</p>"
+            f"<table cellspacing='4'><tr><th align='left'>part</th>"
+            f"<th align='left'>licence</th></tr>{licences}</table>")
 
     def show_error(self, text: str) -> None:
         """A refused action: said in the status bar, never as a dialog storm."""

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.lesson import builtin_lessons_dir
+from engine.lesson import LESSON_SUFFIX, builtin_lessons_dir
 from engine.session import Session
 
 __all__ = ["SessionFiles", "BUILTIN_REFUSAL", "in_builtin_folder", "proposed_file_name"]
@@ -40,11 +40,11 @@ def in_builtin_folder(path: str | os.PathLike) -> bool:
 def proposed_file_name(title: str) -> str:
     """A lesson file name from its title.
 
-    ``"XOR: one hidden layer"`` → ``"XOR one hidden layer.json"``: characters
+    ``"XOR: one hidden layer"`` → ``"XOR one hidden layer.bptlesson"``: characters
     no file system takes become spaces, at most ``_NAME_CHARS`` are kept.
     """
     stem = " ".join(_NOT_IN_NAMES.sub(" ", title).split())[:_NAME_CHARS].strip(" .")
-    return f"{stem or 'lesson'}.json"
+    return f"{stem or 'lesson'}{LESSON_SUFFIX}"
 
 
 class SessionFiles:

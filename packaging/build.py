@@ -103,7 +103,8 @@ def main(argv: list[str]) -> int:
         print(f"archive:    {packed} ({megabytes(packed.stat().st_size)})")
     if os.environ.get("GITHUB_OUTPUT"):  # hand the paths to the workflow's next steps
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
-            out.write(f"bundle={bundle.folder}\nexecutable={bundle.executable}\n")
+            out.write(f"bundle={bundle.folder}\nexecutable={bundle.executable}\n"
+                      f"version={read_project().version}\n")
             if not options.no_archive:
                 out.write(f"archive={packed}\n")
     return 0

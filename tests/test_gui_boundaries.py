@@ -24,6 +24,7 @@ ALLOWED_MODULES = {
     "engine.limits",        # the stated limits (ranges of spin boxes)
     "engine.files",         # atomic writes of what the window itself draws
     "engine.resources",     # the resources folder
+    "engine.about",         # the version and licences Help ▸ About shows
     "engine.datasets",      # the New-lesson dialog: built-in data sets by name
     "engine.features",      # ... and their derived inputs
     "engine.csv_import",    # the Import-CSV dialog: reading a table into a data set

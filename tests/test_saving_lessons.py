@@ -21,16 +21,16 @@ from window_helpers import open_window
 
 
 class SaveDialogs:
-    """QFileDialog.getSaveFileName replaced: answers ``paths`` in turn, keeps what it was asked."""
+    """The lesson save dialog replaced: answers ``paths`` in turn, keeps what it was asked."""
 
     def __init__(self, monkeypatch, *paths):
         self.paths = [str(p) for p in paths]
         self.asked: list[tuple[str, str]] = []  # (caption, proposed path)
-        monkeypatch.setattr("gui.main_window.QFileDialog.getSaveFileName", self)
+        monkeypatch.setattr("gui.main_window.ask_lesson_save_path", self)
 
-    def __call__(self, parent, caption, start, filters):
+    def __call__(self, parent, caption, start):
         self.asked.append((caption, start))
-        return (self.paths.pop(0) if self.paths else ""), filters
+        return self.paths.pop(0) if self.paths else ""
 
 
 def trained_to(window, epochs: int, steps: int) -> None:
@@ -111,7 +111,7 @@ def test_save_starts_in_the_documents_folder_with_a_name_from_the_title(qtbot, t
     assert Path(documents) == tmp_path / "Documents"
     proposed = Path(dialogs.asked[0][1])
     assert proposed.parent == tmp_path / "Documents"
-    assert proposed.name == "The Excel walk-through one hidden layer, step by step.json"
+    assert proposed.name == "The Excel walk-through one hidden layer, step by step.bptlesson"
 
 
 def test_saving_into_the_built_in_lessons_is_refused_and_the_dialog_asks_again(
@@ -160,7 +160,7 @@ def test_save_as_a_new_starting_point_asks_for_a_title_and_leaves_old_notes_out(
     dialog.title_edit.setText("One weight, from w = 0.41")
     dialog.ok_button.click()
     assert not dialog.isVisible()
-    assert Path(dialogs.asked[0][1]).name == "One weight, from w = 0.41.json"
+    assert Path(dialogs.asked[0][1]).name == "One weight, from w = 0.41.bptlesson"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["title"] == "One weight, from w = 0.41"
     assert "notes" not in document and "step_notes" not in document
