@@ -36,6 +36,7 @@ class ViewDock(QDockWidget):
         super().__init__(title, parent)
         self.setObjectName(name)
         self._build: Callable[[], QWidget] | None = build
+        self._view: QWidget | None = None
         super().setWidget(QWidget())  # an empty area until the view is built
         self.visibilityChanged.connect(self._visibility_changed)
 
@@ -44,13 +45,15 @@ class ViewDock(QDockWidget):
         return self._build is None
 
     def widget(self) -> QWidget:
-        """The view, built now if it was not yet."""
+        """The view, built now if it was not yet; also while presenter mode has
+        borrowed it (gui/presenter.py), when the dock itself holds nothing."""
         if self._build is not None:
             build, self._build = self._build, None
             empty = super().widget()
-            super().setWidget(build())
+            self._view = build()
+            super().setWidget(self._view)
             empty.deleteLater()
-        return super().widget()
+        return self._view
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name
         # Built before it shows, so the window sizes the dock area for the real view.
