@@ -97,6 +97,8 @@ class NetworkDiagram(QGraphicsView):
         self._dots: list[tuple[QGraphicsSimpleTextItem, QPointF]] = []
         self._dense = False
         self._text_px = float(FONT_PX)
+        self._layer_gap = LAYER_GAP
+        self._map_images: dict = {}
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
 
     # -- structure -------------------------------------------------------------------
@@ -108,6 +110,17 @@ class NetworkDiagram(QGraphicsView):
             return
         self._layers = tuple(layers)
         self._values, self._selection = {}, None  # they belong to the old network
+        self._map_images = {}
+        self._layer_gap = LAYER_GAP
+        self._text_px = float(FONT_PX)
+        self._build_items(bias)
+        self._user_zoomed = False
+        self._fit()
+        self._refresh()
+
+    def _build_items(self, bias: bool) -> None:
+        """Every item of the scene for ``self._layers``, layers ``self._layer_gap`` apart."""
+        layers = self._layers
         scene = self.scene()
         scene.clear()
         self.neurons, self.edges, self.biases, self._labels = {}, {}, {}, {}
@@ -123,11 +136,9 @@ class NetworkDiagram(QGraphicsView):
         self._add_neurons(positions, font)
         self._add_headings(font, tallest)
         self._dense = len(self.edges) > DENSE_EDGES
-        self._text_px = float(FONT_PX)
         self._place_texts()
-        self._user_zoomed = False
-        self._fit()
-        self._refresh()
+        if self._map_images:
+            self.set_neuron_maps(self._map_images)
 
     def _positions(self, layers: tuple[int, ...], tallest: int) -> dict:
         """Centre of each drawn neuron, keyed (layer, index): layers side by side,
@@ -137,7 +148,7 @@ class NetworkDiagram(QGraphicsView):
             shown = shown_indices(n)
             top = (tallest - len(shown)) * NEURON_GAP / 2
             for slot, index in enumerate(shown):
-                positions[(l, index)] = QPointF(l * LAYER_GAP, top + slot * NEURON_GAP)
+                positions[(l, index)] = QPointF(l * self._layer_gap, top + slot * NEURON_GAP)
         return positions
 
     def _add_bias_unit(self, l: int, positions: dict, font: QFont) -> QPointF:
@@ -202,7 +213,7 @@ class NetworkDiagram(QGraphicsView):
             head = QGraphicsSimpleTextItem(f"{role} ({n})")
             head.setFont(font)
             head.setBrush(self.palette().text())
-            head.setData(1, l * LAYER_GAP)  # the x its title is centred on
+            head.setData(1, l * self._layer_gap)  # the x its title is centred on
             scene.addItem(head)
             self._headings.append(head)
         self._caption = QGraphicsSimpleTextItem(self._caption_text("activations", 0))
@@ -225,9 +236,9 @@ class NetworkDiagram(QGraphicsView):
         for head in self._headings:
             _set_pixels(head, px)
             bounds = head.boundingRect()
-            # No wider than the gap between layers, no taller than half a neuron gap.
-            fit = min(1.0, 0.95 * LAYER_GAP / max(1.0, bounds.width()),
-                      0.5 * NEURON_GAP / max(1.0, bounds.height()))
+            # No wider than the gap between layers, no taller than a neuron gap.
+            fit = min(1.0, 0.95 * self._layer_gap / max(1.0, bounds.width()),
+                      NEURON_GAP / max(1.0, bounds.height()))
             _set_pixels(head, max(1.0, px * fit))
             bounds = head.boundingRect()
             head.setPos(head.data(1) - bounds.width() / 2, HEADING_BOTTOM - bounds.height())
@@ -260,7 +271,7 @@ class NetworkDiagram(QGraphicsView):
         """The legend under the network, no wider than the network's layers."""
         caption = self._caption
         _set_pixels(caption, self._text_px)
-        room = max(LAYER_GAP, (len(self._layers) - 1) * LAYER_GAP + 2.5 * RADIUS)
+        room = max(self._layer_gap, (len(self._layers) - 1) * self._layer_gap + 2.5 * RADIUS)
         width = caption.boundingRect().width()
         if width > room:
             _set_pixels(caption, max(1.0, self._text_px * room / width))
@@ -273,6 +284,7 @@ class NetworkDiagram(QGraphicsView):
         ``images`` maps (layer, neuron) to a QImage (see gui.views.boundary_view);
         neurons missing from it (collapsed, or a lesson without a plane) show none.
         """
+        self._map_images = images  # drawn again if the layers are spread for larger text
         for key in set(self.neuron_maps) - set(images):
             self.scene().removeItem(self.neuron_maps.pop(key))
         for key, image in images.items():
@@ -545,11 +557,38 @@ class NetworkDiagram(QGraphicsView):
         else:
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             pixels = self.text_pixels()
-        if abs(pixels - self._text_px) > 0.5:
+        gap = self._wanted_gap(pixels)
+        if abs(gap - self._layer_gap) > 0.05 * self._layer_gap:
+            # The view has room across: layers further apart give the titles room.
+            self._layer_gap = gap
+            self._text_px = pixels
+            self._build_items(bool(self.biases))
+            self._refresh()
+        elif abs(pixels - self._text_px) > 0.5:
             self._text_px = pixels
             self._place_texts()
-            if not self._user_zoomed:
-                self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        else:
+            return
+        if not self._user_zoomed:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _wanted_gap(self, pixels: float) -> float:
+        """The gap between layers that fits each layer's title at ``pixels`` scene units,
+        at least ``LAYER_GAP`` and no wider than keeps the scene within the view's
+        proportions (a wider scene would only shrink everything)."""
+        if len(self._layers) < 2 or not self._headings:
+            return LAYER_GAP
+        widest = max(head.boundingRect().width() * pixels / max(1, head.font().pixelSize())
+                     for head in self._headings)
+        wanted = max(LAYER_GAP, widest / 0.95)
+        rect = self.scene().sceneRect()
+        viewport = self.viewport().size()
+        if rect.height() <= 0 or viewport.height() <= 0:
+            return LAYER_GAP
+        room = rect.height() * viewport.width() / viewport.height()  # scene width that fits
+        extra = rect.width() - (len(self._layers) - 1) * self._layer_gap
+        most = (room - extra) / (len(self._layers) - 1)
+        return float(max(LAYER_GAP, min(wanted, most)))
 
 
 def _set_pixels(item: QGraphicsSimpleTextItem, pixels: float) -> None:

@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         the screen."""
         docks = []
         for title, object_name, build in views:
-            dock = ViewDock(title, object_name, build, self)
+            dock = ViewDock(title, object_name, build, self, scrolled=True)
             # Hidden before it is tabbed: hiding tabbed docks afterwards left their
             # tab bar on screen, drawn over whatever later took the space.
             dock.hide()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QDockWidget, QDoubleS
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection, SessionController
 from .tables import MatrixCard
+from .views.lazy_dock import ViewDock
 
 __all__ = ["Presenter", "DIGIT_SCREEN_PART", "PLAY_SECONDS", "STEP_VIEW"]
 
@@ -260,7 +261,9 @@ class Presenter(QWidget):
         if index == 0 or not self._active:
             self.stage.setCurrentWidget(self.cards_page)
         else:
-            widget = self._docks[index - 1].widget()  # a lazy teaching view is built now
+            dock = self._docks[index - 1]
+            # A teaching view's dock lends it (built now if it was not yet).
+            widget = dock.lend() if isinstance(dock, ViewDock) else dock.widget()
             self._borrowed = widget
             self.view_layout.addWidget(widget)
             widget.show()
@@ -272,7 +275,11 @@ class Presenter(QWidget):
             return
         widget, self._borrowed = self._borrowed, None
         self.view_layout.removeWidget(widget)
-        self._docks[self._view - 1].setWidget(widget)
+        dock = self._docks[self._view - 1]
+        if isinstance(dock, ViewDock):
+            dock.give_back(widget)
+        else:
+            dock.setWidget(widget)
 
     # -- blank, play --------------------------------------------------------------------
     @property

@@ -12,6 +12,14 @@ from window_helpers import open_window
 SCREEN = (1280, 720)
 
 
+@pytest.fixture(autouse=True)
+def normal_font(qapp):
+    """Zoom sets the application's font: each test starts and ends at the normal size."""
+    font = QFont(qapp.font())
+    yield
+    qapp.setFont(font)
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
