@@ -46,6 +46,7 @@ SPEEDS = [("1 epoch/s", 1.0), ("10 epochs/s", 10.0), ("100 epochs/s", 100.0),
           ("1000 epochs/s", 1000.0), ("as fast as possible", 0.0)]
 MAX_RECENT = 8
 PROJECTOR_POINTS = 11.0
+TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
@@ -188,11 +189,17 @@ class MainWindow(QMainWindow):
             dock.hide()
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.diagram_dock, dock)
-            # Chosen in the menu: its tab comes to the front.
+            # Chosen in the menu: its tab comes to the front, with room to be seen.
             dock.toggleViewAction().triggered.connect(
-                lambda on, d=dock: on and QTimer.singleShot(0, d.raise_))
+                lambda on, d=dock: on and QTimer.singleShot(0, lambda: self._bring_forward(d)))
             docks.append(dock)
         return docks
+
+    def _bring_forward(self, dock: QDockWidget) -> None:
+        """A teaching view just opened: its tab in front, taller than the formula and
+        plot below it (they keep their minimum, the view scrolls if it needs more)."""
+        dock.raise_()
+        self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)], Qt.Orientation.Vertical)
 
     def _teaching_docks_b(self) -> list[ViewDock]:
         """Learning-rate race, training modes, gradient check and code panel."""

@@ -13,9 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 
-__all__ = ["ViewDock"]
+__all__ = ["ViewDock", "VIEW_LINES"]
+
+# A scrolled view is never squeezed below this many lines of its text: in a
+# short dock it scrolls, and its plot keeps a height one can read a map in.
+VIEW_LINES = 22
 
 
 class ViewDock(QDockWidget):
@@ -83,6 +88,7 @@ class ViewDock(QDockWidget):
                 if label.wordWrap() and label.findChild(_WrappedHeight) is None:
                     label.installEventFilter(_WrappedHeight(label))
         self._scroll.setWidget(view)
+        self._keep_height(view)
         if super().widget() is not self._scroll:
             super().setWidget(self._scroll)
         view.show()
@@ -92,6 +98,15 @@ class ViewDock(QDockWidget):
         if visible:
             self.widget()
         super().setVisible(visible)
+
+    def _keep_height(self, view: QWidget) -> None:
+        view.setMinimumHeight(VIEW_LINES * QFontMetrics(view.font()).height())
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._scroll is not None \
+                and self._scroll.widget() is not None:
+            self._keep_height(self._scroll.widget())  # larger text: more lines' height
 
     def _visibility_changed(self, visible: bool) -> None:
         if visible:
