@@ -31,7 +31,7 @@ __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_point
 DISPLAY_BOUND = 1e300
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
-TICK_ROOM = 1.6
+TICK_ROOM = 1.25
 _NICE_STEPS = (1.0, 2.0, 5.0)
 
 
@@ -106,8 +106,9 @@ class FittedPlot(pg.PlotWidget):
         for name in ("left", "bottom", "right", "top"):
             axis = item.getAxis(name)
             axis.setTickFont(font)
-            if axis.labelText:
-                axis.setLabel(**{"font-size": pixels})
+            if axis.labelText:  # setLabel without the text would clear it
+                axis.setLabel(axis.labelText, axis.labelUnits or None,
+                              **{"font-size": pixels})
         legend = item.legend
         if legend is not None:
             legend.setLabelTextSize(pixels)

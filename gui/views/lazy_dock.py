@@ -20,7 +20,7 @@ __all__ = ["ViewDock", "VIEW_LINES"]
 
 # A scrolled view is never squeezed below this many lines of its text: in a
 # short dock it scrolls, and its plot keeps a height one can read a map in.
-VIEW_LINES = 22
+VIEW_LINES = 16
 
 
 class ViewDock(QDockWidget):
