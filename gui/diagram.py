@@ -12,13 +12,22 @@ selection light up here as in the tables: yellow for the selected one,
 orange for its precedents, everything else faded.
 
 Layers wider than ``MAX_SHOWN`` neurons collapse to their first and last
-few with an ellipsis between, so digits' 64 inputs stay readable.
+few with an ellipsis between, so digits' 64 inputs stay readable; a network
+with more than ``DENSE_EDGES`` edges drawn (64-25-10, 2-16-16-1) draws them
+faint until a selection lights some, so its lines are not a tangle.
+
+Text follows the widget's font (View ▸ Larger text, presenter mode) as far as
+the space allows: after the scene is fitted to the view, every text is sized
+to the font's pixels at that scale, but never larger than its place (a layer
+title no wider than the gap between layers, a value no wider than its circle,
+the legend no wider than the network) and never smaller than ``FONT_PX``
+scene units.
 """
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
                                QGraphicsView, QToolTip)
@@ -37,7 +46,10 @@ KEEP = 6                # neurons kept at each end of a collapsed layer
 RADIUS = 31.0
 LAYER_GAP = 170.0
 NEURON_GAP = 76.0
-FONT_PX = 14             # scene units: the text scales with the zoom, like the circles
+FONT_PX = 14            # scene units: the smallest text, which scales with the zoom
+DENSE_EDGES = 120       # more edges drawn than this: faint until a selection lights some
+FAINT_ALPHA = 40        # their opacity (of 255) while faint
+HEADING_BOTTOM = -1.15 * NEURON_GAP   # layer titles end above the highest bias unit
 ELLIPSIS = -2           # index of the "…" node of a collapsed layer
 BIAS = -1               # "from" index of a bias edge
 
@@ -81,6 +93,12 @@ class NetworkDiagram(QGraphicsView):
         self._decimals = 3
         self._user_zoomed = False
         self._caption: QGraphicsSimpleTextItem | None = None
+        self._headings: list[QGraphicsSimpleTextItem] = []
+        self._dots: list[tuple[QGraphicsSimpleTextItem, QPointF]] = []
+        self._dense = False
+        self._text_px = float(FONT_PX)
+        self._layer_gap = LAYER_GAP
+        self._map_images: dict = {}
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
 
     # -- structure -------------------------------------------------------------------
@@ -92,10 +110,21 @@ class NetworkDiagram(QGraphicsView):
             return
         self._layers = tuple(layers)
         self._values, self._selection = {}, None  # they belong to the old network
+        self._map_images = {}
+        self._layer_gap = LAYER_GAP
+        self._text_px = float(FONT_PX)
+        self._build_items(bias)
+        self._user_zoomed = False
+        self._fit()
+        self._refresh()
+
+    def _build_items(self, bias: bool) -> None:
+        """Every item of the scene for ``self._layers``, layers ``self._layer_gap`` apart."""
+        layers = self._layers
         scene = self.scene()
         scene.clear()
         self.neurons, self.edges, self.biases, self._labels = {}, {}, {}, {}
-        self.neuron_maps = {}
+        self.neuron_maps, self._headings, self._dots = {}, [], []
         tallest = max(len(shown_indices(n)) for n in layers)
         font = QFont(self.font())
         font.setPixelSize(FONT_PX)
@@ -106,10 +135,10 @@ class NetworkDiagram(QGraphicsView):
             self._add_edges(l, positions, bias)
         self._add_neurons(positions, font)
         self._add_headings(font, tallest)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self._user_zoomed = False
-        self._fit()
-        self._refresh()
+        self._dense = len(self.edges) > DENSE_EDGES
+        self._place_texts()
+        if self._map_images:
+            self.set_neuron_maps(self._map_images)
 
     def _positions(self, layers: tuple[int, ...], tallest: int) -> dict:
         """Centre of each drawn neuron, keyed (layer, index): layers side by side,
@@ -119,7 +148,7 @@ class NetworkDiagram(QGraphicsView):
             shown = shown_indices(n)
             top = (tallest - len(shown)) * NEURON_GAP / 2
             for slot, index in enumerate(shown):
-                positions[(l, index)] = QPointF(l * LAYER_GAP, top + slot * NEURON_GAP)
+                positions[(l, index)] = QPointF(l * self._layer_gap, top + slot * NEURON_GAP)
         return positions
 
     def _add_bias_unit(self, l: int, positions: dict, font: QFont) -> QPointF:
@@ -161,12 +190,8 @@ class NetworkDiagram(QGraphicsView):
         for (l, index), point in [(k, p) for k, p in positions.items() if k[0] != "bias"]:
             if index == ELLIPSIS:
                 dots = QGraphicsSimpleTextItem("⋮")
-                big = QFont(font)
-                big.setPixelSize(FONT_PX * 2)
-                dots.setFont(big)
-                dots.setPos(point.x() - dots.boundingRect().width() / 2,
-                            point.y() - dots.boundingRect().height() / 2)
                 scene.addItem(dots)
+                self._dots.append((dots, point))
                 continue
             circle = QGraphicsEllipseItem(QRectF(point.x() - RADIUS, point.y() - RADIUS,
                                                  2 * RADIUS, 2 * RADIUS))
@@ -188,13 +213,69 @@ class NetworkDiagram(QGraphicsView):
             head = QGraphicsSimpleTextItem(f"{role} ({n})")
             head.setFont(font)
             head.setBrush(self.palette().text())
-            head.setPos(l * LAYER_GAP - head.boundingRect().width() / 2, -NEURON_GAP * 1.6)
+            head.setData(1, l * self._layer_gap)  # the x its title is centred on
             scene.addItem(head)
+            self._headings.append(head)
         self._caption = QGraphicsSimpleTextItem(self._caption_text("activations", 0))
         self._caption.setFont(font)
         self._caption.setBrush(self.palette().text())
-        self._caption.setPos(-RADIUS, tallest * NEURON_GAP)
+        self._caption.setData(1, tallest * NEURON_GAP)  # the y the legend starts at
         scene.addItem(self._caption)
+
+    # -- text sizes ----------------------------------------------------------------
+    def text_pixels(self) -> float:
+        """The scene units a text should have to show at the widget's font size now."""
+        scale = self.transform().m11()
+        wanted = QFontInfo(self.font()).pixelSize()
+        return max(float(FONT_PX), wanted / scale) if scale > 0 else float(FONT_PX)
+
+    def _place_texts(self) -> None:
+        """Size and place every text for ``self._text_px`` scene units, each kept
+        within its place; then the scene's rectangle around everything."""
+        px = self._text_px
+        for head in self._headings:
+            _set_pixels(head, px)
+            bounds = head.boundingRect()
+            # No wider than the gap between layers, no taller than a neuron gap.
+            fit = min(1.0, 0.95 * self._layer_gap / max(1.0, bounds.width()),
+                      NEURON_GAP / max(1.0, bounds.height()))
+            _set_pixels(head, max(1.0, px * fit))
+            bounds = head.boundingRect()
+            head.setPos(head.data(1) - bounds.width() / 2, HEADING_BOTTOM - bounds.height())
+        for dots, point in self._dots:
+            _set_pixels(dots, min(2 * px, 0.9 * NEURON_GAP))
+            bounds = dots.boundingRect()
+            dots.setPos(point.x() - bounds.width() / 2, point.y() - bounds.height() / 2)
+        for box in self.biases.values():
+            for text in box.childItems():
+                _set_pixels(text, min(px, 22.0))  # inside its 26-unit square
+                centre, bounds = box.rect().center(), text.boundingRect()
+                text.setPos(centre.x() - bounds.width() / 2, centre.y() - bounds.height() / 2)
+        for label in self._labels.values():
+            _set_pixels(label, px)
+        if self._caption is not None:
+            self._size_caption()
+        self._bound_scene()
+        self._refresh()
+
+    def _bound_scene(self) -> None:
+        """The scene's rectangle: the network, its titles and legend, room for the maps."""
+        bounds = QRectF()
+        for item in list(self.neurons.values()) + list(self.biases.values()) + self._headings:
+            bounds = bounds.united(item.sceneBoundingRect())
+        if self._caption is not None:
+            bounds = bounds.united(self._caption.sceneBoundingRect())
+        self.scene().setSceneRect(bounds.adjusted(-20, -20, 20 + 1.5 * RADIUS, 20))
+
+    def _size_caption(self) -> None:
+        """The legend under the network, no wider than the network's layers."""
+        caption = self._caption
+        _set_pixels(caption, self._text_px)
+        room = max(self._layer_gap, (len(self._layers) - 1) * self._layer_gap + 2.5 * RADIUS)
+        width = caption.boundingRect().width()
+        if width > room:
+            _set_pixels(caption, max(1.0, self._text_px * room / width))
+        caption.setPos(-RADIUS, caption.data(1))
 
     # -- content ---------------------------------------------------------------------
     def set_neuron_maps(self, images: dict) -> None:
@@ -203,6 +284,7 @@ class NetworkDiagram(QGraphicsView):
         ``images`` maps (layer, neuron) to a QImage (see gui.views.boundary_view);
         neurons missing from it (collapsed, or a lesson without a plane) show none.
         """
+        self._map_images = images  # drawn again if the layers are spread for larger text
         for key in set(self.neuron_maps) - set(images):
             self.scene().removeItem(self.neuron_maps.pop(key))
         for key, image in images.items():
@@ -226,6 +308,8 @@ class NetworkDiagram(QGraphicsView):
             item.setScale(side / max(1, image.width()))
             box = circle.rect()
             item.setPos(box.right() + 3, box.top())
+        if self._caption is not None:
+            self._refresh()  # the legend says what the squares are, while there are some
 
     def set_values(self, values: dict) -> None:
         self._values = values
@@ -292,12 +376,24 @@ class NetworkDiagram(QGraphicsView):
             shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
             backward = any(n in self._infos and self._infos[n].kind == "delta" for n in shown)
             kind = "deltas" if backward else "activations"
-            self._caption.setText(self._caption_text(kind, sample))
+            text = self._caption_text(kind, sample)
+            if text != self._caption.text():
+                self._caption.setText(text)
+                self._size_caption()
+                self._bound_scene()
+                if not self._user_zoomed:
+                    self._fit()
 
-    @staticmethod
-    def _caption_text(kind: str, sample: int) -> str:
-        return (f"neurons show {kind} of sample {sample}\n"
-                "blue: w > 0   ·   vermillion dashed: w < 0   ·   width ∝ |w|")
+    def _caption_text(self, kind: str, sample: int) -> str:
+        """The legend: what the neurons, the edges (and the small maps) show."""
+        lines = [f"neurons show {kind} of sample {sample}",
+                 "blue: w > 0   ·   vermillion dashed: w < 0   ·   width ∝ |w|"]
+        if self._dense:
+            lines.append("edges faint until you select a neuron or a weight")
+        if self.neuron_maps:
+            lines.append("small squares: what each hidden neuron outputs over the input "
+                         "plane (blue low, gold high)")
+        return "\n".join(lines)
 
     def _paint_neuron(self, circle, label, text, mark, dim) -> None:
         base = self.palette().base().color()
@@ -335,8 +431,10 @@ class NetworkDiagram(QGraphicsView):
                 w, scale = 0.0, 1.0
             width = 1.0 + 5.0 * abs(w) / scale if scale > 0 else 1.0
             colour = QColor(POSITIVE if w >= 0 else NEGATIVE)
-            if dim and not mark:
-                colour.setAlpha(45)
+            if not mark and (dim or self._dense):
+                # Behind a selection, or a dense network's tangle: faint until lit.
+                colour.setAlpha(FAINT_ALPHA if self._dense else 45)
+                width = 1.0 if self._dense else width
             pen = QPen(colour, width, Qt.PenStyle.SolidLine if w >= 0 else Qt.PenStyle.DashLine)
         if mark:
             pen = QPen(ACTIVE_COLOUR if mark == "active" else PRECEDENT_COLOUR,
@@ -440,7 +538,60 @@ class NetworkDiagram(QGraphicsView):
         if not self._user_zoomed:
             self._fit()
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._layers:
+            self._fit()  # larger text (Ctrl++): the texts grow as far as they fit
+
     def _fit(self) -> None:
+        """Fit the scene to the view, then its texts to the font at that scale.
+
+        Larger texts widen the scene a little, so it is fitted once more; their
+        sizes are not changed again (no chase between the two)."""
         rect = self.scene().sceneRect()
-        if rect.isValid():
+        if not rect.isValid():
+            return
+        if self._user_zoomed:
+            pixels = self.text_pixels()
+        else:
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            pixels = self.text_pixels()
+        gap = self._wanted_gap(pixels)
+        if abs(gap - self._layer_gap) > 0.05 * self._layer_gap:
+            # The view has room across: layers further apart give the titles room.
+            self._layer_gap = gap
+            self._text_px = pixels
+            self._build_items(bool(self.biases))
+            self._refresh()
+        elif abs(pixels - self._text_px) > 0.5:
+            self._text_px = pixels
+            self._place_texts()
+        else:
+            return
+        if not self._user_zoomed:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _wanted_gap(self, pixels: float) -> float:
+        """The gap between layers that fits each layer's title at ``pixels`` scene units,
+        at least ``LAYER_GAP`` and no wider than keeps the scene within the view's
+        proportions (a wider scene would only shrink everything)."""
+        if len(self._layers) < 2 or not self._headings:
+            return LAYER_GAP
+        widest = max(head.boundingRect().width() * pixels / max(1, head.font().pixelSize())
+                     for head in self._headings)
+        wanted = max(LAYER_GAP, widest / 0.95)
+        rect = self.scene().sceneRect()
+        viewport = self.viewport().size()
+        if rect.height() <= 0 or viewport.height() <= 0:
+            return LAYER_GAP
+        room = rect.height() * viewport.width() / viewport.height()  # scene width that fits
+        extra = rect.width() - (len(self._layers) - 1) * self._layer_gap
+        most = (room - extra) / (len(self._layers) - 1)
+        return float(max(LAYER_GAP, min(wanted, most)))
+
+
+def _set_pixels(item: QGraphicsSimpleTextItem, pixels: float) -> None:
+    """Set a text item's font size in scene units (whole pixels, at least 1)."""
+    font = QFont(item.font())
+    font.setPixelSize(max(1, round(pixels)))
+    item.setFont(font)

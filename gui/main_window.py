@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
-                               QMainWindow, QMessageBox, QSlider, QSpinBox, QStyle, QToolBar,
-                               QVBoxLayout, QWidget)
+                               QMainWindow, QMessageBox, QSlider, QSpinBox, QStackedWidget,
+                               QStyle, QToolBar, QVBoxLayout, QWidget)
 
 from engine.errors import LessonError
 from engine.lesson import LESSON_SUFFIX, LESSON_SUFFIXES, Lesson, load_lesson, save_lesson
@@ -28,6 +28,7 @@ from .lesson_editor import LessonEditor, StartingPointDialog
 from .getting_started import tour_html
 from .paste import paste_block
 from .plots import LossPlot
+from .presenter import Presenter
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
 from .session_controller import SessionController
 from .session_files import BUILTIN_REFUSAL, in_builtin_folder, proposed_file_name
@@ -54,6 +55,7 @@ _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such a
 # Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
 LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
+TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
@@ -62,7 +64,8 @@ SHORTCUTS = """<table cellpadding=4>
 Enter checks, Escape reveals</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>Run / Pause</td></tr>
 <tr><td><b>Ctrl+Shift+R</b></td><td>Reset to the lesson's initial weights</td></tr>
-<tr><td><b>Ctrl++ / Ctrl+−</b></td><td>Larger / smaller text (for projectors)</td></tr>
+<tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger / smaller / normal text, everywhere (for projectors)</td></tr>
+<tr><td><b>F5</b></td><td>Presenter mode (Escape leaves): PageDown/→/Space step, PageUp/← back, B blank, Home reset, 1–9 views, P play</td></tr>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>Undo / Redo an edit</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>Copy the table as tab-separated text</td></tr>
 <tr><td><b>Double-click</b></td><td>Edit a cell of X, y, a weight or a bias (while paused)</td></tr>
@@ -127,6 +130,7 @@ class MainWindow(QMainWindow):
 
         self.setCentralWidget(self._build_central())
         self._build_docks()
+        self._build_presenter()
 
         # The export modules (xlsxwriter, pyqtgraph's exporters) are slow to import and not
         # needed to show the window: the exporter is built once it is painted, or when used.
@@ -162,7 +166,21 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.banner)
         column.addWidget(self.tables, 1)
-        return central
+        # Presenter mode swaps this page for its own (gui/presenter.py).
+        self.pages = QStackedWidget()
+        self.pages.addWidget(central)
+        return self.pages
+
+    def _build_presenter(self) -> None:
+        """Presenter mode's page: its views are the docks' own, borrowed while shown."""
+        views = [("Network", self.diagram_dock), ("Loss", self.plot_dock)]
+        views += [(dock.windowTitle(), dock)
+                  for dock in self.teaching_docks_a + self.teaching_docks_b]
+        self.presenter = Presenter(self.controller, views)
+        self.pages.addWidget(self.presenter)
+        self.presenter.leaveRequested.connect(lambda: self.set_presenting(False))
+        self.presenter.set_zoom(QApplication.font().pointSizeF() / self._normal_points)
+        self._before_presenting: tuple | None = None
 
     def _build_docks(self) -> None:
         """Diagram, formula and loss plot on the right, settings on the left; the teaching
@@ -198,41 +216,50 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _view_docks(self, views: list[tuple], area) -> list[ViewDock]:
-        """Docks tabbed together in ``area``, hidden until chosen in View ▸ Teaching views;
+    def _view_docks(self, views: list[tuple]) -> list[ViewDock]:
+        """Docks tabbed beside the diagram, hidden until chosen in View ▸ Teaching views;
         each builds its view when first seen (gui/views/lazy_dock.py). ``views`` holds
-        (title, object name, build) for each."""
+        (title, object name, build) for each.
+
+        A tab, not a new row of the dock column: a view beside the diagram never
+        squeezes it or another view to a strip, nor makes the window taller than
+        the screen."""
         docks = []
         for title, object_name, build in views:
-            dock = ViewDock(title, object_name, build, self)
+            dock = ViewDock(title, object_name, build, self, scrolled=True)
             # Hidden before it is tabbed: hiding tabbed docks afterwards left their
             # tab bar on screen, drawn over whatever later took the space.
             dock.hide()
-            self.addDockWidget(area, dock)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.tabifyDockWidget(self.diagram_dock, dock)
+            # Chosen in the menu: its tab comes to the front, with room to be seen.
+            dock.toggleViewAction().triggered.connect(
+                lambda on, d=dock: on and QTimer.singleShot(0, lambda: self._bring_forward(d)))
             docks.append(dock)
-        for dock in docks[1:]:
-            self.tabifyDockWidget(docks[0], dock)
         return docks
 
+    def _bring_forward(self, dock: QDockWidget) -> None:
+        """A teaching view just opened: its tab in front, taller than the formula and
+        plot below it (they keep their minimum, the view scrolls if it needs more)."""
+        dock.raise_()
+        self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)], Qt.Orientation.Vertical)
+
     def _teaching_docks_b(self) -> list[ViewDock]:
-        """Learning-rate race, training modes, gradient check, code panel and a tried input,
-        at the bottom."""
+        """Learning-rate race, training modes, gradient check, code panel and a tried input."""
         return self._view_docks([("Learning-rate race", "raceDock", self._build_race),
                                  ("Training modes", "modesDock", self._build_modes),
                                  ("Gradient check", "gradientCheckDock", self._build_gradient),
                                  ("Code", "codeDock", self._build_code),
-                                 ("Try an input", "tryInputDock", self._build_try_input)],
-                                Qt.DockWidgetArea.BottomDockWidgetArea)
+                                 ("Try an input", "tryInputDock", self._build_try_input)])
 
     def _teaching_docks_a(self) -> list[ViewDock]:
-        """Decision boundary, loss landscape and activation functions, on the right."""
+        """Decision boundary, loss landscape and activation functions."""
         self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.controller.teaching,
                                                self.diagram)
         return self._view_docks([("Decision boundary", "boundaryDock", self._build_boundary),
                                  ("Loss landscape", "landscapeDock", self._build_landscape),
                                  ("Activation functions", "activationDock",
-                                  self._build_activation)],
-                                Qt.DockWidgetArea.RightDockWidgetArea)
+                                  self._build_activation)])
 
     # Each teaching view's module is imported when its view is first built; the view gets
     # the controller (its signals, where the learner is) and the controller's teaching model.
@@ -339,6 +366,11 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action("Smaller text", lambda: self.zoom(-1),
                                             [QKeySequence.ZoomOut])
         self.zoom_reset_action = self._action("Normal text", lambda: self.zoom(0), ["Ctrl+0"])
+        self.presenter_action = self._action(
+            "Presenter mode", lambda on: self.set_presenting(on), ["F5"],
+            "Full screen, one large view at a time, for a projector and a clicker "
+            "(F5; Escape leaves)")
+        self.presenter_action.setCheckable(True)
         self.log_action = self._action("Log-scale loss", self.plot.set_log)
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
@@ -431,6 +463,7 @@ class MainWindow(QMainWindow):
         view_menu = menus.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view_menu.addAction(action)
+        view_menu.addAction(self.presenter_action)
         view_menu.addSeparator()
         view_menu.addAction(self.log_action)
         view_menu.addSeparator()
@@ -770,6 +803,40 @@ class MainWindow(QMainWindow):
                 else max(6.0, min(40.0, size * (1.15 ** direction))))
         self.settings.setValue("fontSize", size)
         self._apply_font(size)
+        self.presenter.set_zoom(size / self._normal_points)
+
+    @property
+    def presenting(self) -> bool:
+        return self._before_presenting is not None
+
+    def set_presenting(self, on: bool) -> None:
+        """Enter or leave presenter mode: full screen, toolbars, menus and docks hidden,
+        one large view at a time (gui/presenter.py); leaving puts everything back."""
+        if on == self.presenting:
+            self.presenter_action.setChecked(on)
+            return
+        if on:
+            self._before_presenting = (self.saveState(), self.windowState())
+            for bar in self.findChildren(QToolBar):
+                bar.hide()
+            for dock in self.findChildren(QDockWidget):
+                dock.hide()
+            self.menuBar().hide()
+            self.statusBar().hide()
+            self.pages.setCurrentWidget(self.presenter)
+            self.showFullScreen()
+            self.presenter.start()
+            self.presenter.setFocus()
+        else:
+            self.presenter.stop()
+            state, window_state = self._before_presenting
+            self._before_presenting = None
+            self.pages.setCurrentIndex(0)
+            self.menuBar().show()
+            self.statusBar().show()
+            self.restoreState(state)
+            self.setWindowState(window_state)
+        self.presenter_action.setChecked(on)
 
     def _apply_font(self, size: float) -> None:
         font = QFont(QApplication.font())
@@ -882,7 +949,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(docks, [right, settings][:len(docks)], Qt.Orientation.Horizontal)
         height = self.height()
         self.resizeDocks([self.diagram_dock, self.formula_dock, self.plot_dock],
-                         [int(height * 0.40), int(height * 0.28), int(height * 0.32)],
+                         [int(height * 0.46), int(height * 0.26), int(height * 0.28)],
                          Qt.Orientation.Vertical)
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -902,6 +969,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.controller.pause()
+        self.set_presenting(False)  # the docks and bars as the learner had them are saved
         if self.recovery.unsaved:  # ask first; the answer closes again (gui/recovery.py)
             event.ignore()
             if self.close_question is None or not self.close_question.isVisible():

@@ -20,7 +20,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QFontInfo, QFontMetricsF  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
 
 from engine.number_text import shown_briefly  # noqa: E402
@@ -28,8 +29,8 @@ from engine.number_text import shown_briefly  # noqa: E402
 from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
-__all__ = ["LossPlot", "plottable", "plottable_points", "spans_decades", "DISPLAY_BOUND",
-           "AUTO_LOG_DECADES", "DIVERGED_COLOUR"]
+__all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
+           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
@@ -37,6 +38,101 @@ __all__ = ["LossPlot", "plottable", "plottable_points", "spans_decades", "DISPLA
 DISPLAY_BOUND = 1e300
 AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
 DIVERGED_COLOUR = "#B03A2E"  # the divergence banner's red
+# Tick labels are at least this many label extents apart (heights on a vertical
+# axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
+TICK_ROOM = 1.25
+_NICE_STEPS = (1.0, 2.0, 5.0)
+
+
+def _next_nice(spacing: float) -> float:
+    """The next 1-2-5 step above ``spacing`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(spacing))
+    for factor in _NICE_STEPS + (10.0,):
+        if factor * power > spacing * (1 + 1e-9):
+            return float(factor * power)
+    return float(10.0 * power)
+
+
+class FittedAxis(pg.AxisItem):
+    """An axis whose tick labels never overlap, however short it is.
+
+    pyqtgraph spaces ticks from the axis length alone (at least 2.25
+    intervals, whatever the font); this axis widens the major spacing through
+    1-2-5 steps until the labels are ``TICK_ROOM`` label extents apart, and
+    then draws that level only, so a thinned axis gets no labelled minor ticks.
+    """
+
+    def label_extent(self, low: float, high: float, spacing: float) -> float:
+        """The pixels one tick label takes along the axis, at the tick font."""
+        metrics = QFontMetricsF(self.style["tickFont"] or self.font())
+        if self.orientation in ("left", "right"):
+            return metrics.height()
+        texts = self.tickStrings([low, high], 1.0, spacing)
+        return max(metrics.horizontalAdvance(text) for text in texts)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or size <= 0 or not np.isfinite(span) or span == 0:
+            return levels
+        major = levels[0][0]
+        if major <= 0 or not np.isfinite(major):
+            return levels
+        low, high = sorted((minVal, maxVal))
+        thinned = False
+        # At most a few dozen 1-2-5 steps: the spacing grows tenfold every three.
+        for _ in range(60):
+            room = TICK_ROOM * self.label_extent(low, high, major)
+            if major * size / span >= room:
+                break
+            major = _next_nice(major)
+            thinned = True
+        return [(major, 0.0)] if thinned else levels
+
+
+def fitted_axes() -> dict[str, FittedAxis]:
+    """Left and bottom ``FittedAxis`` items for one new pyqtgraph plot."""
+    return {"left": FittedAxis("left"), "bottom": FittedAxis("bottom")}
+
+
+class FittedPlot(pg.PlotWidget):
+    """A pyqtgraph plot whose axes never pile labels and whose text follows the
+    widget's font: tick labels, axis titles and the legend grow with View ▸
+    Larger text (Ctrl++) and with presenter mode, as the tables do.
+
+    Takes ``pg.PlotWidget``'s arguments; its left and bottom axes are ``FittedAxis``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("axisItems", fitted_axes())
+        super().__init__(*args, **kwargs)
+
+    def fit_text(self) -> None:
+        """Size every text of the plot to the widget's font."""
+        font = self.font()
+        pixels = f"{QFontInfo(font).pixelSize()}px"
+        item = self.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setTickFont(font)
+            if axis.labelText:  # setLabel without the text would clear it
+                axis.setLabel(axis.labelText, axis.labelUnits or None,
+                              **{"font-size": pixels})
+        legend = item.legend
+        if legend is not None:
+            legend.setLabelTextSize(pixels)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # LabelItem renders its size on setText
+            legend.updateSize()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_text()  # axis titles and legends are added after construction
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_text()
 
 
 def plottable(values, log: bool = False) -> np.ndarray:
@@ -86,7 +182,7 @@ class LossPlot(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = FittedPlot(background=None)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.plot.showGrid(x=True, y=True, alpha=0.25)

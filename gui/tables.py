@@ -782,6 +782,9 @@ class TablesPanel(QScrollArea):
             return
         self._clear()
         self._names = names
+        # Another lesson's tables start at their top-left corner, row labels in view.
+        self.horizontalScrollBar().setValue(0)
+        self.verticalScrollBar().setValue(0)
         sections: dict[str, FlowLayout] = {}
         for info in infos:
             if info.phase not in sections:
@@ -830,6 +833,22 @@ class TablesPanel(QScrollArea):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._build_tables_on_screen()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._current in self.cards:
+            # Larger text moves every card: once they are placed, the matrix just
+            # computed is brought back into view.
+            QTimer.singleShot(0, self, self._show_current)
+
+    def _show_current(self) -> None:
+        card = self.cards.get(self._current or "")
+        if card is None:
+            return
+        self._layout.activate()
+        for flow in self._flows:
+            flow.activate()
+        self.ensureWidgetVisible(card, 20, 20)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         super().scrollContentsBy(dx, dy)

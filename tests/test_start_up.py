@@ -241,7 +241,8 @@ def test_hidden_teaching_views_leave_no_tab_bar_over_the_settings(qtbot, make_wi
     race.toggleViewAction().trigger()
     modes.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: visible_tab_bars(window) != [])
-    assert visible_tab_bars(window) == [["Learning-rate race", "Training modes"]]
+    # Tabs beside the diagram (issue 17), and no tab of a hidden view.
+    assert visible_tab_bars(window) == [["Network", "Learning-rate race", "Training modes"]]
 
 
 def test_a_built_card_follows_its_table_when_the_batch_shrinks(qtbot):

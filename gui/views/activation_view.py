@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel  # noqa: E402
 from engine.number_text import shown_number  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
-from ..plots import DISPLAY_BOUND, plottable, plottable_points  # noqa: E402
+from ..plots import DISPLAY_BOUND, FittedPlot, plottable, plottable_points  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["ActivationView", "Z_RANGE", "CURVE_POINTS"]
@@ -43,7 +43,7 @@ class ActivationView(ThrottledView):
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = FittedPlot(background=None)
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "z (the neuron's input)")

@@ -29,7 +29,7 @@ from engine.boundary import COARSE, FINE  # noqa: E402
 from engine.number_text import shown_briefly  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
-from ..plots import plottable  # noqa: E402
+from ..plots import FittedPlot, plottable  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
                       to_qimage)
 from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
@@ -84,7 +84,7 @@ class BoundaryView(ThrottledView):
 
     def _build_plot(self) -> pg.PlotWidget:
         """The heatmap over the plane, its 0.5 contour, and the train and test points."""
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = FittedPlot(background=None)
         self.plot.setMenuEnabled(False)
         self.plot.setAspectLocked(True)
         self.plot.setLabel("bottom", "x1")

@@ -24,7 +24,7 @@ from engine.landscape import WeightAddress  # noqa: E402
 from engine.number_text import shown_number  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
-from ..plots import plottable, plottable_points  # noqa: E402
+from ..plots import FittedPlot, plottable, plottable_points  # noqa: E402
 from .colours import grid_rect, sequential_rgba  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
@@ -132,7 +132,7 @@ class LandscapeView(ThrottledView):
 
     def _build_curve_plot(self) -> pg.PlotWidget:
         """One weight: J with the others fixed, its tangent, the path and the current point."""
-        self.curve_plot = pg.PlotWidget(background=None)
+        self.curve_plot = FittedPlot(background=None)
         self.curve_plot.setMenuEnabled(False)
         self.curve_plot.setLabel("left", "loss J (whole data set)")
         self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
@@ -154,7 +154,7 @@ class LandscapeView(ThrottledView):
 
     def _build_map_plot(self) -> pg.PlotWidget:
         """Two weights: the loss as a map with contour lines, the path and the current point."""
-        self.map_plot = pg.PlotWidget(background=None)
+        self.map_plot = FittedPlot(background=None)
         self.map_plot.setMenuEnabled(False)
         for axis in ("left", "bottom"):
             self.map_plot.getAxis(axis).enableAutoSIPrefix(False)

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QWidget
 
-__all__ = ["ViewDock"]
+__all__ = ["ViewDock", "VIEW_LINES"]
+
+# A scrolled view is never squeezed below this many lines of its text: in a
+# short dock it scrolls, and its plot keeps a height one can read a map in.
+VIEW_LINES = 16
 
 
 class ViewDock(QDockWidget):
@@ -30,12 +36,23 @@ class ViewDock(QDockWidget):
         Builds the view; called at most once.
     parent : QWidget
         The main window.
+    scrolled : bool
+        Hold the view in a scroll area: a dock shorter or narrower than the view
+        needs (a short screen, larger text) scrolls it, rather than cutting its
+        text or making the window larger than the screen.
     """
 
-    def __init__(self, title: str, name: str, build: Callable[[], QWidget], parent: QWidget):
+    def __init__(self, title: str, name: str, build: Callable[[], QWidget], parent: QWidget,
+                 scrolled: bool = False):
         super().__init__(title, parent)
         self.setObjectName(name)
         self._build: Callable[[], QWidget] | None = build
+        self._view: QWidget | None = None
+        self._scroll: QScrollArea | None = None
+        if scrolled:
+            self._scroll = QScrollArea()
+            self._scroll.setWidgetResizable(True)
+            self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         super().setWidget(QWidget())  # an empty area until the view is built
         self.visibilityChanged.connect(self._visibility_changed)
 
@@ -44,13 +61,37 @@ class ViewDock(QDockWidget):
         return self._build is None
 
     def widget(self) -> QWidget:
-        """The view, built now if it was not yet."""
+        """The view, built now if it was not yet; also while presenter mode has
+        borrowed it (gui/presenter.py), when the dock itself holds nothing."""
         if self._build is not None:
             build, self._build = self._build, None
             empty = super().widget()
-            super().setWidget(build())
+            self._view = build()
+            self.give_back(self._view)
             empty.deleteLater()
-        return super().widget()
+        return self._view
+
+    def lend(self) -> QWidget:
+        """The view, taken out of the dock (presenter mode shows it full screen)."""
+        view = self.widget()
+        if self._scroll is not None and self._scroll.widget() is view:
+            self._scroll.takeWidget()
+        return view
+
+    def give_back(self, view: QWidget) -> None:
+        """Put the view (back) in the dock."""
+        if self._scroll is None:
+            super().setWidget(view)
+            return
+        if self._scroll.widget() is None:
+            for label in view.findChildren(QLabel):
+                if label.wordWrap() and label.findChild(_WrappedHeight) is None:
+                    label.installEventFilter(_WrappedHeight(label))
+        self._scroll.setWidget(view)
+        self._keep_height(view)
+        if super().widget() is not self._scroll:
+            super().setWidget(self._scroll)
+        view.show()
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name
         # Built before it shows, so the window sizes the dock area for the real view.
@@ -58,6 +99,31 @@ class ViewDock(QDockWidget):
             self.widget()
         super().setVisible(visible)
 
+    def _keep_height(self, view: QWidget) -> None:
+        view.setMinimumHeight(VIEW_LINES * QFontMetrics(view.font()).height())
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._scroll is not None \
+                and self._scroll.widget() is not None:
+            self._keep_height(self._scroll.widget())  # larger text: more lines' height
+
     def _visibility_changed(self, visible: bool) -> None:
         if visible:
             self.widget()
+
+
+class _WrappedHeight(QObject):
+    """Keeps a word-wrapped label of a scrolled view as tall as its lines at its width.
+
+    A box layout squeezes a wrapped label below its lines when the column is
+    short (a label's minimum is one line); in a scrolled dock the view may
+    instead grow taller than the dock and scroll, so the label's minimum
+    height follows its width and text (checked as it is resized or painted)."""
+
+    def eventFilter(self, label, event) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Paint, QEvent.Type.FontChange):
+            need = label.heightForWidth(max(1, label.width())) if label.text() else 0
+            if need != label.minimumHeight():
+                label.setMinimumHeight(max(0, need))
+        return False

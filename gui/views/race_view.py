@@ -30,7 +30,7 @@ from engine.errors import LessonError  # noqa: E402
 from engine.race import DEFAULT_RATES  # noqa: E402
 
 from ..parts import problem_label, view_column  # noqa: E402
-from ..plots import plottable, spans_decades  # noqa: E402
+from ..plots import FittedPlot, plottable, spans_decades  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
 from ..teaching_model import TeachingModel  # noqa: E402
@@ -135,7 +135,7 @@ class ComparisonView(QWidget):
         """The loss plot: a legend, the lesson's own epoch marked, a hint until the start."""
         # An opaque background: a transparent one let stale pixels of the dock's
         # tab bar show through under Xvfb.
-        self.plot = pg.PlotWidget(background=self.palette().window().color())
+        self.plot = FittedPlot(background=self.palette().window().color())
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.plot.showGrid(x=True, y=True, alpha=0.25)

@@ -1,0 +1,195 @@
+"""Nothing overlaps, nothing is clipped: every dock and teaching view at 1280×720 and
+1920×1080, at three text sizes, checked by geometry — the rectangles Qt and pyqtgraph
+give for labels, tick texts and diagram items, never pixels."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
+from PySide6.QtWidgets import (QApplication, QGraphicsEllipseItem,
+                               QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel, QWidget)
+
+from gui.plots import FittedPlot
+from window_helpers import open_window
+
+SIZES = [(1280, 720), (1920, 1080)]
+ZOOMS = [-1, 0, 2]          # Ctrl+- once, normal, Ctrl++ twice
+VIEWS = ["boundaryDock", "landscapeDock", "activationDock", "raceDock", "modesDock",
+         "gradientCheckDock", "codeDock"]
+
+
+@pytest.fixture(autouse=True)
+def normal_font(qapp):
+    """Zoom sets the application's font: each test starts and ends at the normal size."""
+    font = QFont(qapp.font())
+    yield
+    qapp.setFont(font)
+
+
+def label_problems(root: QWidget) -> list[str]:
+    """Visible labels under ``root`` whose text does not fit their rectangle, or that
+    overlap a visible sibling label."""
+    problems = []
+    labels = [label for label in root.findChildren(QLabel)
+              if label.isVisibleTo(root) and label.text()]
+    for label in labels:
+        if label.wordWrap():
+            need = label.heightForWidth(label.width())
+            if need > label.height() + 2:
+                problems.append(f"{label.text()[:40]!r}: needs {need} px high, has "
+                                f"{label.height()}")
+        elif label.minimumSizeHint().width() > label.width() + 2:
+            problems.append(f"{label.text()[:40]!r}: needs {label.minimumSizeHint().width()} "
+                            f"px wide, has {label.width()}")
+    for a, b in itertools.combinations(labels, 2):
+        if a.parentWidget() is b.parentWidget() and a.geometry().intersects(b.geometry()):
+            problems.append(f"{a.text()[:30]!r} overlaps {b.text()[:30]!r}")
+    return problems
+
+
+def tick_problems(plot: FittedPlot) -> list[str]:
+    """Tick labels of a plot's axes that overlap one another."""
+    problems = []
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    for name in ("left", "bottom"):
+        axis = plot.getPlotItem().getAxis(name)
+        if not axis.isVisible():
+            continue
+        painter = QPainter(image)
+        specs = axis.generateDrawSpecs(painter)
+        painter.end()
+        if specs is None:
+            continue
+        texts = [(QRectF(rect), text) for rect, _flags, text in specs[2]]
+        for (r1, t1), (r2, t2) in itertools.combinations(texts, 2):
+            if r1.intersects(r2):
+                problems.append(f"{name} axis: {t1!r} overlaps {t2!r}")
+    return problems
+
+
+def diagram_problems(diagram) -> list[str]:
+    """Texts of the node diagram that overlap each other, a neuron or a bias unit they do
+    not belong to, spill out of their circle, or fall outside what the view shows."""
+    scene = diagram.scene()
+    texts = [item for item in scene.items()
+             if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible() and item.text()]
+    shapes = [item for item in scene.items()
+              if isinstance(item, (QGraphicsEllipseItem, QGraphicsRectItem))
+              and item.data(0) is not None]
+    problems = []
+    shown = diagram.mapToScene(diagram.viewport().rect()).boundingRect()
+    for text in texts:
+        box = text.sceneBoundingRect()
+        owner = text.parentItem()
+        if not shown.adjusted(-1, -1, 1, 1).contains(box):
+            problems.append(f"{text.text()!r} is clipped by the view")
+        if owner is not None and not owner.sceneBoundingRect().adjusted(-1, -1, 1, 1) \
+                .contains(box):
+            problems.append(f"{text.text()!r} spills out of its {owner.data(0)[0]}")
+        for shape in shapes:
+            if shape is not owner and shape.sceneBoundingRect().intersects(box):
+                problems.append(f"{text.text()!r} overlaps {shape.data(0)}")
+    for a, b in itertools.combinations(texts, 2):
+        if a.sceneBoundingRect().intersects(b.sceneBoundingRect()):
+            problems.append(f"{a.text()!r} overlaps {b.text()!r}")
+    return problems
+
+
+def all_problems(window) -> list[str]:
+    problems = []
+    teaching = window.teaching_docks_a + window.teaching_docks_b
+    for dock in [window.diagram_dock, window.formula_dock, window.plot_dock] \
+            + window.teaching_docks_a + window.teaching_docks_b:
+        if not dock.isVisible() or dock.visibleRegion().isEmpty():
+            continue   # a tab behind another
+        view = dock.widget()
+        problems += [f"{dock.windowTitle()}: {p}" for p in label_problems(view)]
+        for plot in view.findChildren(FittedPlot):
+            if plot.isVisibleTo(view):
+                problems += [f"{dock.windowTitle()}: {p}" for p in tick_problems(plot)]
+                if dock in teaching and plot.height() < 150:   # a map squeezed to a strip
+                    problems.append(f"{dock.windowTitle()}: a plot {plot.height()} px high")
+    problems += [f"Network: {p}" for p in diagram_problems(window.diagram)]
+    return problems
+
+
+def settle(qtbot, window, size):
+    window.resize(*size)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    for _ in range(3):   # layouts settle in a few passes (a text changes a label's height)
+        QApplication.processEvents()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("zoom", ZOOMS, ids=lambda z: f"zoom{z:+d}")
+def test_every_dock_and_teaching_view_fits(qtbot, tmp_path, size, zoom):
+    window = open_window(qtbot, tmp_path, "moons")   # a plane: the boundary draws its map
+    for _ in range(abs(zoom)):
+        (window.zoom_in_action if zoom > 0 else window.zoom_out_action).trigger()
+    window.resize(*size)
+    window._default_docks()
+    for _ in range(9):
+        window.step_action.trigger()   # step 9, values everywhere
+    settle(qtbot, window, size)
+    assert all_problems(window) == []
+    docks = {dock.objectName(): dock for dock in window.teaching_docks_a
+             + window.teaching_docks_b}
+    opened = []
+    for name in VIEWS:
+        dock = docks[name]
+        dock.toggleViewAction().trigger()
+        opened.append(dock)
+        qtbot.waitUntil(lambda d=dock: not d.visibleRegion().isEmpty())
+        settle(qtbot, window, size)
+        # A tab beside the diagram: the window keeps the screen's size ...
+        assert window.height() == size[1] and window.minimumSizeHint().height() <= size[1]
+        # ... every view opened so far keeps a real height ...
+        heights = {d.windowTitle(): d.height()
+                   for d in opened + [window.diagram_dock, window.formula_dock, window.plot_dock]}
+        lines = QFontMetrics(window.font()).height()
+        assert min(heights.values()) > 4 * lines, heights   # four lines at least, never a strip
+        # ... and nothing in what is on screen overlaps or is cut.
+        assert all_problems(window) == [], name
+
+
+@pytest.mark.parametrize("lesson", ["digits", "spiral"])
+def test_dense_diagrams_are_faint_until_selected_and_their_texts_fit(qtbot, tmp_path, lesson):
+    window = open_window(qtbot, tmp_path, lesson)
+    window.resize(1280, 720)
+    window._default_docks()
+    settle(qtbot, window, (1280, 720))
+    diagram = window.diagram
+    assert diagram_problems(diagram) == []
+    edges = list(diagram.edges.values())
+    assert len(edges) > 120
+    window.step_action.trigger()
+    assert all(line.pen().color().alpha() < 60 for line in edges)
+    key = next(iter(diagram.edges))
+    diagram.click(("edge",) + key)
+    lit = diagram.edges[key]
+    assert lit.pen().color().alpha() == 255 and lit.pen().widthF() >= 5
+    assert "faint" in diagram._caption.text()
+
+
+def test_larger_text_grows_the_diagram_and_the_plot_axes(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    window.resize(1280, 720)
+    window._default_docks()
+    settle(qtbot, window, (1280, 720))
+    def heading_pixels():
+        """The layer title's height on screen (the items are new when layers spread)."""
+        heading = next(item for item in window.diagram.scene().items()
+                       if isinstance(item, QGraphicsSimpleTextItem) and "hidden" in item.text())
+        return heading.sceneBoundingRect().height() * window.diagram.transform().m11()
+    before = heading_pixels()
+    axis = window.plot.plot.getPlotItem().getAxis("left")
+    tick = axis.style["tickFont"].pointSizeF()
+    window.zoom_in_action.trigger()
+    window.zoom_in_action.trigger()
+    settle(qtbot, window, (1280, 720))
+    assert heading_pixels() > before * 1.1
+    assert axis.style["tickFont"].pointSizeF() > tick
+    assert diagram_problems(window.diagram) == []
