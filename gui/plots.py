@@ -3,7 +3,9 @@
 One pyqtgraph curve created once and fed with ``setData`` at most
 ``FRAME_RATE`` times a second (the controller already coalesces; a dirty
 flag and a timer here make sure several updates between frames cost one
-redraw). Peak downsampling and clip-to-view keep a million epochs smooth.
+redraw). The controller sends a bounded outline of a long history (each
+bucket's lowest and highest loss), so a frame costs the same after a
+million epochs as after a thousand.
 A vertical line marks the epoch shown; the warning line beside the plot
 says when the run diverged or looks unstable.
 """
@@ -99,6 +101,7 @@ class LossPlot(QWidget):
         view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
         self._x = np.empty(0)
         self._y = np.empty(0)
+        self._points = (self._x, self._y)  # (x, y) drawn: every loss, or an outline
         self._dirty = False
         self._span = 0                 # the epoch axis shows 0..span
         self._y_range: tuple[float, float] | None = None
@@ -117,12 +120,20 @@ class LossPlot(QWidget):
         self._redraw()
         return int(self.curve.xData.size) if self.curve.xData is not None else 0
 
-    def set_history(self, losses: np.ndarray, epoch: int) -> None:
-        """loss[e] for epochs 1..n, shape (n,); ``epoch``: the one shown (0: start)."""
-        losses = np.asarray(losses, dtype=float)
-        if self._x.size < losses.size:
-            self._x = np.arange(1, max(losses.size, 2 * self._x.size) + 1, dtype=float)
-        self._y = losses
+    def set_history(self, losses, epoch: int) -> None:
+        """Show the losses; ``epoch``: the one shown (0: start).
+
+        ``losses`` is loss[e] for epochs 1..n, shape (n,), every one drawn; or
+        the controller's ``LossCurve`` (``.losses`` and the outline ``.x``,
+        ``.y`` to draw of them).
+        """
+        if hasattr(losses, "losses"):
+            self._y, self._points = losses.losses, (losses.x, losses.y)
+        else:
+            self._y = np.asarray(losses, dtype=float)
+            if self._x.size < self._y.size:
+                self._x = np.arange(1, max(self._y.size, 2 * self._x.size) + 1, dtype=float)
+            self._points = (self._x[: self._y.size], self._y)
         self.marker.setValue(epoch)
         self._dirty = True
 
@@ -155,8 +166,8 @@ class LossPlot(QWidget):
         if not self._dirty:
             return
         self._dirty = False
-        y = plottable(self._y, self.log)  # a log axis cannot show zero or a negative loss
-        x = self._x[: y.size]
+        x, y = self._points
+        y = plottable(y, self.log)  # a log axis cannot show zero or a negative loss
         finite = np.isfinite(y)
         if not finite.all():
             x, y = x[finite], y[finite]
