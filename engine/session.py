@@ -329,8 +329,9 @@ class Session:
         """
         tolerance = self.lesson.tolerance if tolerance is None else tolerance
         losses: list[float] = []
-        # Finish the iteration and the epoch in progress.
-        if self.record is not None and 0 < self.cursor < len(self.record.steps):
+        # Finish the iteration and the epoch in progress. (``_record``: an iteration
+        # left unrecorded by the last run is complete, and stays unrecorded.)
+        if self._record is not None and 0 < self.cursor < len(self._record.steps):
             self.cursor = len(self.record.steps) - 1
             self.step()
             if self.record.epoch_loss is not None:
