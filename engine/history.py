@@ -24,7 +24,7 @@ __all__ = ["History", "LossCurve", "LossOutline", "CHECKPOINT_BUDGET_BYTES", "OU
 
 CHECKPOINT_BUDGET_BYTES = 32 * 1024 * 1024
 MAX_CHECKPOINTS = 4096
-OUTLINE_BUCKETS = 1024  # a plot is about a thousand pixels wide: 1024 to 2047 buckets
+OUTLINE_BUCKETS = 2048  # a plot is a thousand or two pixels wide: 2048 to 4095 buckets
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ class History:
         self._count = min(self._count, epoch)
 
     def nbytes(self) -> int:
-        """Memory held by losses and checkpoints (the outline's 32 kB aside)."""
+        """Memory held by losses and checkpoints (the outline's 64 kB aside)."""
         return self._losses.nbytes + sum(s.nbytes() for s in self._states.values())
 
     @property
