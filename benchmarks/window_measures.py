@@ -111,11 +111,15 @@ def _open_window(lesson, settings_folder: str, name: str) -> MainWindow:
 
 
 def _close(window: MainWindow) -> None:
+    """Close and destroy ``window`` now: left to a later pass of the event loop, its
+    destruction (tens of milliseconds) would land inside the next measure."""
     window.controller.pause()
     window.close()
     window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     _spin(0.05)
     gc.unfreeze()
+    gc.collect()
 
 
 def _lesson_with_history(epochs: int):
