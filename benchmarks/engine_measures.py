@@ -9,7 +9,6 @@ import gc
 import importlib.util
 import os
 import tempfile
-import time
 import tracemalloc
 
 import numpy as np
@@ -79,7 +78,7 @@ def xor_fast_path(sizes) -> Row:
     base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
     _check_same_maths("XOR", final["ours"], final["baseline"])
     return judged("fast path, XOR 2-2-1 sigmoid ½SSE full batch (epochs/s) vs seed 001's loop",
-                base, mine, ratio, Goal("≥ 1.3×", 1.3, True))
+                base, mine, ratio, Goal("≥ 1.5×", 1.5, True))
 
 
 def xor_against_torch(sizes) -> Row:
@@ -131,7 +130,7 @@ def digits_fast_path(sizes) -> Row:
     base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
     _check_same_maths("digits", final["ours"], final["baseline"])
     return judged("fast path, digits 64-25-10 sigmoid BCE + L2 full batch (epochs/s) "
-                "vs a bare NumPy loop", base, mine, ratio, Goal("≥ 0.95×", 0.95, True))
+                "vs a bare NumPy loop", base, mine, ratio, Goal("≥ 1.0×", 1.0, True))
 
 
 def stepped_iteration(sizes) -> Row:
@@ -172,14 +171,12 @@ def history_after_long_run(sizes) -> list[Row]:
     targets = [0, 1, epochs // 2, epochs - 1, epochs] + rng.integers(0, epochs + 1, 15).tolist()
     slowest = 0.0
     for epoch in targets:
-        start = time.perf_counter()
-        session.jump_to_epoch(int(epoch))
-        slowest = max(slowest, time.perf_counter() - start)
+        slowest = max(slowest, timed(lambda: session.jump_to_epoch(int(epoch))))
     memory_goal, jump_goal = Goal("≤ 50 MB", 50.0, False, False), Goal("≤ 100 ms", 100.0, False,
                                                                         False)
     label = f"history after {epochs:,} XOR epochs".replace(",", " ")
     return [judged(f"{label}: extra memory (MB, tracemalloc)", None, extra_mb, None, memory_goal),
-            judged(f"{label}: jump to any epoch, slowest of {len(targets)} (ms)", None,
+            judged(f"{label}: jump to any epoch, slowest of {len(targets)} (ms of CPU)", None,
                  1000 * slowest, None, jump_goal)]
 
 

@@ -5,9 +5,12 @@
     python benchmarks/run.py --json out.json # also write the rows as JSON
 
 Prints one table (measure, baseline, ours, ratio, goal, met). Each pair is
-timed interleaved, round after round after a warm-up, and reported as the
-median ratio ours / baseline. BLAS and OpenMP are pinned to the same number
-of threads (``--threads``, default 1) for both sides, before NumPy loads.
+timed interleaved, round after round after the same warm-up, and reported
+as the median ratio ours / baseline. Every measure runs in a fresh Python
+process of its own, so none inherits another's imports (torch and its
+threads), windows or garbage; BLAS and OpenMP are pinned to the same number
+of threads (``--threads``, default 1) for both sides, in the environment
+the process starts with, before NumPy loads.
 The baselines (``baselines.py``, ``baselines_qt.py``) are plain NumPy and
 PySide6, written as the seeds write them. Exit status 0 whether or not the
 goals are met: the figures are for reading, not for failing a build.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -44,9 +48,9 @@ class Sizes:
     export_lesson: str
 
 
-FULL = Sizes(rounds=7, xor_epochs=20_000, digits_epochs=40, iteration_repeats=20,
-             history_epochs=100_000, export_rounds=5, run_seconds=2.0, headless_chunk=2000,
-             start_up_rounds=5, page_downs=100, export_lesson="digits")
+FULL = Sizes(rounds=9, xor_epochs=20_000, digits_epochs=40, iteration_repeats=20,
+             history_epochs=2_000_000, export_rounds=5, run_seconds=2.0, headless_chunk=2000,
+             start_up_rounds=9, page_downs=100, export_lesson="digits")
 QUICK = Sizes(rounds=5, xor_epochs=400, digits_epochs=2, iteration_repeats=2,
               history_epochs=1000, export_rounds=1, run_seconds=0.2, headless_chunk=200,
               start_up_rounds=1, page_downs=10, export_lesson="xor_biases")
@@ -58,6 +62,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--json", metavar="OUT", help="also write the rows to OUT as JSON")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads for both sides (default 1)")
+    parser.add_argument("--measure", choices=[name for name, _ in MEASURES],
+                        help=argparse.SUPPRESS)  # one measure, in this process (the suite's child)
+    parser.add_argument("--rows-to", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -89,30 +96,47 @@ def format_table(rows) -> str:
     return "\n".join(lines)
 
 
-def run_suite(sizes: Sizes, settings_folder: str, progress) -> list:
-    """Every measure, in table order."""
+# (name, "module.function"), in table order; each function returns a Row or a list of them.
+MEASURES = (("XOR fast path", "engine_measures.xor_fast_path"),
+            ("XOR against torch", "engine_measures.xor_against_torch"),
+            ("digits fast path", "engine_measures.digits_fast_path"),
+            ("stepped iteration", "engine_measures.stepped_iteration"),
+            ("Run in the window", "window_measures.run_in_window"),
+            ("start-up", "window_measures.start_up"),
+            ("table scrolling", "window_measures.table_scrolling"),
+            ("history", "engine_measures.history_after_long_run"),
+            ("XLSX export", "engine_measures.xlsx_export"))
+WINDOW_MEASURES = {"Run in the window", "start-up"}  # these also take a settings folder
+
+
+def run_measure(name: str, sizes: Sizes, settings_folder: str) -> list:
+    """One measure, in this process; its rows."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from benchmarks import engine_measures as engine
+    import importlib
+
+    module_name, function_name = dict(MEASURES)[name].split(".")
+    measure = getattr(importlib.import_module(f"benchmarks.{module_name}"), function_name)
+    rows = (measure(sizes, settings_folder) if name in WINDOW_MEASURES else measure(sizes))
+    return rows if isinstance(rows, list) else [rows]
+
+
+def run_suite(arguments: argparse.Namespace, settings_folder: str, progress) -> list:
+    """Every measure, in table order, each in a fresh process of its own."""
+    from benchmarks.harness import Row
 
     rows = []
-    for name, measure in (("XOR fast path", engine.xor_fast_path),
-                          ("XOR against torch", engine.xor_against_torch),
-                          ("digits fast path", engine.digits_fast_path),
-                          ("stepped iteration", engine.stepped_iteration)):
+    for name, _ in MEASURES:
         progress(name)
-        rows.append(measure(sizes))
-    from benchmarks import window_measures as window
-
-    progress("Run in the window")
-    rows.extend(window.run_in_window(sizes, settings_folder))
-    progress("start-up")
-    rows.append(window.start_up(sizes, settings_folder))
-    progress("table scrolling")
-    rows.append(window.table_scrolling(sizes))
-    progress("history")
-    rows.extend(engine.history_after_long_run(sizes))
-    progress("XLSX export")
-    rows.append(engine.xlsx_export(sizes))
+        out = os.path.join(settings_folder, "rows.json")
+        command = [sys.executable, str(Path(__file__).resolve()), "--measure", name,
+                   "--threads", str(arguments.threads), "--rows-to", out]
+        if arguments.quick:
+            command.append("--quick")
+        done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE,
+                              text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the measure {name!r} failed (exit status {done.returncode})")
+        rows.extend(Row(**row) for row in json.loads(Path(out).read_text(encoding="utf-8")))
     return rows
 
 
@@ -126,7 +150,12 @@ def main(argv: list[str]) -> int:
         print(f"measuring: {name} ...", file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bt-bench-") as folder:
-        rows = run_suite(sizes, folder, progress)
+        if arguments.measure:
+            rows = run_measure(arguments.measure, sizes, folder)
+            Path(arguments.rows_to).write_text(json.dumps([row.as_dict() for row in rows]),
+                                               encoding="utf-8")
+            return 0
+        rows = run_suite(arguments, folder, progress)
     print(format_table(rows))
     if arguments.json:
         Path(arguments.json).write_text(json.dumps([row.as_dict() for row in rows], indent=2)

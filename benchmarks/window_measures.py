@@ -7,6 +7,7 @@ read or written.
 from __future__ import annotations
 
 import compileall
+import gc
 import os
 import sys
 import time
@@ -20,13 +21,14 @@ from PySide6.QtWidgets import QApplication, QTableView
 from engine.catalogue import identify
 from engine.lesson import load_lesson, resolve_lesson
 from engine.session import Session
+from engine.session_file import SavedSession
 from gui.app import EXIT_AFTER_PAINT
 from gui.main_window import MainWindow
 from gui.session_controller import MatrixInfo
 from gui.tables import ArrayModel, MatrixView
 
 from .baselines_qt import BARE_WINDOW_SCRIPT, NumpyTableModel, seconds_to_first_paint
-from .harness import Goal, Row, interleaved, judged
+from .harness import Goal, Row, cpu_seconds, interleaved, judged
 
 __all__ = ["application", "run_in_window", "start_up", "table_scrolling"]
 
@@ -48,7 +50,10 @@ def _spin(seconds: float) -> None:
 
 
 class _Heartbeat:
-    """A 10 ms timer that remembers the longest gap between its ticks."""
+    """A 10 ms timer that remembers the longest gap between its ticks, and what
+    filled it: the GUI thread's own CPU time in the gap (near the gap: the
+    process was working; far below it: the process waited for a core) and
+    the collector's full passes that ran in it."""
 
     def __init__(self):
         self.timer = QTimer()
@@ -56,71 +61,137 @@ class _Heartbeat:
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._beat)
         self.longest = 0.0
+        self.longest_cpu = 0.0
+        self.longest_collections = 0
         self._last = None
+        self._last_cpu = 0.0
+        self._collections = 0   # full collections since the last beat
+        gc.callbacks.append(self._collected)
 
     def start(self) -> None:
-        self._last = time.perf_counter()
+        self._last, self._last_cpu, self._collections = time.perf_counter(), time.thread_time(), 0
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
         self._last = None
 
+    def close(self) -> None:
+        gc.callbacks.remove(self._collected)
+
+    def _collected(self, phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            self._collections += 1
+
     def _beat(self) -> None:
-        now = time.perf_counter()
-        if self._last is not None:
-            self.longest = max(self.longest, now - self._last)
-        self._last = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        if self._last is not None and now - self._last > self.longest:
+            self.longest, self.longest_cpu = now - self._last, cpu - self._last_cpu
+            self.longest_collections = self._collections
+        self._last, self._last_cpu, self._collections = now, cpu, 0
+
+    def explained(self) -> str:
+        """The longest gap and what filled it, one line."""
+        return (f"{1000 * self.longest:.0f} ms, of which the GUI thread ran "
+                f"{1000 * self.longest_cpu:.0f} ms; {self.longest_collections} full "
+                f"collection(s) in it")
+
+
+def _open_window(lesson, settings_folder: str, name: str) -> MainWindow:
+    """The main window on ``lesson``, shown, the collector as the app leaves it after
+    start-up (the objects made so far frozen, as ``gui.app`` does)."""
+    settings = QSettings(os.path.join(settings_folder, f"{name}.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lesson, settings)
+    window.resize(1400, 900)
+    window.show()
+    _spin(0.3)
+    gc.collect()
+    gc.freeze()
+    return window
+
+
+def _close(window: MainWindow) -> None:
+    """Close and destroy ``window`` now: left to a later pass of the event loop, its
+    destruction (tens of milliseconds) would land inside the next measure."""
+    window.controller.pause()
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    _spin(0.05)
+    gc.unfreeze()
+    gc.collect()
+
+
+def _lesson_with_history(epochs: int):
+    """The Run lesson reopened after ``epochs`` epochs (a saved session whose loss
+    history holds that many; the weights are the start's)."""
+    lesson = load_lesson(resolve_lesson(RUN_LESSON))
+    start = Session(lesson).initial_state()
+    start.epoch = epochs
+    lesson.session = SavedSession(start, None, np.geomspace(0.5, 1e-3, epochs))
+    lesson.epochs = 10_000_000  # the run must outlast every round
+    return lesson
 
 
 def run_in_window(sizes, settings_folder: str) -> list[Row]:
     """Run in the real window (tables, diagram, plot live) vs the headless fast path.
 
-    Returns two rows: epochs per second (ratio window / headless) and the
-    longest gap between 10 ms heartbeats while the window runs.
+    Returns two rows: epochs per second (ratio window / headless), and the
+    longest gap between 10 ms heartbeats while the window runs from the start
+    and while it runs with ``sizes.history_epochs`` epochs of history (the
+    longer of the two; both, and what filled them, are printed on stderr).
+    Both sides run with the collector on, as the app does.
     """
     application()
     lesson = load_lesson(resolve_lesson(RUN_LESSON))
     lesson.epochs = 10_000_000  # the run must outlast every round
-    settings = QSettings(os.path.join(settings_folder, "run.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(lesson, settings)
-    window.resize(1400, 900)
-    window.show()
-    _spin(0.3)
+    window = _open_window(lesson, settings_folder, "run")
     controller = window.controller
     heartbeat = _Heartbeat()
     seconds = sizes.run_seconds
     headless = Session(load_lesson(resolve_lesson(RUN_LESSON)))
 
     def baseline() -> float:
-        done, start = 0, time.perf_counter()
+        done, start, cpu = 0, time.perf_counter(), cpu_seconds()
         while time.perf_counter() - start < seconds:
             done += len(headless.run(sizes.headless_chunk).losses)
-        return done / (time.perf_counter() - start)
+        return done / (cpu_seconds() - cpu)
 
     def ours() -> float:
-        first = controller.session.epochs_done
-        start = time.perf_counter()
+        first, cpu = controller.session.epochs_done, cpu_seconds()
         heartbeat.start()
         controller.run()
         _spin(seconds)
         controller.pause()
         heartbeat.stop()
-        elapsed = time.perf_counter() - start
-        return (controller.session.epochs_done - first) / elapsed
+        return (controller.session.epochs_done - first) / (cpu_seconds() - cpu)
 
     try:
-        base, mine, ratio = interleaved(baseline, ours, sizes.rounds)
+        base, mine, ratio = interleaved(baseline, ours, sizes.rounds, collector=True)
     finally:
-        controller.pause()
-        window.close()
-        window.deleteLater()
-        _spin(0.05)
+        _close(window)
+    at_start = heartbeat.longest
+    print(f"  longest gap, Run from the start: {heartbeat.explained()}", file=sys.stderr)
+    heartbeat.longest = 0.0
+    window = _open_window(_lesson_with_history(sizes.history_epochs), settings_folder, "long")
+    controller = window.controller
+    try:
+        for _ in range(max(2, sizes.rounds // 2)):
+            ours()
+    finally:
+        _close(window)
+        heartbeat.close()
+    print(f"  longest gap, Run after {sizes.history_epochs} epochs: {heartbeat.explained()}",
+          file=sys.stderr)
+    history = f"{sizes.history_epochs:,}".replace(",", " ")
     return [
-        judged("Run in the window offscreen, XOR 2-2-1, tables/diagram/plot live (epochs/s) "
-               "vs the headless fast path", base, mine, ratio, Goal("≥ 0.8×", 0.8, True)),
-        judged(f"longest event-loop stall during Run ({HEARTBEAT_MS} ms heartbeat: longest gap, "
-               "ms)", None, 1000 * heartbeat.longest, None, Goal("≤ 50 ms", 50.0, False, False)),
+        judged("Run in the window offscreen, XOR 2-2-1, tables/diagram/plot live (epochs per "
+               "CPU second) "
+               "vs the headless fast path", base, mine, ratio, Goal("≥ 0.9×", 0.9, True)),
+        judged(f"longest event-loop stall during Run, from the start and after {history} epochs "
+               f"({HEARTBEAT_MS} ms heartbeat: longest gap, ms)", None,
+               1000 * max(at_start, heartbeat.longest), None,
+               Goal("≤ 33 ms", 33.0, False, False)),
     ]
 
 
@@ -142,7 +213,7 @@ def start_up(sizes, settings_folder: str) -> Row:
         sizes.start_up_rounds, warmup=1)
     return judged("start-up: python main.py to the first painted window (s) "
                   "vs a bare PySide6 + pyqtgraph window with one plot", base, mine, ratio,
-                  Goal("≤ 1.3×", 1.3, False))
+                  Goal("≤ 1.2×", 1.2, False))
 
 
 def _page_downs(view: QTableView, presses: int) -> float:

@@ -340,7 +340,7 @@ class _Names:
         self._made[self.context] = self._made.get(self.context, 0) + 1
         name = f"{self.context}_buffer{self._made[self.context]}"
         dtype = "" if value.dtype == float else f", dtype=np.{value.dtype.name}"
-        self.add(value, name, f"np.empty({value.shape!r}{dtype})",
+        self.add(value, name, f"np.empty({value.shape!r}{dtype}{_order(value)})",
                  "a work array of the step that writes it")
         return self._use(self._by_name[name])
 
@@ -504,17 +504,20 @@ def _name_workspace(names: _Names, ws: Workspace, steps: dict, l2: bool) -> None
     m, sizes, depth = ws.batch_size, arch.layers, arch.depth
     names.add(ws.inputs[0], "inputs0" if arch.bias else "a0", None)
     for l in range(1, depth + 1):
-        names.add(ws.z[l], f"z{l}", f"np.empty({(m, sizes[l])!r})", step=steps[f"z{l}"])
+        names.add(ws.z[l], f"z{l}", f"np.empty({(m, sizes[l])!r}{_order(ws.z[l])})",
+                  step=steps[f"z{l}"])
         if l == depth:
             names.add(ws.output, f"a{l}", f"np.empty({(m, sizes[l])!r})", "the output",
                       step=steps[f"a{l}"])
         elif arch.bias:
-            names.add(ws.inputs[l], f"inputs{l}", f"np.ones({(m, sizes[l] + 1)!r})",
+            names.add(ws.inputs[l], f"inputs{l}",
+                      f"np.ones({(m, sizes[l] + 1)!r}{_order(ws.inputs[l])})",
                       f"a{l} and a column of ones: z{l + 1} = inputs{l} @ W_block{l + 1}")
             names.add(ws.activation(l), f"a{l}", f"inputs{l}[:, :{sizes[l]}]", "",
                       (f"inputs{l}",), steps[f"a{l}"])
         else:
-            names.add(ws.activation(l), f"a{l}", f"np.empty({(m, sizes[l])!r})",
+            names.add(ws.activation(l), f"a{l}",
+                      f"np.empty({(m, sizes[l])!r}{_order(ws.activation(l))})",
                       step=steps[f"a{l}"])
     names.add(ws.E, "E", f"np.empty({(m, sizes[-1])!r})", step=steps["E"])
     names.add(ws.E.reshape(-1), "E_flat", "E.reshape(-1)", "E as one row of numbers", ("E",))
@@ -522,7 +525,8 @@ def _name_workspace(names: _Names, ws: Workspace, steps: dict, l2: bool) -> None
                          ("delta", range(1, depth + 1))):
         for l in layers:
             array = getattr(ws, kind)[l]
-            names.add(array, f"{kind}{l}", f"np.empty({array.shape!r})", step=steps[f"{kind}{l}"])
+            names.add(array, f"{kind}{l}", f"np.empty({array.shape!r}{_order(array)})",
+                      step=steps[f"{kind}{l}"])
     _name_parameters(names, ws.grad, "grad_", steps)
     names.add(ws.scratch, "scratch", f"np.empty({arch.size})",
               "η·grad" + (", and the L2 terms before it" if l2 else ""),
@@ -541,7 +545,7 @@ def _loss_lines(names: _Names, bound: BoundIteration, y: np.ndarray) -> list[str
     program = bound.loss_fn.value_program(ws.z[-1], ws.output, y, ws.E)
     loss_step = f"loss = J, {bound.loss_fn.symbol}"
     for name, array in program.buffers.items():
-        names.add(array, name, f"np.empty({array.shape!r})", step=loss_step)
+        names.add(array, name, f"np.empty({array.shape!r}{_order(array)})", step=loss_step)
     lines = _operation_lines(names, [(np.subtract, (y, ws.output, ws.E))], indent)
     lines += [f"{indent}# {loss_step}"]
     lines += _operation_lines(names, program.setup + program.operations, indent, {loss_step})
@@ -619,14 +623,24 @@ def _weight_names(lesson: Lesson, session: Session) -> _Names:
     return weights
 
 
+def _order(array: np.ndarray) -> str:
+    """``, order="F"`` for a column-major array (a hidden layer's), else nothing."""
+    if array.ndim == 2 and array.flags.f_contiguous and not array.flags.c_contiguous:
+        return ', order="F"'
+    return ""
+
+
 def _weights_section(lesson: Lesson, weights: _Names) -> str:
     """The weights' definitions, then X as inputs0 of the whole data set."""
     lines = ["# -- the weights and biases: one flat array, a view per layer ---------------------"]
     lines += weights.definitions("")
     if lesson.architecture.bias:
-        lines += ["X_WITH_ONES = np.ones((X.shape[0], X.shape[1] + 1))"
+        lines += ["X_WITH_ONES = np.ones((X.shape[0], X.shape[1] + 1), order=\"F\")"
                   "  # a0 = X with the column of ones that multiplies b1",
                   "X_WITH_ONES[:, :-1] = X"]
+    else:
+        lines += ["X = np.asfortranarray(X)"]
+    lines[-1] += "  # column-major, as every hidden layer's arrays: a{l} is one block"
     return "\n".join(lines) + "\n"
 
 
@@ -735,7 +749,7 @@ def _starting_lines(lesson: Lesson, session: Session) -> list[str]:
                   "    for size, iteration_on in ["
                   + ", ".join(f"({size}, iteration_on_{size}_samples)"
                               for size in _epoch_sizes(session)) + "]:",
-                  f"        inputs0 = np.ones((size, {columns}))",
+                  f"        inputs0 = np.ones((size, {columns}), order=\"F\")",
                   "        batches[size] = inputs0, iteration_on(inputs0)[2]",
                   "    state = {\"rng\": rng, \"batches\": batches, \"batch\": 0, \"order\": None, "
                   "\"loss_sum\": 0.0}"]

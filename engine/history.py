@@ -13,16 +13,106 @@ Iterations are counted globally: iteration g is batch g mod B of epoch g // B
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 import numpy as np
 
 from .number_text import shown_briefly
 from .training import Divergence, TrainingState, UNSTABLE_RISING_EPOCHS
 
-__all__ = ["History", "CHECKPOINT_BUDGET_BYTES", "instability", "unstable_symptom"]
+__all__ = ["History", "LossCurve", "LossOutline", "CHECKPOINT_BUDGET_BYTES", "OUTLINE_BUCKETS",
+           "instability", "unstable_symptom"]
 
 CHECKPOINT_BUDGET_BYTES = 32 * 1024 * 1024
 MAX_CHECKPOINTS = 4096
+OUTLINE_BUCKETS = 2048  # a plot is a thousand or two pixels wide: 2048 to 4095 buckets
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    """The loss per epoch as a plot draws it, however long the history.
+
+    Attributes
+    ----------
+    losses : ndarray, shape (n,)
+        loss[e] of epochs 1..n; a read-only view (not copied: it is sent
+        every frame while training runs).
+    x, y : ndarray, shape (k,)
+        The points to draw: every loss while n < 2·OUTLINE_BUCKETS, else
+        the lowest and the highest loss of each bucket of epochs (so peaks
+        stay visible), k < 4·OUTLINE_BUCKETS + 3 whatever n.
+    """
+
+    losses: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Epochs known (n)."""
+        return int(self.losses.size)
+
+
+class LossOutline:
+    """The lowest and highest loss of each bucket of epochs, kept up to date as
+    losses arrive, so drawing a long history costs the same as a short one.
+
+    Buckets hold ``bucket`` epochs each (a power of two); when there are
+    2·OUTLINE_BUCKETS of them, neighbours are merged and ``bucket`` doubles.
+    Keeping up costs only the new epochs' work (and, now and then, one merge
+    of 2·OUTLINE_BUCKETS numbers). NaN is passed over (``fmin``/``fmax``); a
+    bucket of NaN only is NaN.
+    """
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every bucket (the losses they summarised were rewritten)."""
+        self.bucket = 1
+        self.full = 0                      # complete buckets
+        self._low = np.empty(2 * OUTLINE_BUCKETS)
+        self._high = np.empty(2 * OUTLINE_BUCKETS)
+
+    @property
+    def covered(self) -> int:
+        """Epochs summarised by the complete buckets."""
+        return self.full * self.bucket
+
+    def extend(self, losses: np.ndarray) -> None:
+        """Take in the complete buckets of ``losses`` (shape (n,), every loss so
+        far) that are not summarised yet."""
+        while True:
+            room = 2 * OUTLINE_BUCKETS - self.full
+            end = min(losses.size // self.bucket, self.full + room)
+            if end > self.full:
+                block = losses[self.covered: end * self.bucket].reshape(-1, self.bucket)
+                np.fmin.reduce(block, axis=1, out=self._low[self.full:end])
+                np.fmax.reduce(block, axis=1, out=self._high[self.full:end])
+                self.full = end
+            if self.full < 2 * OUTLINE_BUCKETS:
+                return
+            half = OUTLINE_BUCKETS
+            self._low[:half] = np.fmin(self._low[0::2], self._low[1::2])
+            self._high[:half] = np.fmax(self._high[0::2], self._high[1::2])
+            self.full, self.bucket = half, 2 * self.bucket
+
+    def points(self, losses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) to draw for ``losses`` (shape (n,), what ``extend`` took in), each
+        shape (k,): per bucket its lowest then its highest loss at the bucket's middle
+        epoch, then the same for the epochs after the last complete bucket."""
+        full, bucket = self.full, self.bucket
+        if bucket == 1:
+            return np.arange(1.0, losses.size + 1.0), np.array(losses, dtype=float)
+        middles = np.arange(full) * bucket + (bucket + 1) / 2.0
+        x, y = np.repeat(middles, 2), np.empty(2 * full)
+        y[0::2], y[1::2] = self._low[:full], self._high[:full]
+        rest = losses[self.covered:]
+        if rest.size:
+            middle = self.covered + (rest.size + 1) / 2.0
+            x = np.append(x, [middle, middle])
+            y = np.append(y, [np.fmin.reduce(rest), np.fmax.reduce(rest)])
+        return x, y
 
 
 class History:
@@ -42,6 +132,7 @@ class History:
         self.interval = interval
         self._losses = np.empty(1024)
         self._count = 0
+        self._outline = LossOutline()
         self._keys: list[int] = []
         self._states: dict[int, TrainingState] = {}
         self.floor = 0
@@ -67,8 +158,23 @@ class History:
             grown = np.empty(max(end, 2 * self._losses.size))
             grown[: self._count] = self._losses[: self._count]
             self._losses = grown
+        if first_epoch < self._outline.covered:
+            self._outline.clear()  # summarised losses are rewritten: summarise again
         self._losses[first_epoch:end] = losses
         self._count = max(self._count, end)
+
+    def curve(self) -> LossCurve:
+        """Every known loss (a read-only view) and the bounded outline a plot draws.
+
+        Costs the epochs recorded since the last call, not the history's length.
+        """
+        losses = self.losses()
+        if self._outline.covered > losses.size:
+            self._outline.clear()  # the future was forgotten
+        self._outline.extend(losses)
+        view = losses.view()
+        view.flags.writeable = False
+        return LossCurve(view, *self._outline.points(losses))
 
     # -- checkpoints ----------------------------------------------------------
     def wants_checkpoint(self, epoch: int) -> bool:
@@ -116,7 +222,7 @@ class History:
         self._count = min(self._count, epoch)
 
     def nbytes(self) -> int:
-        """Memory held by losses and checkpoints."""
+        """Memory held by losses and checkpoints (the outline's 64 kB aside)."""
         return self._losses.nbytes + sum(s.nbytes() for s in self._states.values())
 
     @property

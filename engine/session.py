@@ -104,7 +104,7 @@ class Session:
     def reset(self) -> None:
         """Back to the lesson's initial weights and seed; history forgotten."""
         self.state = self.initial_state()
-        self.record: IterationRecord | None = None
+        self.record = None
         self.cursor = 0
         self.history = History(self.state, self.trainer.batches_per_epoch,
                                _checkpoint_interval(self.lesson))
@@ -125,6 +125,28 @@ class Session:
             self._commit()
 
     # -- where we are ----------------------------------------------------------
+    @property
+    def record(self) -> IterationRecord | None:
+        """The iteration shown, every matrix kept; None when none is shown.
+
+        After ``run(..., record_last=False)`` the last epoch's iteration is
+        recorded here, the first time it is asked for, from the state kept
+        before it: the same kernel on the same buffers, so its end is the
+        committed state bit for bit.
+        """
+        if self._unrecorded is not None:
+            start, committed = self._unrecorded
+            self._unrecorded = None
+            if committed is self.state:  # nothing has moved since the run
+                self._record = record_iteration(self.trainer, start)
+        return self._record
+
+    @record.setter
+    def record(self, record: IterationRecord | None) -> None:
+        self._record = record
+        # (the state before an unrecorded last epoch, the state it led to)
+        self._unrecorded: tuple[TrainingState, TrainingState] | None = None
+
     @property
     def batches_per_epoch(self) -> int:
         return self.trainer.batches_per_epoch
@@ -295,17 +317,22 @@ class Session:
         return EpochReport(np.array([self.record.epoch_loss]), self.diverged,
                            self.reached_tolerance)
 
-    def run(self, epochs: int, tolerance: float | None = None) -> EpochReport:
+    def run(self, epochs: int, tolerance: float | None = None,
+            record_last: bool = True) -> EpochReport:
         """Train up to ``epochs`` more epochs; the last one is shown step by step.
 
         The current iteration is finished first (as if stepped), then the
         current epoch, then whole epochs on the fast path. Stops early at the
-        tolerance or on divergence.
+        tolerance or on divergence. With ``record_last=False`` a full-batch
+        last epoch runs on the fast path too and ``record`` records it only
+        when first asked for (Run in the window asks once a frame, not every
+        tick).
         """
         tolerance = self.lesson.tolerance if tolerance is None else tolerance
         losses: list[float] = []
-        # Finish the iteration and the epoch in progress.
-        if self.record is not None and 0 < self.cursor < len(self.record.steps):
+        # Finish the iteration and the epoch in progress. (``_record``: an iteration
+        # left unrecorded by the last run is complete, and stays unrecorded.)
+        if self._record is not None and 0 < self.cursor < len(self._record.steps):
             self.cursor = len(self.record.steps) - 1
             self.step()
             if self.record.epoch_loss is not None:
@@ -321,7 +348,13 @@ class Session:
             remaining -= len(report.losses)
             if report.diverged is not None or report.reached_tolerance:
                 remaining = 0
-        if remaining >= 1 and not self._stopped():
+        if remaining >= 1 and not self._stopped() and not record_last and self.trainer.full_batch:
+            start = self.state.copy()
+            report = self._fast(1, tolerance)
+            losses.extend(report.losses.tolist())
+            self.cursor = len(self.steps)  # every step of the iteration is shown
+            self._unrecorded = (start, self.state)
+        elif remaining >= 1 and not self._stopped():
             while True:
                 self._run_one_iteration_recorded()
                 if self.record.epoch_loss is not None:

@@ -53,7 +53,9 @@ class TrainingState:
 
     def copy(self) -> "TrainingState":
         """An independent copy (the generator too), for checkpoints and step back."""
-        rng = np.random.Generator(type(self.rng.bit_generator)())
+        # Seeded with 0 only to skip drawing fresh entropy from the system (a
+        # copy per iteration on the stepped path); the state is replaced at once.
+        rng = np.random.Generator(type(self.rng.bit_generator)(0))
         rng.bit_generator.state = self.rng.bit_generator.state
         return TrainingState(
             self.params.copy(),

@@ -3,7 +3,9 @@
 One pyqtgraph curve created once and fed with ``setData`` at most
 ``FRAME_RATE`` times a second (the controller already coalesces; a dirty
 flag and a timer here make sure several updates between frames cost one
-redraw). Peak downsampling and clip-to-view keep a million epochs smooth.
+redraw). The controller sends a bounded outline of a long history (each
+bucket's lowest and highest loss), so a frame costs the same after a
+million epochs as after a thousand.
 A vertical line marks the epoch shown; the warning line beside the plot
 says when the run diverged, looks unstable or stalled, and why
 (``engine.diagnosis``). The loss axis turns logarithmic by itself once the
@@ -172,6 +174,14 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def positive_span(values: np.ndarray) -> tuple[float, float]:
+    """The smallest and largest positive finite value, shape (n,) → (low, high);
+    (inf, 0) when there is none."""
+    with np.errstate(invalid="ignore"):
+        kept = values[np.isfinite(values) & (values > 0)]
+    return (float(kept.min()), float(kept.max())) if kept.size else (np.inf, 0.0)
+
+
 def spans_decades(low: float, high: float, decades: float = AUTO_LOG_DECADES) -> bool:
     """Whether positive values from ``low`` to ``high`` span more than ``decades`` decades."""
     return 0.0 < low < high and high > low * 10.0 ** decades
@@ -215,7 +225,7 @@ class LossPlot(QWidget):
         self.log_box.toggled.connect(self._log_box_toggled)
         self._log_choice: bool | None = None   # the user's scale; None: chosen by the data
         self._switching = False                # the box is moved by the automatic scale
-        self._low, self._high, self._tracked = np.inf, 0.0, 0  # positive finite losses seen
+        self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
         self.warning_label = problem_label("plotWarning")
@@ -225,6 +235,7 @@ class LossPlot(QWidget):
         view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
         self._x = np.empty(0)
         self._y = np.empty(0)
+        self._points = (self._x, self._y)  # (x, y) drawn: every loss, or an outline
         self._dirty = False
         self._span = 0                 # the epoch axis shows 0..span
         self._y_range: tuple[float, float] | None = None
@@ -243,13 +254,21 @@ class LossPlot(QWidget):
         self._redraw()
         return int(self.curve.xData.size) if self.curve.xData is not None else 0
 
-    def set_history(self, losses: np.ndarray, epoch: int) -> None:
-        """loss[e] for epochs 1..n, shape (n,); ``epoch``: the one shown (0: start)."""
-        losses = np.asarray(losses, dtype=float)
-        if self._x.size < losses.size:
-            self._x = np.arange(1, max(losses.size, 2 * self._x.size) + 1, dtype=float)
-        self._y = losses
-        self._track_span(losses)
+    def set_history(self, losses, epoch: int) -> None:
+        """Show the losses; ``epoch``: the one shown (0: start).
+
+        ``losses`` is loss[e] for epochs 1..n, shape (n,), every one drawn; or
+        the controller's ``LossCurve`` (``.losses`` and the outline ``.x``,
+        ``.y`` to draw of them).
+        """
+        if hasattr(losses, "losses"):
+            self._y, self._points = losses.losses, (losses.x, losses.y)
+        else:
+            self._y = np.asarray(losses, dtype=float)
+            if self._x.size < self._y.size:
+                self._x = np.arange(1, max(self._y.size, 2 * self._x.size) + 1, dtype=float)
+            self._points = (self._x[: self._y.size], self._y)
+        self._low, self._high = positive_span(self._points[1])
         self.marker.setValue(epoch)
         self._dirty = True
 
@@ -260,7 +279,8 @@ class LossPlot(QWidget):
         axis range, its warning) is left on screen.
         """
         self._y = np.empty(0)
-        self._low, self._high, self._tracked = np.inf, 0.0, 0
+        self._points = (np.empty(0), np.empty(0))
+        self._low, self._high = np.inf, 0.0
         self.marker.setValue(0)
         self.readout.setText("")
         self._divergence = self._warning = ""
@@ -269,22 +289,6 @@ class LossPlot(QWidget):
         self._y_range = None
         self._dirty = True
         self._redraw()
-
-    def _track_span(self, losses: np.ndarray) -> None:
-        """The smallest and largest positive finite loss, from the epochs not yet seen.
-
-        A history only grows, or shrinks (jump back, edit, new lesson) and
-        grows again: a shorter one starts the count afresh.
-        """
-        if losses.size < self._tracked:
-            self._low, self._high, self._tracked = np.inf, 0.0, 0
-        new = losses[self._tracked:]
-        self._tracked = losses.size
-        with np.errstate(invalid="ignore"):
-            new = new[np.isfinite(new) & (new > 0)]
-        if new.size:
-            self._low = min(self._low, float(new.min()))
-            self._high = max(self._high, float(new.max()))
 
     def set_divergence(self, text: str) -> None:
         self._divergence = text
@@ -338,8 +342,8 @@ class LossPlot(QWidget):
             self._show_log(not self.log)  # redraws on the other scale
             return
         self._dirty = False
-        y = plottable(self._y, self.log)  # a log axis cannot show zero or a negative loss
-        x = self._x[: y.size]
+        x, y = self._points
+        y = plottable(y, self.log)  # a log axis cannot show zero or a negative loss
         finite = np.isfinite(y)
         if not finite.all():
             x, y = x[finite], y[finite]

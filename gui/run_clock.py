@@ -25,10 +25,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 __all__ = ["RunClock", "next_batch", "TICK_BUDGET_S", "FRAME_RATE", "MIN_FRAME_RATE",
            "TRAINING_SHARE", "MAX_UNITS_PER_TICK"]
 
-TICK_BUDGET_S = 0.010        # training per tick: two ticks and a repaint stay under 50 ms
+TICK_BUDGET_S = 0.006        # training per tick: a tick and a repaint stay under 33 ms
 FRAME_RATE = 30.0            # repaints per second while running, at most
 MIN_FRAME_RATE = 3.0         # ... and at least, however costly a repaint is
-TRAINING_SHARE = 0.90        # while running, the share of time training should get
+TRAINING_SHARE = 0.95        # while running, the share of time training should get
 MAX_UNITS_PER_TICK = 1 << 20
 FAST_SPEED = 200.0           # epochs per second above which ticks need no pause between them
 

@@ -144,8 +144,11 @@ class SessionController(QObject):
         Where the learner is, and its one-line description with learner names.
     selectionChanged(object)
         A Selection, or None when nothing is selected.
-    historyChanged(ndarray, int)
-        Loss of every known epoch (copy) and the epoch shown (0 at the start).
+    historyChanged(LossCurve, int)
+        Loss of every known epoch (``.losses``, read-only; ``.size`` of them)
+        with the bounded outline a plot draws (``.x``, ``.y``: the same cost
+        every frame however long the history), and the epoch shown (0 at the
+        start).
     runningChanged(bool)
     diverged(str)
         Divergence message and its cause ("" when the run is no longer diverged).
@@ -233,7 +236,7 @@ class SessionController(QObject):
         return self.session.epochs_done
 
     def losses(self) -> np.ndarray:
-        """Loss of every known epoch (a copy), as ``historyChanged`` carries it."""
+        """Loss of every known epoch (a copy)."""
         return np.array(self.session.history.losses(), dtype=float)
 
     @property
@@ -475,7 +478,8 @@ class SessionController(QObject):
         epochs = min(epochs, self._target - self.session.epochs_done)
         if epochs <= 0:
             return 0
-        report = self.session.run(epochs)
+        # The last epoch's matrices are recorded only if a frame shows them.
+        report = self.session.run(epochs, record_last=False)
         return max(1, len(report.losses))
 
     def _run_finished(self) -> bool:
@@ -509,7 +513,7 @@ class SessionController(QObject):
         self.valuesChanged.emit(self.snapshot())
         self.positionChanged.emit(position, self.describe_position(position))
         if history:
-            self.historyChanged.emit(self.losses(), self.session.epochs_done)
+            self.historyChanged.emit(self.session.history.curve(), self.session.epochs_done)
         self._publish_selection()
 
     def _publish_selection(self) -> None:

@@ -158,9 +158,9 @@ def test_every_builtin_lesson_passes_right_and_fails_wrong_backprop(lesson_id, p
 
 @pytest.fixture(scope="module")
 def trained_spiral():
-    """The spiral after 500 epochs: J ≈ 5e−4, gradients down to ~1e−11."""
+    """The spiral after 1000 epochs: J ≈ 2e−4, gradients down to ~1e−10."""
     session = Session(load_lesson(resolve_lesson("spiral")))
-    session.run(500)
+    session.run(1000)
     return session
 
 

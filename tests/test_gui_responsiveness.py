@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
 
+from engine.history import OUTLINE_BUCKETS
 from engine.lesson import load_lesson, resolve_lesson
+from engine.session import Session
+from engine.session_file import SavedSession
 from gui.main_window import MainWindow
 from gui.plots import LossPlot, _stepped_range
 from engine.catalogue import identify
@@ -117,3 +120,49 @@ def test_autosave_while_a_run_trains_encodes_nothing_on_the_gui_thread(qtbot, tm
     controller.pause()
     assert window.recovery.autosave() and window.recovery.path.exists()
     window.recovery.mark_saved()  # closes without the unsaved-work question
+
+
+def _window_with_history(qtbot, tmp_path, epochs: int) -> MainWindow:
+    """The XOR lesson reopened after ``epochs`` epochs (a saved session), ready to Run."""
+    lesson = load_lesson(resolve_lesson("xor_biases"))
+    start = Session(lesson).initial_state()
+    start.epoch = epochs
+    losses = np.linspace(0.5, 0.01, epochs)
+    losses[epochs // 3] = 2.0  # a spike the outline must keep
+    lesson.session = SavedSession(start, None, losses)
+    lesson.epochs = 10_000_000
+    settings = QSettings(str(tmp_path / f"settings{epochs}.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lesson, settings)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_run_frames_draw_a_bounded_outline_however_long_the_history(qtbot, tmp_path):
+    """Issue 19: a frame of Run does no work that grows with the history. From 10⁴ to
+    10⁶ epochs the points set on the loss curve per frame stay under one bound, the
+    losses are sent without a copy, and the outline keeps the history's extremes."""
+    drawn = {}
+    for epochs in (10_000, 1_000_000):
+        window = _window_with_history(qtbot, tmp_path, epochs)
+        controller, curve = window.controller, window.plot.curve
+        sizes, sent = [], []
+        set_data = curve.setData
+        curve.setData = lambda x, y, **kw: (sizes.append(len(x)), set_data(x, y, **kw))
+        controller.historyChanged.connect(lambda history, _epoch: sent.append(history))
+        controller.run()
+        qtbot.waitUntil(lambda: len(sizes) >= 3 and controller.epochs_done > epochs + 100,
+                        timeout=20_000)
+        controller.pause()
+        window.plot.points  # noqa: B018 — draws the pending frame
+        assert max(sizes) < 4 * OUTLINE_BUCKETS + 3, (epochs, sizes)
+        history = sent[-1]
+        assert history.size == controller.epochs_done
+        assert np.shares_memory(history.losses, controller.session.history.losses())
+        assert not history.losses.flags.writeable
+        assert history.y.max() == 2.0 and history.y.min() == history.losses.min()
+        drawn[epochs] = max(sizes)
+        window.close()
+    assert drawn[1_000_000] < 10_000 < 1_000_000  # not one point per epoch any more
