@@ -46,6 +46,28 @@ TICK_ROOM = 1.25
 _NICE_STEPS = (1.0, 2.0, 5.0)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power_of_ten(exponent: float) -> str:
+    """A log axis's tick label for 10**exponent, written without computing it.
+
+    pyqtgraph raises 10 to the tick's exponent first, which overflows past
+    1e308 — a diverging loss reaches there — so the label is built from the
+    exponent's whole and fractional parts: ``0.01``, ``100``, ``2·10⁵``, ``10⁴⁰⁰``.
+    """
+    if not np.isfinite(exponent):
+        return ""
+    whole = int(np.floor(exponent + 1e-9))
+    mantissa = int(round(10.0 ** (exponent - whole)))
+    if mantissa >= 10:
+        whole, mantissa = whole + 1, 1
+    if -2 <= whole <= 3:
+        return f"{mantissa * 10.0 ** whole:g}"
+    power = "10" + str(whole).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa}·{power}"
+
+
 def _next_nice(spacing: float) -> float:
     """The next 1-2-5 step above ``spacing`` (> 0)."""
     power = 10.0 ** np.floor(np.log10(spacing))
@@ -71,6 +93,10 @@ class FittedAxis(pg.AxisItem):
             return metrics.height()
         texts = self.tickStrings([low, high], 1.0, spacing)
         return max(metrics.horizontalAdvance(text) for text in texts)
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802
+        shift = float(np.log10(scale)) if scale and scale > 0 else 0.0
+        return [_power_of_ten(float(value) + shift) for value in values]
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
         levels = super().tickSpacing(minVal, maxVal, size)

@@ -81,6 +81,19 @@ def test_a_diverged_xor_explains_itself_on_a_log_axis_with_the_divergence_marked
     assert plot.diverged_marker.isVisible() and plot.diverged_marker.value() == divergence.epoch
 
 
+def test_log_tick_labels_are_written_from_the_exponent_without_overflow(qtbot, make_window):
+    from gui.plots import _power_of_ten
+    assert [_power_of_ten(e) for e in (-2, 0, 1, 3)] == ["0.01", "1", "10", "1000"]
+    assert _power_of_ten(400) == "10⁴⁰⁰" and _power_of_ten(-7) == "10⁻⁷"
+    assert _power_of_ten(5 + np.log10(2)) == "2·10⁵"
+    window = make_window(xor(learning_rate=50.0, epochs=500, activation=["sigmoid", "linear"]))
+    run_to_the_end(qtbot, window)
+    axis = window.plot.plot.getAxis("left")
+    # Exponents far past a double's range: pyqtgraph's own labels would overflow.
+    assert axis.logTickStrings([300.0, 400.0], 1.0, 100.0) == ["10³⁰⁰", "10⁴⁰⁰"]
+    window.plot.grab()                          # paints every tick without a warning
+
+
 def test_the_users_scale_wins_over_the_automatic_one(qtbot, make_window):
     window = make_window(xor(learning_rate=50.0, epochs=500, activation=["sigmoid", "linear"]))
     window.plot.log_box.setChecked(True)
