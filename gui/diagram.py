@@ -35,12 +35,10 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphic
 from engine.number_text import shown_number
 
 from .session_controller import MatrixInfo, Selection
-from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR
+from .theme import LIGHT, Theme
 
 __all__ = ["NetworkDiagram", "shown_indices", "MAX_SHOWN"]
 
-POSITIVE = QColor("#0072B2")
-NEGATIVE = QColor("#D55E00")
 MAX_SHOWN = 16          # neurons drawn per layer before it collapses
 KEEP = 6                # neurons kept at each end of a collapsed layer
 RADIUS = 31.0
@@ -100,6 +98,7 @@ class NetworkDiagram(QGraphicsView):
         self._layer_gap = LAYER_GAP
         self._map_images: dict = {}
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
+        self._theme = LIGHT
 
     # -- structure -------------------------------------------------------------------
     def set_matrices(self, infos: list[MatrixInfo], layers: tuple[int, ...], bias: bool) -> None:
@@ -190,6 +189,7 @@ class NetworkDiagram(QGraphicsView):
         for (l, index), point in [(k, p) for k, p in positions.items() if k[0] != "bias"]:
             if index == ELLIPSIS:
                 dots = QGraphicsSimpleTextItem("⋮")
+                dots.setBrush(self.palette().text())
                 scene.addItem(dots)
                 self._dots.append((dots, point))
                 continue
@@ -295,9 +295,7 @@ class NetworkDiagram(QGraphicsView):
             if item is None:
                 item = QGraphicsPixmapItem()
                 frame = QGraphicsRectItem(QRectF(0, 0, image.width(), image.height()), item)
-                pen = QPen(self.palette().text().color(), 1)
-                pen.setCosmetic(True)
-                frame.setPen(pen)
+                frame.setPen(self._map_frame_pen())
                 item.setZValue(4)
                 item.setToolTip(f"What hidden neuron {key[1]} of layer {key[0]} outputs over "
                                 f"the input plane (blue low, gold high)")
@@ -310,6 +308,12 @@ class NetworkDiagram(QGraphicsView):
             item.setPos(box.right() + 3, box.top())
         if self._caption is not None:
             self._refresh()  # the legend says what the squares are, while there are some
+
+    def _map_frame_pen(self) -> QPen:
+        """A small map's frame: one pixel of the text's colour at every zoom."""
+        pen = QPen(self.palette().text().color(), 1)
+        pen.setCosmetic(True)
+        return pen
 
     def set_values(self, values: dict) -> None:
         self._values = values
@@ -326,6 +330,20 @@ class NetworkDiagram(QGraphicsView):
     def set_decimals(self, decimals: int) -> None:
         """Write neuron values with ``decimals`` places, as the tables do."""
         self._decimals = decimals
+        self._refresh()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Marks and edges in ``theme``'s colours, texts and frames in the palette's
+        (already the theme's: gui/theme.py applies it first), repainted now."""
+        self._theme = theme
+        ink = self.palette().text()
+        for text in self._headings + [dots for dots, _point in self._dots]:
+            text.setBrush(ink)
+        if self._caption is not None:
+            self._caption.setBrush(ink)
+        for item in self.neuron_maps.values():
+            for frame in item.childItems():
+                frame.setPen(self._map_frame_pen())
         self._refresh()
 
     def _sample(self) -> int:
@@ -372,6 +390,8 @@ class NetworkDiagram(QGraphicsView):
         for l, box in self.biases.items():
             box.setBrush(QBrush(self.palette().base().color()))
             box.setPen(QPen(self.palette().text().color(), 1.5))
+            for text in box.childItems():
+                text.setBrush(self.palette().text())
         if self._caption is not None:
             shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
             backward = any(n in self._infos and self._infos[n].kind == "delta" for n in shown)
@@ -398,14 +418,18 @@ class NetworkDiagram(QGraphicsView):
     def _paint_neuron(self, circle, label, text, mark, dim) -> None:
         base = self.palette().base().color()
         ink = self.palette().text().color()
+        theme = self._theme
+        # The tables' second cue, a little wider on a circle: bold for the selected
+        # neuron, dashed for its precedents.
         if mark == "active":
-            circle.setBrush(QBrush(ACTIVE_COLOUR))
-            circle.setPen(QPen(MARK_TEXT, 4))
-            label.setBrush(QBrush(MARK_TEXT))
+            circle.setBrush(QBrush(QColor(theme.active)))
+            circle.setPen(QPen(QColor(theme.mark_text), theme.active_border + 1))
+            label.setBrush(QBrush(QColor(theme.mark_text)))
         elif mark == "precedent":
-            circle.setBrush(QBrush(PRECEDENT_COLOUR))
-            circle.setPen(QPen(MARK_TEXT, 2, Qt.PenStyle.DashLine))
-            label.setBrush(QBrush(MARK_TEXT))
+            circle.setBrush(QBrush(QColor(theme.precedent)))
+            circle.setPen(QPen(QColor(theme.mark_text), theme.precedent_border + 0.5,
+                               Qt.PenStyle.DashLine))
+            label.setBrush(QBrush(QColor(theme.mark_text)))
         else:
             circle.setBrush(QBrush(base))
             faded = QColor(ink)
@@ -430,14 +454,14 @@ class NetworkDiagram(QGraphicsView):
             if not np.isfinite(w) or not np.isfinite(scale):
                 w, scale = 0.0, 1.0
             width = 1.0 + 5.0 * abs(w) / scale if scale > 0 else 1.0
-            colour = QColor(POSITIVE if w >= 0 else NEGATIVE)
+            colour = QColor(self._theme.positive if w >= 0 else self._theme.negative)
             if not mark and (dim or self._dense):
                 # Behind a selection, or a dense network's tangle: faint until lit.
                 colour.setAlpha(FAINT_ALPHA if self._dense else 45)
                 width = 1.0 if self._dense else width
             pen = QPen(colour, width, Qt.PenStyle.SolidLine if w >= 0 else Qt.PenStyle.DashLine)
         if mark:
-            pen = QPen(ACTIVE_COLOUR if mark == "active" else PRECEDENT_COLOUR,
+            pen = QPen(QColor(self._theme.active if mark == "active" else self._theme.precedent),
                        max(pen.widthF(), 5.0))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         line.setPen(pen)

@@ -23,23 +23,23 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QFontInfo, QFontMetricsF  # noqa: E402
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QPalette  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
 
 from engine.number_text import shown_briefly  # noqa: E402
 
 from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
+from .theme import LIGHT, Theme  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
-           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
+           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "TICK_ROOM"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
 # ("Cannot set range [0.0, inf]"). Values beyond ±DISPLAY_BOUND are drawn at it.
 DISPLAY_BOUND = 1e300
 AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
-DIVERGED_COLOUR = "#B03A2E"  # the divergence banner's red
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
@@ -126,7 +126,9 @@ def fitted_axes() -> dict[str, FittedAxis]:
 class FittedPlot(pg.PlotWidget):
     """A pyqtgraph plot whose axes never pile labels and whose text follows the
     widget's font: tick labels, axis titles and the legend grow with View ▸
-    Larger text (Ctrl++) and with presenter mode, as the tables do.
+    Larger text (Ctrl++) and with presenter mode, as the tables do. Axis lines
+    and labels are in the palette's text colour, so they follow the theme
+    (gui/theme.py) in every view.
 
     Takes ``pg.PlotWidget``'s arguments; its left and bottom axes are ``FittedAxis``.
     """
@@ -134,6 +136,16 @@ class FittedPlot(pg.PlotWidget):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisItems", fitted_axes())
         super().__init__(*args, **kwargs)
+        self.colour_axes()
+
+    def colour_axes(self) -> None:
+        """Axis lines, ticks, tick labels and titles in the palette's text colour."""
+        ink = self.palette().color(QPalette.ColorRole.WindowText)
+        item = self.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(ink))
+            axis.setTextPen(pg.mkPen(ink))  # the title's colour too
 
     def fit_text(self) -> None:
         """Size every text of the plot to the widget's font."""
@@ -145,7 +157,7 @@ class FittedPlot(pg.PlotWidget):
             axis.setTickFont(font)
             if axis.labelText:  # setLabel without the text would clear it
                 axis.setLabel(axis.labelText, axis.labelUnits or None,
-                              **{"font-size": pixels})
+                              **{"font-size": pixels, "color": axis.textPen().color().name()})
         legend = item.legend
         if legend is not None:
             legend.setLabelTextSize(pixels)
@@ -161,6 +173,8 @@ class FittedPlot(pg.PlotWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self.fit_text()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.colour_axes()
 
 
 def plottable(values, log: bool = False) -> np.ndarray:
@@ -229,21 +243,17 @@ class LossPlot(QWidget):
             # Axes and their grid lines change only when a range does; cached as a
             # pixmap, a new curve costs a blit instead of replaying every label and line.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
+        self.curve = self.plot.plot()
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         # One epoch is one point, which a line cannot show: it gets a symbol.
-        self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None,
-                                    symbolBrush="#0072B2")
+        self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None)
         self.point.setVisible(False)
-        self.diverged_marker = pg.InfiniteLine(
-            angle=90, movable=False, label="diverged",
-            labelOpts={"position": 0.9, "color": DIVERGED_COLOUR},
-            pen=pg.mkPen(DIVERGED_COLOUR, width=2, style=Qt.PenStyle.DotLine))
+        self.diverged_marker = pg.InfiniteLine(angle=90, movable=False, label="diverged",
+                                               labelOpts={"position": 0.9})
         self.diverged_marker.setVisible(False)
         self.plot.addItem(self.diverged_marker)
-        self.marker = pg.InfiniteLine(angle=90, movable=False,
-                                      pen=pg.mkPen("#D55E00", width=1, style=Qt.PenStyle.DashLine))
+        self.marker = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.marker)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("Log scale turns on by itself when the loss spans more than "
@@ -255,6 +265,7 @@ class LossPlot(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
         self.warning_label = problem_label("plotWarning")
+        self._warning_colour = ""
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
         bar.addWidget(self.readout, 1)
@@ -267,6 +278,8 @@ class LossPlot(QWidget):
         self._y_range: tuple[float, float] | None = None
         self._divergence = ""
         self._warning = ""
+        self._theme = LIGHT
+        self._paint_theme()
         self._timer = QTimer(self)
         self._timer.setInterval(int(1000 / FRAME_RATE))
         self._timer.timeout.connect(self._redraw)
@@ -327,8 +340,31 @@ class LossPlot(QWidget):
 
     def _show_warning(self) -> None:
         text = self._divergence or self._warning
+        # Red for a run that diverged, amber for one that looks unstable or stalled.
+        colour = self._theme.problem if self._divergence else self._theme.warning
+        if colour != self._warning_colour:
+            self._warning_colour = colour
+            self.warning_label.setStyleSheet(
+                f"QLabel#plotWarning {{ color: {colour}; font-weight: bold; }}")
         self.warning_label.setText(text)
         self.warning_label.setVisible(bool(text))
+
+    def set_theme(self, theme: Theme) -> None:
+        """Background, curve, markers and warning in ``theme``'s colours (the axes
+        follow the palette by themselves)."""
+        if theme != self._theme:
+            self._theme = theme
+            self._paint_theme()
+
+    def _paint_theme(self) -> None:
+        theme = self._theme
+        self.plot.setBackground(theme.plot_background)
+        self.curve.setPen(pg.mkPen(theme.plot_curve, width=1))
+        self.point.setSymbolBrush(theme.plot_curve)
+        self.marker.setPen(pg.mkPen(theme.plot_marker, width=1, style=Qt.PenStyle.DashLine))
+        self.diverged_marker.setPen(pg.mkPen(theme.problem, width=2, style=Qt.PenStyle.DotLine))
+        self.diverged_marker.label.setColor(theme.problem)
+        self._show_warning()
 
     def set_log(self, on: bool) -> None:
         """The user's choice of scale (the box, the View menu, a saved setting): it wins."""

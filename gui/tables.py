@@ -35,19 +35,19 @@ from engine.number_text import LARGE, MINUS, shown_change, shown_number
 
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection
+from .theme import LIGHT, Theme
 
 __all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
            "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "table_geometry"]
 
-ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
-PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
-MARK_TEXT = QColor("#000000")          # dark text on both, also in dark mode
-HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable on light and dark
+# The light theme's yellow and orange (gui/theme.py owns every theme's colours).
+ACTIVE_COLOUR = QColor(LIGHT.active)
+PRECEDENT_COLOUR = QColor(LIGHT.precedent)
+HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable in every theme
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
 # An updated weight's change when its number text hides it ("Δ +6.2e−5"), else None.
 ChangeRole = int(Qt.ItemDataRole.UserRole) + 2
 NOTE_SCALE = 0.8  # the change note's font size against the number's
-NOTE_COLOUR = QColor("#404040")  # the note on a yellow or orange cell: dark, as the number
 # The input whose old values an update step's cells are compared with.
 _UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
 ACTIVE, PRECEDENT = "active", "precedent"
@@ -77,7 +77,7 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
 MAX_CARD_WIDTH = 760
-CURRENT_FRAME_COLOUR = QColor("#1f77d0")  # the card of the matrix the last step computed
+CURRENT_FRAME_COLOUR = QColor(LIGHT.current_frame)  # the card the last step computed (light)
 CURRENT_FRAME_WIDTH = 3
 CARD_RADIUS = 6
 # Inside the card: the thickest frame plus a margin (left, top, right, bottom), and
@@ -95,12 +95,16 @@ class ArrayModel(QAbstractTableModel):
     ----------
     info : MatrixInfo
         Name, shape and labels of the matrix.
+    theme : Theme
+        The colours of the marks (gui/theme.py); ``set_theme`` changes them.
 
     Attributes
     ----------
     updates : str or None
         For an update step (``new_W{l}``, ``new_b{l}``), the input it updates
         (``W{l}``, ``b{l}``): the old values its change notes compare with.
+    theme : Theme
+        The theme its marks are painted in.
 
     Signals
     -------
@@ -111,9 +115,11 @@ class ArrayModel(QAbstractTableModel):
 
     editRequested = Signal(str, int, int, str)
 
-    def __init__(self, info: MatrixInfo, parent=None):
+    def __init__(self, info: MatrixInfo, parent=None, theme: Theme = LIGHT):
         super().__init__(parent)
         self.info = info
+        self.theme = theme
+        self._active_brush, self._precedent_brush, self._mark_text = _mark_brushes(theme)
         self._array: np.ndarray | None = None   # shape (rows, columns), or None: not revealed
         self._before: np.ndarray | None = None  # an update's old values, shape as _array
         self._rows = np.arange(info.shape[0])   # sample index of each row, shape (rows,)
@@ -223,6 +229,15 @@ class ArrayModel(QAbstractTableModel):
         self._set_number_format(decimals)
         self._changed()
 
+    def set_theme(self, theme: Theme) -> None:
+        """Paint the marks in ``theme``'s colours."""
+        if theme == self.theme:
+            return
+        self.theme = theme
+        self._active_brush, self._precedent_brush, self._mark_text = _mark_brushes(theme)
+        if self._active is not None or self._precedents:
+            self._changed()
+
     def _set_number_format(self, decimals: int) -> None:
         """What the fast path of ``_format`` needs for ``decimals`` places."""
         self._decimals = decimals
@@ -291,12 +306,12 @@ class ArrayModel(QAbstractTableModel):
         mark = self._mark(r, c)
         if role == _BACKGROUND:
             if mark == ACTIVE:
-                return QBrush(ACTIVE_COLOUR)
+                return self._active_brush
             if mark == PRECEDENT:
-                return QBrush(PRECEDENT_COLOUR)
+                return self._precedent_brush
             return QBrush(HIDDEN_COLOUR) if array is None else None
         if role == _FOREGROUND:
-            return QBrush(MARK_TEXT) if mark else None
+            return self._mark_text if mark else None
         if role == _FONT:
             return _BOLD if mark == ACTIVE else None
         return mark  # MarkRole
@@ -353,6 +368,12 @@ class ArrayModel(QAbstractTableModel):
         return False  # the controller answers through set_values
 
 
+def _mark_brushes(theme: Theme) -> tuple[QBrush, QBrush, QBrush]:
+    """The active cell's, the precedents' and their text's brushes in ``theme``."""
+    return QBrush(QColor(theme.active)), QBrush(QColor(theme.precedent)), \
+        QBrush(QColor(theme.mark_text))
+
+
 class NumberDelegate(QStyledItemDelegate):
     """Edits a cell as text holding every digit, not the rounded display."""
 
@@ -381,8 +402,8 @@ class ChangeNoteDelegate(NumberDelegate):
             return
         painter.save()
         painter.setFont(note_font(option.font))
-        if index.data(MarkRole):
-            painter.setPen(NOTE_COLOUR)
+        if index.data(MarkRole):  # on yellow or orange: dark, as the number
+            painter.setPen(QColor(index.model().theme.mark_note))
         else:
             painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
         margin = option.fontMetrics.horizontalAdvance("8") // 2
@@ -525,14 +546,15 @@ class MatrixView(QTableView):
         if active is None and not precedents:
             return
         painter = QPainter(self.viewport())
-        dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
-        painter.setPen(dashed)
+        theme = model.theme
+        ink = QColor(theme.mark_text)
+        painter.setPen(QPen(ink, theme.precedent_border, Qt.PenStyle.DashLine))
         for r, c in precedents:
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
                 painter.drawRect(rect.adjusted(1, 1, -2, -2))
         if active is not None:
-            painter.setPen(QPen(MARK_TEXT, 3))
+            painter.setPen(QPen(ink, theme.active_border))
             painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
         painter.end()
 
@@ -558,9 +580,9 @@ class MatrixCard(QFrame):
     cellClicked = Signal(int, int)
     tableBuilt = Signal(object)
 
-    def __init__(self, info: MatrixInfo, parent=None):
+    def __init__(self, info: MatrixInfo, parent=None, theme: Theme = LIGHT):
         super().__init__(parent)
-        self.model = ArrayModel(info, self)
+        self.model = ArrayModel(info, self, theme)
         self._title: QLabel | None = None
         self._formula: QLabel | None = None
         self._view: MatrixView | None = None
@@ -698,6 +720,12 @@ class MatrixCard(QFrame):
         if was != self._revealed:
             self._retitle()
 
+    def set_theme(self, theme: Theme) -> None:
+        """Marks and the current frame in ``theme``'s colours, repainted now."""
+        if theme != self.model.theme:
+            self.model.set_theme(theme)
+            self.update()
+
     def set_current(self, current: bool) -> None:
         """Mark (or unmark) this card as the matrix the last step computed."""
         if current != self._current:
@@ -718,7 +746,7 @@ class MatrixCard(QFrame):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._current:
-            pen = QPen(CURRENT_FRAME_COLOUR, CURRENT_FRAME_WIDTH)
+            pen = QPen(QColor(self.model.theme.current_frame), CURRENT_FRAME_WIDTH)
         else:
             pen = QPen(self.palette().color(QPalette.ColorRole.Mid), 1)
         painter.setPen(pen)
@@ -759,6 +787,7 @@ class TablesPanel(QScrollArea):
         self._editable = True
         self._current: str | None = None
         self._painted = False
+        self._theme = LIGHT
         self.explainer = None
         self._container = QWidget()
         self._layout = QVBoxLayout(self._container)
@@ -798,7 +827,7 @@ class TablesPanel(QScrollArea):
                 holder = QWidget(self._container)
                 sections[info.phase] = FlowLayout(holder)
                 self._layout.addWidget(holder)
-            card = MatrixCard(info, holder)
+            card = MatrixCard(info, holder, self._theme)
             card.model.set_decimals(self._decimals)
             card.model.set_editable(self._editable)
             card.model.explainer = self.explainer
@@ -941,6 +970,12 @@ class TablesPanel(QScrollArea):
         for card in self.cards.values():
             card.model.set_decimals(decimals)
             card.fit()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Every card's marks and frame in ``theme`` (gui/theme.py), and the cards made later."""
+        self._theme = theme
+        for card in self.cards.values():
+            card.set_theme(theme)
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
