@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QSlider, QSpinBox, QStackedWidget,
                                QStyle, QToolBar, QVBoxLayout, QWidget)
@@ -34,6 +34,7 @@ from .session_controller import SessionController
 from .session_files import BUILTIN_REFUSAL, in_builtin_folder, proposed_file_name
 from .settings_dock import SettingsPanel
 from .tables import TablesPanel
+from .theme import CHOICES, FOLLOW_SYSTEM, Theme, ThemeSwitcher
 from .undo import edit_cell
 from .views.boundary_view import HiddenUnitMaps
 from .views.lazy_dock import ViewDock
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
         # enough for the back of a classroom.
         self._normal_points = max(QApplication.font().pointSizeF(), PROJECTOR_POINTS)
         self._apply_font(float(self.settings.value("fontSize", self._normal_points)))
+        # The palette too, so every widget is made in it (View ▸ Theme; one per application).
+        self.themes = ThemeSwitcher.of_application()
+        self.themes.choose(str(self.settings.value("theme", FOLLOW_SYSTEM)))
         self.controller = SessionController(lesson, self)
         self.recovery = RecoveryKeeper(self.controller, data_folder(self.settings))
         self.close_question: QMessageBox | None = None
@@ -143,6 +147,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._connect()
+        self._apply_theme(self.themes.theme)
+        self.themes.themeChanged.connect(self._apply_theme)
         # The tables first: the docks' default sizes leave them the width they need.
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
@@ -157,8 +163,6 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("")
         self.banner.setObjectName("divergenceBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
-                                  " font-weight: bold; padding: 8px; }")
         self.banner.hide()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -371,6 +375,14 @@ class MainWindow(QMainWindow):
             "Full screen, one large view at a time, for a projector and a clicker "
             "(F5; Escape leaves)")
         self.presenter_action.setCheckable(True)
+        self.theme_actions = QActionGroup(self)
+        self.theme_actions.setExclusive(True)
+        for key, text in CHOICES:
+            action = self.theme_actions.addAction(text)
+            action.setData(key)
+            action.setCheckable(True)
+            action.setToolTip(f"Theme: {text.lower()} — remembered for the next start")
+            action.triggered.connect(lambda _on=False, choice=key: self.set_theme_choice(choice))
         self.log_action = self._action("Log-scale loss", self.plot.set_log)
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
@@ -464,6 +476,8 @@ class MainWindow(QMainWindow):
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view_menu.addAction(action)
         view_menu.addAction(self.presenter_action)
+        self.theme_menu = view_menu.addMenu("Theme")
+        self.theme_menu.addActions(self.theme_actions.actions())
         view_menu.addSeparator()
         view_menu.addAction(self.log_action)
         view_menu.addSeparator()
@@ -804,6 +818,29 @@ class MainWindow(QMainWindow):
         self.settings.setValue("fontSize", size)
         self._apply_font(size)
         self.presenter.set_zoom(size / self._normal_points)
+
+    def set_theme_choice(self, choice: str) -> None:
+        """View ▸ Theme: follow the system (``FOLLOW_SYSTEM``) or a theme's name
+        (gui/theme.py), shown at once everywhere and remembered for the next start."""
+        self.settings.setValue("theme", choice)
+        self.themes.choose(choice)
+        self._check_theme_choice()
+
+    def _apply_theme(self, theme: Theme) -> None:
+        """Repaint what paints beyond the palette in ``theme``: tables, diagram,
+        loss plot, presenter, the divergence banner; and tick the choice in the menu."""
+        self.tables.set_theme(theme)
+        self.diagram.set_theme(theme)
+        self.plot.set_theme(theme)
+        self.presenter.set_theme(theme)
+        self.banner.setStyleSheet(f"QLabel#divergenceBanner {{ background: {theme.error}; "
+                                  f"color: {theme.error_text}; font-weight: bold; "
+                                  f"padding: 8px; }}")
+        self._check_theme_choice()
+
+    def _check_theme_choice(self) -> None:
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == self.themes.choice)
 
     @property
     def presenting(self) -> bool:

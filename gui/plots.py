@@ -142,6 +142,8 @@ class FittedPlot(pg.PlotWidget):
         """Axis lines, ticks, tick labels and titles in the palette's text colour."""
         ink = self.palette().color(QPalette.ColorRole.WindowText)
         item = self.getPlotItem()
+        if item is None:  # pyqtgraph's constructor changes the palette before making the plot
+            return
         for name in ("left", "bottom", "right", "top"):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(ink))

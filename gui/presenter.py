@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QDockWidget, QDoubleS
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection, SessionController
 from .tables import MatrixCard
+from .theme import LIGHT, Theme
 from .views.lazy_dock import ViewDock
 
 __all__ = ["Presenter", "DIGIT_SCREEN_PART", "PLAY_SECONDS", "STEP_VIEW"]
@@ -107,6 +108,7 @@ class Presenter(QWidget):
         self._position_text = controller.describe_position()
         self._step_notes: dict[str, str] = dict(controller.lesson.step_notes)
         self.cards: dict[str, MatrixCard] = {}
+        self._theme = LIGHT
         self._build()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._play_step)
@@ -448,7 +450,7 @@ class Presenter(QWidget):
             for name in names:
                 card = self.cards.get(name)
                 if card is None:
-                    card = MatrixCard(self._infos[name], holder)
+                    card = MatrixCard(self._infos[name], holder, self._theme)
                     card.cellClicked.connect(
                         lambda row, column, n=name: self.controller.select(n, row, column))
                     card.build()
@@ -491,9 +493,17 @@ class Presenter(QWidget):
             self.formula_label.setText("")
         else:
             explanation = selection.explanation
+            theme = self._theme
             self.formula_label.setText(
-                f"<span style='background:#FFE135; color:#000'>&nbsp;{escape(explanation.text)}"
-                f"&nbsp;</span>")
+                f"<span style='background:{theme.active}; color:{theme.mark_text}'>"
+                f"&nbsp;{escape(explanation.text)}&nbsp;</span>")
+
+    def set_theme(self, theme: Theme) -> None:
+        """The cards' marks and the yellow formula line in ``theme``'s colours."""
+        self._theme = theme
+        for card in self.cards.values():
+            card.set_theme(theme)
+        self._show_texts()
 
     # -- type size -----------------------------------------------------------------------
     def set_zoom(self, zoom: float) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -272,4 +272,7 @@ class ThemeSwitcher(QObject):
             if app.style().name().lower() != "fusion":
                 app.setStyle(QStyleFactory.create("Fusion"))
             app.setPalette(theme.palette())
+        # Qt posts the new palette to each widget: delivered now, so that what is told
+        # of the theme below paints with its palette, not the one before.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
         self.themeChanged.emit(theme)

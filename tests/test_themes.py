@@ -1,0 +1,215 @@
+"""View ▸ Theme: light, dark, high contrast and "Follow the system" (gui/theme.py).
+
+Read from a real window after switching: the colours the table models give
+a highlighted cell, the diagram's items, the loss plot's background and
+axes; the text on yellow, orange, the green of a right answer and a normal
+cell keeps WCAG AA contrast (4.5:1) in every theme, and the marked cells
+keep their border, so colour is never the only cue.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from engine.lesson import resolve_lesson
+from gui.theme import (AA_CONTRAST, CHOICES, DARK, FOLLOW_SYSTEM, HIGH_CONTRAST, LIGHT, THEMES,
+                       ThemeSwitcher, contrast_ratio, relative_luminance, theme_for)
+from tests.window_helpers import open_window
+
+BG, FG = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+STEPS_TO_Z1 = 11   # the walk-through's steps up to d_hiddenlayer: z1 is computed by then
+
+
+@pytest.fixture(autouse=True)
+def platform_theme(qapp):
+    """Every test leaves the application as it found it: following the real system."""
+    yield
+    switcher = ThemeSwitcher.of_application()
+    switcher.system_scheme_changed(QGuiApplication.styleHints().colorScheme())
+    switcher.choose(FOLLOW_SYSTEM)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    return open_window(qtbot, tmp_path)
+
+
+def select_z1(window, qtbot):
+    """A few steps into the walk-through, z1's cell (1, 2) selected: yellow, with
+    X's row 1 and W1's column 2 orange."""
+    for _ in range(STEPS_TO_Z1):
+        window.step_action.trigger()
+    with qtbot.waitSignal(window.controller.selectionChanged):
+        window.controller.select("z1", 1, 2)
+
+
+def theme_action(window, key: str):
+    return next(a for a in window.theme_menu.actions() if a.data() == key)
+
+
+def choose(window, key: str) -> None:
+    theme_action(window, key).trigger()
+
+
+def cell_colours(model, row: int, column: int, view) -> tuple[QColor, QColor]:
+    """(text, background) of a cell as the view paints it: the model's roles, else
+    the view's palette."""
+    index = model.index(row, column)
+    background, text = model.data(index, BG), model.data(index, FG)
+    palette = view.palette()
+    return (palette.color(QPalette.ColorRole.Text) if text is None else text.color(),
+            palette.color(QPalette.ColorRole.Base) if background is None else background.color())
+
+
+# -- contrast --------------------------------------------------------------------------------
+def test_wcag_contrast_formula():
+    assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#777777") == pytest.approx(1.0)
+    assert contrast_ratio("#FFFFFF", "#767676") == pytest.approx(4.54, abs=0.01)  # WCAG's own
+    assert relative_luminance("#FF0000") == pytest.approx(0.2126)
+
+
+@pytest.mark.parametrize("key", list(THEMES))
+def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
+    select_z1(window, qtbot)
+    choose(window, key)
+    theme = THEMES[key]
+    assert window.themes.theme is theme
+    z1, x = window.tables.cards["z1"], window.tables.cards["X"]
+    active = cell_colours(z1.model, 1, 2, z1.view)
+    precedent = cell_colours(x.model, 1, 0, x.view)
+    normal = cell_colours(z1.model, 0, 0, z1.view)
+    assert active[1] == QColor(theme.active) and precedent[1] == QColor(theme.precedent)
+    assert normal[1] == window.palette().color(QPalette.ColorRole.Base)
+    pairs = {"active": active, "precedent": precedent, "normal": normal,
+             # The exercise's "answered right" green and the small change note on marks.
+             "right": (QColor(theme.mark_text), QColor(theme.right)),
+             "note on yellow": (QColor(theme.mark_note), QColor(theme.active)),
+             "note on orange": (QColor(theme.mark_note), QColor(theme.precedent)),
+             "banner": (QColor(theme.error_text), QColor(theme.error)),
+             "diverged": (QColor(theme.problem), window.palette().color(QPalette.ColorRole.Window)),
+             "warning": (QColor(theme.warning), window.palette().color(QPalette.ColorRole.Window))}
+    for what, (text, background) in pairs.items():
+        assert contrast_ratio(text, background) >= AA_CONTRAST, (key, what, text.name(),
+                                                                  background.name())
+
+
+@pytest.mark.parametrize("key", list(THEMES))
+def test_marked_cells_keep_their_border(window, qtbot, key):
+    """Not colour alone: inside the yellow cell's edge the border's dark ink, not yellow."""
+    select_z1(window, qtbot)
+    choose(window, key)
+    theme = THEMES[key]
+    for name, (row, column), fill in (("z1", (1, 2), theme.active),
+                                      ("X", (1, 0), theme.precedent)):
+        view = window.tables.cards[name].view
+        image = view.viewport().grab().toImage()
+        rect = view.visualRect(view.model().index(row, column))
+        # The frame is drawn 1 px inside the cell; dashes leave gaps, so look along a stretch.
+        column_of_pixels = [QColor(image.pixel(x, y)) for x in (rect.left() + 1, rect.left() + 2)
+                            for y in range(rect.top() + 3, rect.bottom() - 2)]
+        dark = [c for c in column_of_pixels if contrast_ratio(c, QColor(fill)) > 3.0]
+        assert dark, (key, name)
+        assert QColor(image.pixel(rect.center().x(), rect.top() + 4)) == QColor(fill)
+    assert theme.active_border >= LIGHT.active_border
+    assert HIGH_CONTRAST.active_border > LIGHT.active_border
+    assert HIGH_CONTRAST.precedent_border > LIGHT.precedent_border
+
+
+# -- switching repaints everything ---------------------------------------------------------------
+def test_switching_repaints_tables_diagram_plot_and_presenter(window, qtbot):
+    select_z1(window, qtbot)
+    diagram, plot = window.diagram, window.plot.plot
+    seen = {}
+    for key in (DARK.name, HIGH_CONTRAST.name, LIGHT.name):
+        choose(window, key)
+        theme = THEMES[key]
+        selected = diagram.neurons[(1, 2)]
+        assert selected.brush().color() == QColor(theme.active)
+        assert selected.pen().widthF() > theme.active_border  # the bold ring
+        assert diagram.neurons[(0, 1)].brush().color() == QColor(theme.precedent)
+        assert diagram.neurons[(0, 1)].pen().style() == Qt.PenStyle.DashLine
+        plain = diagram.neurons[(2, 0)]
+        assert plain.brush().color() == diagram.palette().color(QPalette.ColorRole.Base)
+        signs = {QColor(theme.positive).rgb(), QColor(theme.negative).rgb()}
+        unlit = [line for (l, i, j), line in diagram.edges.items() if l == 2]
+        assert unlit and all(line.pen().color().rgb() in signs for line in unlit)
+        axis = plot.getAxis("left")
+        ink = window.palette().color(QPalette.ColorRole.WindowText)
+        assert axis.pen().color() == ink and axis.textPen().color() == ink
+        assert window.plot.curve.opts["pen"].color() == QColor(theme.plot_curve)
+        assert window.tables.cards["z1"].model.theme is theme
+        assert window.presenter._theme is theme
+        assert theme.error in window.banner.styleSheet()
+        seen[key] = (plain.brush().color().name(), plot.backgroundBrush(), ink.name())
+    dark, contrast, light = (seen[k] for k in (DARK.name, HIGH_CONTRAST.name, LIGHT.name))
+    assert dark[0] != light[0] and contrast[0] != dark[0]          # the diagram's circles
+    assert dark[1].color() == QColor(DARK.plot_background)          # the plot's background
+    assert contrast[1].color() == QColor(HIGH_CONTRAST.plot_background)
+    assert light[1].style() == Qt.BrushStyle.NoBrush                # the dock's own, as before
+    assert len({dark[2], contrast[2], light[2]}) == 3               # the axes' ink
+
+
+def test_cards_made_after_a_switch_are_in_the_theme(window, qtbot):
+    """Another lesson's tables, and presenter mode's cards, are made in the theme shown."""
+    choose(window, DARK.name)
+    assert window.open_file(str(resolve_lesson("xor_biases")))
+    assert "W2" in window.tables.cards
+    assert all(card.model.theme is DARK for card in window.tables.cards.values())
+    window.set_presenting(True)
+    for _ in range(3):  # the presenter lights the first cell of each matrix computed
+        window.controller.step()
+    assert window.presenter.cards
+    assert all(card.model.theme is DARK for card in window.presenter.cards.values())
+    assert DARK.active in window.presenter.formula_label.text()
+    window.set_presenting(False)
+
+
+# -- the menu, the settings and the system ------------------------------------------------------
+def test_menu_offers_four_choices_and_remembers_one(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    assert [a.text() for a in window.theme_menu.actions()] == [text for _k, text in CHOICES]
+    assert theme_action(window, FOLLOW_SYSTEM).isChecked()  # the default
+    choose(window, HIGH_CONTRAST.name)
+    assert theme_action(window, HIGH_CONTRAST.name).isChecked()
+    assert not theme_action(window, FOLLOW_SYSTEM).isChecked()
+    window.settings.sync()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert settings.value("theme") == HIGH_CONTRAST.name
+    window.close()
+    ThemeSwitcher.of_application().choose(FOLLOW_SYSTEM)  # as a new start would find it
+
+    again = open_window(qtbot, tmp_path)
+    assert again.themes.theme is HIGH_CONTRAST
+    assert theme_action(again, HIGH_CONTRAST.name).isChecked()
+    assert again.palette().color(QPalette.ColorRole.Base) == QColor(HIGH_CONTRAST.base)
+    assert again.diagram._theme is HIGH_CONTRAST
+
+
+def test_follow_the_system_turns_dark_and_back(window, qtbot):
+    select_z1(window, qtbot)
+    hints = QGuiApplication.styleHints()
+    with qtbot.waitSignal(window.themes.themeChanged):
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert window.themes.theme is DARK
+    assert window.palette().color(QPalette.ColorRole.Base) == QColor(DARK.base)
+    assert window.plot.plot.backgroundBrush().color() == QColor(DARK.plot_background)
+    assert theme_action(window, FOLLOW_SYSTEM).isChecked()
+    with qtbot.waitSignal(window.themes.themeChanged):
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert window.themes.theme is LIGHT
+    # A theme chosen by hand stays, whatever the system does.
+    choose(window, HIGH_CONTRAST.name)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert window.themes.theme is HIGH_CONTRAST
+    choose(window, FOLLOW_SYSTEM)
+    assert window.themes.theme is DARK   # the system is dark now
+
+
+def test_theme_for_choice_and_scheme():
+    assert theme_for(FOLLOW_SYSTEM, Qt.ColorScheme.Dark) is DARK
+    assert theme_for(FOLLOW_SYSTEM, Qt.ColorScheme.Light) is LIGHT
+    assert theme_for(FOLLOW_SYSTEM, Qt.ColorScheme.Unknown) is LIGHT
+    assert theme_for(HIGH_CONTRAST.name, Qt.ColorScheme.Light) is HIGH_CONTRAST
+    assert theme_for("no such theme", Qt.ColorScheme.Dark) is DARK
