@@ -420,15 +420,16 @@ class NetworkDiagram(QGraphicsView):
         ink = self.palette().text().color()
         theme = self._theme
         # The tables' second cue, a little wider on a circle: bold for the selected
-        # neuron, dashed for its precedents.
+        # neuron, dashed for its precedents; light on a dark background, where a
+        # dark ring would vanish.
+        ring = QColor(theme.mark_halo or theme.mark_text)
         if mark == "active":
             circle.setBrush(QBrush(QColor(theme.active)))
-            circle.setPen(QPen(QColor(theme.mark_text), theme.active_border + 1))
+            circle.setPen(QPen(ring, theme.active_border + 1))
             label.setBrush(QBrush(QColor(theme.mark_text)))
         elif mark == "precedent":
             circle.setBrush(QBrush(QColor(theme.precedent)))
-            circle.setPen(QPen(QColor(theme.mark_text), theme.precedent_border + 0.5,
-                               Qt.PenStyle.DashLine))
+            circle.setPen(QPen(ring, theme.precedent_border + 0.5, Qt.PenStyle.DashLine))
             label.setBrush(QBrush(QColor(theme.mark_text)))
         else:
             circle.setBrush(QBrush(base))

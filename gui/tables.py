@@ -38,11 +38,12 @@ from .session_controller import MatrixInfo, Selection
 from .theme import LIGHT, Theme
 
 __all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
-           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "table_geometry"]
+           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "MARK_TEXT", "table_geometry"]
 
 # The light theme's yellow and orange (gui/theme.py owns every theme's colours).
 ACTIVE_COLOUR = QColor(LIGHT.active)
 PRECEDENT_COLOUR = QColor(LIGHT.precedent)
+MARK_TEXT = QColor(LIGHT.mark_text)  # the text on both: dark in every theme
 HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable in every theme
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
 # An updated weight's change when its number text hides it ("Δ +6.2e−5"), else None.
@@ -547,16 +548,29 @@ class MatrixView(QTableView):
             return
         painter = QPainter(self.viewport())
         theme = model.theme
-        ink = QColor(theme.mark_text)
-        painter.setPen(QPen(ink, theme.precedent_border, Qt.PenStyle.DashLine))
+        dash = Qt.PenStyle.DashLine
         for r, c in precedents:
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
-                painter.drawRect(rect.adjusted(1, 1, -2, -2))
+                _frame_cell(painter, rect, theme, theme.precedent_border, dash)
         if active is not None:
-            painter.setPen(QPen(ink, theme.active_border))
-            painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
+            _frame_cell(painter, self.visualRect(model.index(*active)), theme,
+                        theme.active_border, Qt.PenStyle.SolidLine)
         painter.end()
+
+
+def _frame_cell(painter: QPainter, rect: QRect, theme: Theme, width: float, style) -> None:
+    """A marked cell's border: the marks' dark ink just inside the cell and, where the
+    theme is dark, its light halo just outside (over the grid lines), so that the
+    border shows against the dark cells around it as well as on the yellow."""
+    if theme.mark_halo is not None:
+        halo = max(1.5, width / 2)
+        # Outside the ink, whose pen reaches width/2 beyond its line one pixel in.
+        out = math.ceil(width / 2 + halo / 2 - 1)
+        painter.setPen(QPen(QColor(theme.mark_halo), halo, style))
+        painter.drawRect(rect.adjusted(-out, -out, out - 1, out - 1))
+    painter.setPen(QPen(QColor(theme.mark_text), width, style))
+    painter.drawRect(rect.adjusted(1, 1, -2, -2))
 
 
 class MatrixCard(QFrame):

@@ -58,6 +58,10 @@ class Theme:
         The second cue's pen widths in pixels: bold around the active cell,
         dashed around a precedent (tables; the diagram's neurons draw them
         a little wider).
+    mark_halo : str or None
+        On a dark background a dark border beside dark cells would vanish:
+        a light ring just outside it (the diagram's rings in this colour),
+        so the border still shows. None on a light background.
     current_frame : str
         The frame of the card the last step computed.
     positive, negative : str
@@ -92,6 +96,7 @@ class Theme:
     mark_note: str
     active_border: float
     precedent_border: float
+    mark_halo: str | None
     current_frame: str
     positive: str
     negative: str
@@ -134,7 +139,8 @@ LIGHT = Theme(
     window="#EFEFEF", base="#FFFFFF", text="#000000", placeholder="#6A6A6A", button="#EFEFEF",
     highlight="#308CC6", link="#0B57D0",
     active="#FFE135", precedent="#FF9F1C", right="#8FD694", mark_text="#000000",
-    mark_note="#404040", active_border=3.0, precedent_border=1.5, current_frame="#1F77D0",
+    mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo=None,
+    current_frame="#1F77D0",
     positive="#0072B2", negative="#D55E00",
     error="#B03A2E", error_text="#FFFFFF", problem="#B03A2E", warning="#8A5300",
     plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00")
@@ -144,17 +150,21 @@ DARK = Theme(
     window="#2B2B2B", base="#1E1E1E", text="#EDEDED", placeholder="#A8A8A8", button="#383838",
     highlight="#2F6FAE", link="#8AB4F8",
     active="#FFE135", precedent="#FF9F1C", right="#8FD694", mark_text="#000000",
-    mark_note="#404040", active_border=3.0, precedent_border=1.5, current_frame="#5AA9F0",
+    mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo="#FFFFFF",
+    current_frame="#5AA9F0",
     positive="#56B4E9", negative="#F08A4B",
     error="#B03A2E", error_text="#FFFFFF", problem="#FF8A80", warning="#FFC15E",
     plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B")
 
 HIGH_CONTRAST = Theme(
     name="contrast", title="High contrast", dark=True,
-    window="#000000", base="#000000", text="#FFFFFF", placeholder="#D8D8D8", button="#000000",
+    # The window a shade off black: Fusion draws frames, check boxes and grooves
+    # darker than the window, so on pure black they would vanish.
+    window="#1A1A1A", base="#000000", text="#FFFFFF", placeholder="#D8D8D8", button="#3A3A3A",
     highlight="#FFFF00", link="#00FFFF",
     active="#FFFF00", precedent="#FF8C00", right="#00E676", mark_text="#000000",
-    mark_note="#000000", active_border=5.0, precedent_border=3.0, current_frame="#00FFFF",
+    mark_note="#000000", active_border=4.0, precedent_border=2.5, mark_halo="#FFFFFF",
+    current_frame="#00FFFF",
     positive="#00BFFF", negative="#FF7F50",
     error="#C00000", error_text="#FFFFFF", problem="#FF6B6B", warning="#FFD700",
     plot_background="#000000", plot_curve="#00FFFF", plot_marker="#FF8C00")

@@ -97,12 +97,13 @@ def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
 
 @pytest.mark.parametrize("key", list(THEMES))
 def test_marked_cells_keep_their_border(window, qtbot, key):
-    """Not colour alone: inside the yellow cell's edge the border's dark ink, not yellow."""
+    """Not colour alone: inside the marked cell's edge the border's dark ink, not the
+    fill; in a dark theme also a light halo outside it, against the dark cells."""
     select_z1(window, qtbot)
     choose(window, key)
     theme = THEMES[key]
     for name, (row, column), fill in (("z1", (1, 2), theme.active),
-                                      ("X", (1, 0), theme.precedent)):
+                                      ("X", (1, 1), theme.precedent)):
         view = window.tables.cards[name].view
         image = view.viewport().grab().toImage()
         rect = view.visualRect(view.model().index(row, column))
@@ -112,6 +113,11 @@ def test_marked_cells_keep_their_border(window, qtbot, key):
         dark = [c for c in column_of_pixels if contrast_ratio(c, QColor(fill)) > 3.0]
         assert dark, (key, name)
         assert QColor(image.pixel(rect.center().x(), rect.top() + 4)) == QColor(fill)
+        if theme.mark_halo is not None:  # dark cells around: a light ring just outside
+            base = view.palette().color(QPalette.ColorRole.Base)
+            outside = [QColor(image.pixel(x, y)) for x in range(rect.left() - 3, rect.left())
+                       for y in range(rect.top() + 3, rect.bottom() - 2)]
+            assert any(contrast_ratio(c, base) > 3.0 for c in outside), (key, name)
     assert theme.active_border >= LIGHT.active_border
     assert HIGH_CONTRAST.active_border > LIGHT.active_border
     assert HIGH_CONTRAST.precedent_border > LIGHT.precedent_border

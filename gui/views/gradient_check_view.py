@@ -88,6 +88,8 @@ class GradientTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and column >= 6 and row.checked:
             return QBrush(QColor(PASS_COLOUR if row.passed else FAIL_COLOUR))
+        if role == Qt.ItemDataRole.ForegroundRole and column >= 6 and row.checked:
+            return QBrush(QColor("#000000"))  # dark on the pale colours, in a dark theme too
         if role == Qt.ItemDataRole.ToolTipRole and column >= 4:
             if not row.checked:
                 return "not computed yet"

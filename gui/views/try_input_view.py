@@ -22,7 +22,7 @@ from engine import catalogue
 from engine.number_text import shown_number
 
 from ..parts import problem_label, view_column
-from ..tables import ACTIVE_COLOUR
+from ..tables import ACTIVE_COLOUR, MARK_TEXT
 from .throttle import ThrottledView
 
 __all__ = ["TryInputView", "TriedValuesModel"]
@@ -70,6 +70,8 @@ class TriedValuesModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and self.selected == (row, column):
             return QColor(ACTIVE_COLOUR)
+        if role == Qt.ItemDataRole.ForegroundRole and self.selected == (row, column):
+            return QColor(MARK_TEXT)  # dark on yellow, in a dark theme too
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{self.labels[row]}[0,{column}] = {shown_number(self.rows[row][column], None)}"
         return None
