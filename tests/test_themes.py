@@ -172,6 +172,22 @@ def test_cards_made_after_a_switch_are_in_the_theme(window, qtbot):
     window.set_presenting(False)
 
 
+def test_teaching_views_follow_the_theme(window, qtbot):
+    """A teaching view built before the switch repaints too: the race's background,
+    legend and hint, and every view's axes, in the palette's colours."""
+    race, activation = window.race_view, window.activation_view
+    choose(window, DARK.name)
+    ink = QColor(DARK.text)
+    assert race.plot.backgroundBrush().color() == QColor(DARK.window)
+    assert race.legend.opts["labelTextColor"] == ink
+    assert race.hint.color == QColor(DARK.placeholder)
+    for plot in (race.plot, activation.plot):
+        assert plot.getAxis("bottom").textPen().color() == ink
+    choose(window, LIGHT.name)
+    assert race.plot.backgroundBrush().color() == window.palette().color(QPalette.ColorRole.Window)
+    assert activation.plot.getAxis("bottom").textPen().color() != ink
+
+
 # -- the menu, the settings and the system ------------------------------------------------------
 def test_menu_offers_four_choices_and_remembers_one(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)

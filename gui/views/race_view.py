@@ -21,7 +21,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QPalette  # noqa: E402
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit,  # noqa: E402
                                QProgressBar, QPushButton, QSpinBox, QWidget)
 
@@ -146,21 +147,40 @@ class ComparisonView(QWidget):
         # The legend is a row of the plot's layout under the epoch axis, never over
         # the data: inside, it covered the lesson's marker and the curves' ends.
         item = self.plot.getPlotItem()
-        self.legend = pg.LegendItem(labelTextColor="#202020", colCount=4)
+        self.legend = pg.LegendItem(colCount=4)
         item.layout.addItem(self.legend, 4, 1)
         item.legend = self.legend  # curves given a name join it
-        self.session_marker = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine),
-            label="lesson", labelOpts={"position": 0.95, "color": "#555555"})
+        self.session_marker = pg.InfiniteLine(angle=90, movable=False, label="lesson",
+                                              labelOpts={"position": 0.95})
         self.plot.addItem(self.session_marker)
-        self.hint = pg.TextItem(f"Press {self.start_text} to train each run", color="#555555",
-                                anchor=(0.5, 0.5))
+        self.hint = pg.TextItem(f"Press {self.start_text} to train each run", anchor=(0.5, 0.5))
         self.plot.addItem(self.hint)
         self.hint.setPos(0.5, 0.5)
         self.plot.setXRange(0, 1)
         self.plot.setYRange(0, 1)
         self.curves: list[pg.PlotDataItem] = []
         self.ends: list[pg.PlotDataItem] = []
+        self._colour_plot()
+
+    def _colour_plot(self) -> None:
+        """Background, legend, the lesson's marker and the hint in the palette's colours,
+        so that they follow a theme (gui/theme.py)."""
+        palette = self.palette()
+        ink = palette.color(QPalette.ColorRole.WindowText)
+        grey = palette.color(QPalette.ColorRole.PlaceholderText)
+        self.plot.setBackground(palette.color(QPalette.ColorRole.Window))
+        self.legend.setLabelTextColor(ink)
+        for _sample, label in self.legend.items:
+            label.setText(label.text)  # a LabelItem renders its colour on setText
+        self.session_marker.setPen(pg.mkPen(grey, width=1, style=Qt.PenStyle.DashLine))
+        self.session_marker.label.setColor(grey)
+        self.hint.setColor(grey)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        # (A palette can arrive while the view is being built, before its plot.)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "legend"):
+            self._colour_plot()
 
     # -- settings ----------------------------------------------------------------------
     def add_setting(self, label: str, widget: QWidget) -> None:
