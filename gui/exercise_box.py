@@ -11,13 +11,13 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from .parts import problem_label
+from .theme import LIGHT, Theme
 
-__all__ = ["ExerciseBox", "RIGHT_GREEN"]
-
-RIGHT_GREEN = "#1E7B34"  # dark enough for text on the panel's light background (AA)
+__all__ = ["ExerciseBox"]
 
 
 class AnswerField(QLineEdit):
@@ -47,6 +47,8 @@ class ExerciseBox(QFrame):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self._theme = LIGHT
+        self._right = False  # the verdict shown says the answer is right
         self.setObjectName("exerciseBox")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.prompt = QLabel("")
@@ -98,10 +100,8 @@ class ExerciseBox(QFrame):
         self.prompt.setText(f"<b>Your turn:</b> compute <b>{escape(question.cell)}</b> from the "
                             "orange cells, type it and press Enter"
                             + ("" if asked.must_be_right else " (Escape reveals it)") + ".")
-        right = asked.verdict.startswith("Right")
-        colour = RIGHT_GREEN if right else "#000000"
-        self.verdict.setStyleSheet(f"QLabel#exerciseVerdict {{ color: {colour}; "
-                                   "font-weight: bold; }")
+        self._right = asked.verdict.startswith("Right")
+        self._colour_verdict()
         self.verdict.setText(asked.verdict)
         self.hints.setText("\n".join(asked.hints))
         if new_cell:
@@ -111,3 +111,14 @@ class ExerciseBox(QFrame):
             self.field.selectAll()
         self.show()
         self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_theme(self, theme: Theme) -> None:
+        """The verdict's green in ``theme`` (AA on its window, gui/theme.py)."""
+        self._theme = theme
+        self._colour_verdict()
+
+    def _colour_verdict(self) -> None:
+        colour = (self._theme.right_text if self._right
+                  else self.palette().color(QPalette.ColorRole.WindowText).name())
+        self.verdict.setStyleSheet(f"QLabel#exerciseVerdict {{ color: {colour}; "
+                                   "font-weight: bold; }")

@@ -833,6 +833,7 @@ class MainWindow(QMainWindow):
         self.diagram.set_theme(theme)
         self.plot.set_theme(theme)
         self.presenter.set_theme(theme)
+        self.exercise_box.set_theme(theme)
         self.banner.setStyleSheet(f"QLabel#divergenceBanner {{ background: {theme.error}; "
                                   f"color: {theme.error_text}; font-weight: bold; "
                                   f"padding: 8px; }}")

@@ -69,9 +69,9 @@ class Theme:
         vermillion, lighter on dark backgrounds).
     error, error_text : str
         The divergence banner's red and its text.
-    problem, warning : str
+    problem, warning, right_text : str
         Text on the window's colour: what is wrong (red), what looks
-        unstable or stalled (amber).
+        unstable or stalled (amber), an answer that is right (green).
     plot_background : str or None
         The plots' background (None: the window's, drawn by the dock).
     plot_curve, plot_marker : str
@@ -104,6 +104,7 @@ class Theme:
     error_text: str
     problem: str
     warning: str
+    right_text: str
     plot_background: str | None
     plot_curve: str
     plot_marker: str
@@ -143,6 +144,7 @@ LIGHT = Theme(
     current_frame="#1F77D0",
     positive="#0072B2", negative="#D55E00",
     error="#B03A2E", error_text="#FFFFFF", problem="#B03A2E", warning="#8A5300",
+    right_text="#1E7B34",
     plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00")
 
 DARK = Theme(
@@ -154,6 +156,7 @@ DARK = Theme(
     current_frame="#5AA9F0",
     positive="#56B4E9", negative="#F08A4B",
     error="#B03A2E", error_text="#FFFFFF", problem="#FF8A80", warning="#FFC15E",
+    right_text="#7BD88F",
     plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B")
 
 HIGH_CONTRAST = Theme(
@@ -167,6 +170,7 @@ HIGH_CONTRAST = Theme(
     current_frame="#00FFFF",
     positive="#00BFFF", negative="#FF7F50",
     error="#C00000", error_text="#FFFFFF", problem="#FF6B6B", warning="#FFD700",
+    right_text="#00E676",
     plot_background="#000000", plot_curve="#00FFFF", plot_marker="#FF8C00")
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}

@@ -89,7 +89,9 @@ def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
              "note on orange": (QColor(theme.mark_note), QColor(theme.precedent)),
              "banner": (QColor(theme.error_text), QColor(theme.error)),
              "diverged": (QColor(theme.problem), window.palette().color(QPalette.ColorRole.Window)),
-             "warning": (QColor(theme.warning), window.palette().color(QPalette.ColorRole.Window))}
+             "warning": (QColor(theme.warning), window.palette().color(QPalette.ColorRole.Window)),
+             "right answer": (QColor(theme.right_text),
+                              window.palette().color(QPalette.ColorRole.Window))}
     for what, (text, background) in pairs.items():
         assert contrast_ratio(text, background) >= AA_CONTRAST, (key, what, text.name(),
                                                                   background.name())
