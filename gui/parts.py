@@ -1,32 +1,61 @@
 """Widgets and layouts that several panels, dialogs and views make alike.
 
 ``problem_label`` is the red line that says what is wrong (a refused
-setting, a file that cannot be read, a run that diverged); ``view_column``
+setting, a file that cannot be read, a run that diverged), readable in
+every theme; ``view_column``
 stacks a view's controls above the one part (a plot, a table, pages) that
 takes the height left over.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
 
-__all__ = ["problem_label", "view_column", "PROBLEM_RED"]
+from .theme import theme_of
 
-PROBLEM_RED = "#C0392B"
+__all__ = ["problem_label", "view_column", "ProblemLabel"]
+
 VIEW_MARGIN = 4          # pixels around a view's column, inside its dock
 
 
-def problem_label(object_name: str, colour: str = PROBLEM_RED, bold: bool = True) -> QLabel:
-    """An empty, word-wrapping label that writes a problem in ``colour``.
+class ProblemLabel(QLabel):
+    """A word-wrapping label that writes a problem in red (or a warning in amber,
+    ``set_warning``) in the colours of the theme its palette belongs to, so it
+    keeps AA contrast when the theme changes (gui/theme.py)."""
 
-    The style sheet is scoped to ``object_name`` so that it reaches no other
-    widget (a style sheet on a parent would drop the zoomed font).
-    """
-    label = QLabel("")
-    label.setObjectName(object_name)
-    label.setWordWrap(True)
-    weight = " font-weight: bold;" if bold else ""
-    label.setStyleSheet(f"QLabel#{object_name} {{ color: {colour};{weight} }}")
-    return label
+    def __init__(self, object_name: str, bold: bool):
+        super().__init__("")
+        self._warning = False
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        if bold:
+            # Scoped to the label: a style sheet on a parent would drop the zoomed font.
+            self.setStyleSheet(f"QLabel#{object_name} {{ font-weight: bold; }}")
+        self._colour()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour()
+
+    def set_warning(self, warning: bool) -> None:
+        """Amber for what looks unstable or stalled (True), red for what is wrong."""
+        self._warning = warning
+        self._colour()
+
+    def _colour(self) -> None:
+        palette = self.palette()
+        theme = theme_of(palette)
+        ink = QColor(theme.warning if self._warning else theme.problem)
+        if palette.color(QPalette.ColorRole.WindowText) != ink:  # (setPalette: another change)
+            palette.setColor(QPalette.ColorRole.WindowText, ink)
+            self.setPalette(palette)
+
+
+def problem_label(object_name: str, bold: bool = True) -> ProblemLabel:
+    """An empty, word-wrapping label that writes a problem in red (``ProblemLabel``)."""
+    return ProblemLabel(object_name, bold)
 
 
 def view_column(owner: QWidget, parts: list, fill) -> QVBoxLayout:

@@ -267,7 +267,6 @@ class LossPlot(QWidget):
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
         self.warning_label = problem_label("plotWarning")
-        self._warning_colour = ""
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
         bar.addWidget(self.readout, 1)
@@ -343,17 +342,13 @@ class LossPlot(QWidget):
     def _show_warning(self) -> None:
         text = self._divergence or self._warning
         # Red for a run that diverged, amber for one that looks unstable or stalled.
-        colour = self._theme.problem if self._divergence else self._theme.warning
-        if colour != self._warning_colour:
-            self._warning_colour = colour
-            self.warning_label.setStyleSheet(
-                f"QLabel#plotWarning {{ color: {colour}; font-weight: bold; }}")
+        self.warning_label.set_warning(not self._divergence)
         self.warning_label.setText(text)
         self.warning_label.setVisible(bool(text))
 
     def set_theme(self, theme: Theme) -> None:
-        """Background, curve, markers and warning in ``theme``'s colours (the axes
-        follow the palette by themselves)."""
+        """Background, curve and markers in ``theme``'s colours (the axes and the
+        warning line follow the palette by themselves)."""
         if theme != self._theme:
             self._theme = theme
             self._paint_theme()
@@ -366,7 +361,6 @@ class LossPlot(QWidget):
         self.marker.setPen(pg.mkPen(theme.plot_marker, width=1, style=Qt.PenStyle.DashLine))
         self.diverged_marker.setPen(pg.mkPen(theme.problem, width=2, style=Qt.PenStyle.DotLine))
         self.diverged_marker.label.setColor(theme.problem)
-        self._show_warning()
 
     def set_log(self, on: bool) -> None:
         """The user's choice of scale (the box, the View menu, a saved setting): it wins."""

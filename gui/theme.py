@@ -30,7 +30,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 __all__ = ["Theme", "ThemeSwitcher", "LIGHT", "DARK", "HIGH_CONTRAST", "THEMES", "CHOICES",
-           "FOLLOW_SYSTEM", "contrast_ratio", "relative_luminance", "theme_for", "AA_CONTRAST"]
+           "FOLLOW_SYSTEM", "contrast_ratio", "relative_luminance", "theme_for", "theme_of",
+           "AA_CONTRAST"]
 
 AA_CONTRAST = 4.5          # WCAG 2 level AA for normal text
 FOLLOW_SYSTEM = "system"
@@ -217,6 +218,17 @@ def theme_for(choice: str, scheme: Qt.ColorScheme) -> Theme:
     if choice in THEMES:
         return THEMES[choice]
     return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
+
+
+def theme_of(palette: QPalette) -> Theme:
+    """The theme a palette belongs to, for widgets that only see their palette (the
+    problem lines): the one whose window colour it has, else light or dark by its
+    window's lightness (a platform's own palette)."""
+    window = palette.color(QPalette.ColorRole.Window)
+    for theme in (DARK, HIGH_CONTRAST):
+        if window == QColor(theme.window):
+            return theme
+    return DARK if window.lightness() < 128 else LIGHT
 
 
 class ThemeSwitcher(QObject):

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from engine.lesson import resolve_lesson
 from gui.theme import (AA_CONTRAST, CHOICES, DARK, FOLLOW_SYSTEM, HIGH_CONTRAST, LIGHT, THEMES,
-                       ThemeSwitcher, contrast_ratio, relative_luminance, theme_for)
+                       ThemeSwitcher, contrast_ratio, relative_luminance, theme_for, theme_of)
 from tests.window_helpers import open_window
 
 BG, FG = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
@@ -62,6 +62,14 @@ def cell_colours(model, row: int, column: int, view) -> tuple[QColor, QColor]:
             palette.color(QPalette.ColorRole.Base) if background is None else background.color())
 
 
+def live_problem_line(window, warning: bool) -> tuple[QColor, QColor]:
+    """(text, window) of the loss plot's warning line showing a divergence or a warning."""
+    label = window.plot.warning_label
+    label.set_warning(warning)
+    palette = label.palette()
+    return palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window)
+
+
 # -- contrast --------------------------------------------------------------------------------
 def test_wcag_contrast_formula():
     assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
@@ -88,8 +96,10 @@ def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
              "note on yellow": (QColor(theme.mark_note), QColor(theme.active)),
              "note on orange": (QColor(theme.mark_note), QColor(theme.precedent)),
              "banner": (QColor(theme.error_text), QColor(theme.error)),
-             "diverged": (QColor(theme.problem), window.palette().color(QPalette.ColorRole.Window)),
-             "warning": (QColor(theme.warning), window.palette().color(QPalette.ColorRole.Window)),
+             "diverged": live_problem_line(window, warning=False),
+             "warning": live_problem_line(window, warning=True),
+             "settings message": (window.settings_panel.message.palette().color(
+                 QPalette.ColorRole.WindowText), window.palette().color(QPalette.ColorRole.Window)),
              "right answer": (QColor(theme.right_text),
                               window.palette().color(QPalette.ColorRole.Window))}
     for what, (text, background) in pairs.items():
@@ -229,6 +239,13 @@ def test_follow_the_system_turns_dark_and_back(window, qtbot):
     assert window.themes.theme is HIGH_CONTRAST
     choose(window, FOLLOW_SYSTEM)
     assert window.themes.theme is DARK   # the system is dark now
+
+
+def test_theme_of_a_palette():
+    assert theme_of(DARK.palette()) is DARK
+    assert theme_of(HIGH_CONTRAST.palette()) is HIGH_CONTRAST
+    assert theme_of(QPalette(QColor("#F5F5F5"))) is LIGHT     # a platform's light palette
+    assert theme_of(QPalette(QColor("#303030"))) is DARK      # a platform's dark one
 
 
 def test_theme_for_choice_and_scheme():

@@ -79,7 +79,7 @@ class ComparisonView(QWidget):
         self.work.finished.connect(self._finished)
 
         controls = self._build_controls()
-        self.problem_label = problem_label("raceProblem", colour=FIELD_ERROR_RED)
+        self.problem_label = problem_label("raceProblem")
         self.problem_label.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
