@@ -931,10 +931,12 @@ class TablesPanel(QScrollArea):
 
     def scroll_to_start(self) -> None:
         """Show the top-left of the panel and of every table (a new lesson starts there,
-        with every row label whole)."""
+        with every row label whole); a lesson resumed mid-iteration then shows the
+        matrix it stopped on, once its cards are placed."""
         for area in [self] + [card.view for card in self.cards.values() if card.built]:
             area.horizontalScrollBar().setValue(0)
             area.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, self, self._show_current)
 
     def set_decimals(self, decimals: int) -> None:
         self._decimals = decimals
