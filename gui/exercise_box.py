@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout)
 
 from .parts import problem_label
 
@@ -76,6 +77,7 @@ class ExerciseBox(QFrame):
         self.verdict.setObjectName("exerciseVerdict")
         self.verdict.setWordWrap(True)
         self.problem = problem_label("exerciseProblem")
+        self.problem.hide()
         self.hints = QLabel("")
         self.hints.setObjectName("exerciseHints")
         self.hints.setWordWrap(True)
@@ -92,12 +94,17 @@ class ExerciseBox(QFrame):
         self.check.clicked.connect(self._answer)
         self.reveal.clicked.connect(controller.skip_exercise)
         controller.exercise.askedChanged.connect(self.show_asked)
-        controller.exercise.problem.connect(self.problem.setText)
+        controller.exercise.problem.connect(self._show_problem)
         self.hide()
 
     def _answer(self) -> None:
-        self.problem.setText("")
+        self._show_problem("")
         self.controller.answer_exercise(self.field.text())
+
+    def _show_problem(self, text: str) -> None:
+        """The red line, taking no room when empty (the dock is short)."""
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def show_asked(self, asked) -> None:
         """Show what is asked now (an ``Asked``), or hide when nothing is."""
@@ -121,8 +128,22 @@ class ExerciseBox(QFrame):
         self.hints.setText("\n".join(asked.hints))
         if new_cell:
             self.field.clear()
-            self.problem.setText("")
+            self._show_problem("")
         else:
             self.field.selectAll()
         self.show()
         self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+        # Once the new texts are laid out (the scroll area resizes its page by events).
+        QTimer.singleShot(0, self, self._keep_in_view)
+
+    def _keep_in_view(self) -> None:
+        """Scroll the panel holding the box (a short dock, on a small screen) so that the
+        field shows, and under it the verdict and the newest hint once there are some."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None or area.widget() is None:
+            return
+        area.ensureWidgetVisible(self.prompt if not self.verdict.text() else self.field, 0, 4)
+        if self.hints.text():
+            area.ensureWidgetVisible(self.hints, 0, 4)

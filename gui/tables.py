@@ -78,6 +78,14 @@ _DIGITS_AS_EIGHT = str.maketrans("0123456789", "8" * 10)
 _WIDEST_NOTE = f"Δ {MINUS}8.8e{MINUS}888"
 _BOLD = QFont()
 _BOLD.setBold(True)
+_LEFT_CENTRED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _bold(font: QFont) -> QFont:
+    """``font``, bold (the tick on a cell answered right)."""
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
@@ -551,13 +559,12 @@ class MatrixView(QTableView):
             if rect.intersects(event.rect()):
                 painter.drawRect(rect.adjusted(1, 1, -2, -2))
         if model.right:
-            # Small, in the top-left corner: the number is right-aligned and keeps its room.
+            # At the left: the number is right-aligned and keeps its room.
             painter.setPen(QPen(MARK_TEXT, 1))
-            painter.setFont(note_font(self.font()))
+            painter.setFont(_bold(self.font()))
             for r, c in model.right:
-                rect = self.visualRect(model.index(r, c)).adjusted(3, 1, -2, -1)
-                painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-                                 RIGHT_SIGN)
+                rect = self.visualRect(model.index(r, c)).adjusted(5, 0, -2, 0)
+                painter.drawText(rect, _LEFT_CENTRED, RIGHT_SIGN)
         if active is not None:
             painter.setPen(QPen(MARK_TEXT, 3))
             painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
