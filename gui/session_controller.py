@@ -249,9 +249,10 @@ class SessionController(QObject):
 
     @property
     def has_progress(self) -> bool:
-        """Whether anything would be lost by starting again (training, or text edited)."""
+        """Whether anything would be lost by starting again (training, text edited, or
+        exercise scores, which a new lesson does not keep)."""
         return (not self.session.at_start or self.session.history.epochs > 0
-                or self._text_edited)
+                or self._text_edited or bool(self.exercise.record.scores))
 
     def identify(self, name: str) -> "catalogue.MatrixId | None":
         """Which matrix ``name`` is — kind, layer and the part of the network it

@@ -180,6 +180,7 @@ def test_the_score_survives_a_crash_and_its_recovery(qtbot, window, tmp_path):
     window.step_action.trigger()
     answer(qtbot, window)
     window.reset_action.trigger()  # back at the start: the score alone is unsaved work
+    assert window.controller.has_progress  # opening another lesson asks first
     assert window.recovery.unsaved and window.recovery.autosave()
     saved = json.loads(window.recovery.path.read_text())
     assert saved["session"]["exercise"] == [
