@@ -13,8 +13,8 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QVBoxLayout)
 
 from .parts import problem_label
 
@@ -109,6 +109,10 @@ class ExerciseBox(QFrame):
     def show_asked(self, asked) -> None:
         """Show what is asked now (an ``Asked``), or hide when nothing is."""
         if asked is None:
+            if self.isAncestorOf(QApplication.focusWidget()):
+                # Else hiding passes the focus on to the next widget (a dock's check box),
+                # which would take the Space meant for Step.
+                QApplication.focusWidget().clearFocus()
             self.hide()
             self.field.clear()
             return

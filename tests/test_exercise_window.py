@@ -9,8 +9,10 @@ import json
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
+from engine.number_text import MINUS
 from gui import recovery
 from gui.tables import (ACTIVE, ACTIVE_COLOUR, PRECEDENT, PRECEDENT_COLOUR, RIGHT, RIGHT_COLOUR,
                         MarkRole)
@@ -344,3 +346,20 @@ def test_the_asked_card_is_scrolled_into_view(qtbot, window):
     assert controller.exercise.attempt.asked.address[0] == name
     seen = QRect(tables.widget().mapFrom(tables.viewport(), QPoint(0, 0)), tables.viewport().size())
     assert seen.contains(QRect(card.mapTo(tables.widget(), QPoint(0, 0)), card.size()))
+
+
+def test_keyboard_only_space_type_enter_and_space_again(qtbot, window):
+    """No mouse: Space asks, the digits go into the field, Enter checks and reveals, and
+    the next Space steps again (the focus is not left on a widget that takes Space)."""
+    controller, box = window.controller, window.exercise_box
+    qtbot.waitUntil(window.isActiveWindow)
+    for index, name in enumerate(spec.name for spec in controller.session.steps[:4]):
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Space)
+        assert controller.exercise.attempt.asked.address == (name, 0, 0)
+        qtbot.waitUntil(box.field.hasFocus)
+        typed = controller.exercise.attempt.asked.answer.replace(MINUS, "-")  # ASCII keys
+        qtbot.keyClicks(QApplication.focusWidget(), typed)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert controller.position.step == index + 1 and not box.isVisible()
+        assert not isinstance(QApplication.focusWidget(), (QAbstractButton, QLineEdit))
+    assert score_of(window) == (4, 0, 0)
