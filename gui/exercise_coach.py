@@ -163,14 +163,25 @@ class ExerciseCoach(QObject):
         return self._ask(spec.name, *cells[0])
 
     def _ask(self, name: str, row: int, column: int) -> tuple[str, int, int]:
-        session = self._session_of()
-        _spec, record = session.upcoming()
-        explanation = record.explain(name, row, column, self._presentation_of(),
-                                     self._decimals_of())
-        plan = session.lesson.exercise
-        self.attempt = Attempt(question(explanation), plan.tries, plan.must_be_right)
+        plan = self._session_of().lesson.exercise
+        self.attempt = Attempt(self._question(name, row, column), plan.tries, plan.must_be_right)
         self.askedChanged.emit(Asked(self.attempt))
         return name, row, column
+
+    def _question(self, name: str, row: int, column: int) -> Question:
+        """The cell of the step Step would reveal, as the tables show it now."""
+        _spec, record = self._session_of().upcoming()
+        return question(record.explain(name, row, column, self._presentation_of(),
+                                       self._decimals_of()))
+
+    def reword(self) -> None:
+        """The presentation or the decimals changed: the asked cells are named, signed
+        and judged as the tables show them now; wrong answers and hints so far are kept."""
+        if self.attempt is None:
+            return
+        for attempt in [self.attempt, *(a for a in self._queue if isinstance(a, Attempt))]:
+            attempt.asked = self._question(*attempt.asked.address)
+        self.askedChanged.emit(Asked(self.attempt))
 
     def answer(self, text: str) -> tuple[str, int, int] | bool:
         """Check a typed answer. Returns the next cell to show when the step asks

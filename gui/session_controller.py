@@ -561,12 +561,14 @@ class SessionController(QObject):
         if presentation == self._presentation:
             return
         self._presentation = presentation
+        self.exercise.reword()
         self.presentationChanged.emit(presentation)
         self.matricesChanged.emit(self.matrices())
         self._publish()
 
     def set_decimals(self, decimals: int) -> None:
         self._decimals = max(0, min(12, int(decimals)))
+        self.exercise.reword()
         self.decimalsChanged.emit(self._decimals)
         self._publish_selection()
 

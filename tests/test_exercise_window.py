@@ -363,3 +363,27 @@ def test_keyboard_only_space_type_enter_and_space_again(qtbot, window):
         assert controller.position.step == index + 1 and not box.isVisible()
         assert not isinstance(QApplication.focusWidget(), (QAbstractButton, QLineEdit))
     assert score_of(window) == (4, 0, 0)
+
+
+def test_the_asked_cell_follows_the_presentation_and_the_decimals(qtbot, window):
+    controller, box = window.controller, window.exercise_box
+    assert controller.presentation == "error"  # the walk-through's own form: d2 = E ⊙ slope2
+    while True:
+        window.step_action.trigger()
+        if controller.exercise.attempt.asked.address[0] == "delta2":
+            break
+        qtbot.keyClick(box.field, Qt.Key.Key_Escape)
+    before = controller.exercise.attempt.asked
+    answer(qtbot, window, "12345")
+    controller.set_presentation("gradient")
+    attempt = controller.exercise.attempt
+    assert attempt.asked.cell == "delta2[0,0]" and before.cell == "d2[0,0]"
+    assert attempt.asked.value == -before.value and attempt.wrong == 1
+    assert "delta2[0,0]" in box.prompt.text()
+    assert box.hints.text() == f"Hint: {attempt.asked.symbolic}"
+    controller.set_decimals(5)
+    assert len(attempt.asked.answer) > len(before.answer)
+    answer(qtbot, window, before.answer.replace(MINUS, "-"))  # the error form's sign: wrong
+    assert attempt.wrong == 2 and controller.position.step == 8
+    answer(qtbot, window)
+    assert score_of(window) == (0, 1, 0)
