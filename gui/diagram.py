@@ -9,7 +9,8 @@ the forward pass, its delta in the backward pass, written as the tables
 write it (``shown_number`` at the same decimals); an edge's tooltip gives
 its weight the same way. The cells behind the
 selection light up here as in the tables: yellow for the selected one,
-orange for its precedents, everything else faded.
+orange for its precedents, everything else faded. A neuron asked in exercise
+mode shows ``?`` instead of its value until it is answered or revealed.
 
 Layers wider than ``MAX_SHOWN`` neurons collapse to their first and last
 few with an ellipsis between, so digits' 64 inputs stay readable; a network
@@ -355,11 +356,16 @@ class NetworkDiagram(QGraphicsView):
             return
         lit = self._lit()
         sample = self._sample()
+        selection = self._selection
+        asked = (set() if selection is None or selection.asked is None
+                 else set(self._items_of(selection.name, selection.row, selection.column)))
         for (l, j), circle in self.neurons.items():
             name = self.neuron_matrix(l)
             array = self._values.get(name)
             text = ""
-            if array is not None and sample < array.shape[0] and j < array.shape[1]:
+            if ("n", l, j) in asked:
+                text = "?"  # the learner computes it: its value (or the one before) stays hidden
+            elif array is not None and sample < array.shape[0] and j < array.shape[1]:
                 text = shown_number(float(array[sample, j]), self._decimals)
             mark = lit.get(("n", l, j))
             self._paint_neuron(circle, self._labels[(l, j)], text, mark, bool(lit))

@@ -71,8 +71,9 @@ class FormulaPanel(QScrollArea):
         self._show_cell()
 
     def set_exercise_box(self, box: QWidget) -> None:
-        """Put exercise mode's answer box (``gui.exercise_box``) under the step's formula."""
-        self._layout.insertWidget(1, box)
+        """Put exercise mode's answer box (``gui.exercise_box``) first, above the step's
+        formula (which the asked matrix's card shows too), so a short dock shows it."""
+        self._layout.insertWidget(0, box)
 
     def set_lesson(self, notes: str, step_notes: dict[str, str]) -> None:
         self._step_notes = dict(step_notes)

@@ -504,9 +504,11 @@ class MainWindow(QMainWindow):
         c.diverged.connect(self._diverged)
         c.warning.connect(self._warned)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.score_label = QLabel("")
+        # A lesson opened with its exercise scores is in exercise mode from the start.
+        self.score_label = QLabel(c.exercise.score_text())
         self.score_label.setObjectName("exerciseScore")
         self.statusBar().addPermanentWidget(self.score_label)
+        self.exercise_action.setChecked(c.exercise.active)
         c.exercise.scoreChanged.connect(self.score_label.setText)
         c.exercise.activeChanged.connect(self.exercise_action.setChecked)
         c.error.connect(self.show_error)

@@ -36,11 +36,16 @@ from engine.number_text import LARGE, MINUS, shown_change, shown_number
 from .flow_layout import FlowLayout
 from .session_controller import MatrixInfo, Selection
 
-__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
-           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "table_geometry"]
+__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "MarkRole",
+           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "RIGHT_COLOUR", "RIGHT_SIGN",
+           "table_geometry"]
 
 ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
 PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
+# An asked cell answered right (exercise mode): green, black text on it 11:1 (WCAG AA ≥ 4.5),
+# and a tick in its corner for those who cannot tell green from yellow.
+RIGHT_COLOUR = QColor("#6FD08C")
+RIGHT_SIGN = "✓"
 MARK_TEXT = QColor("#000000")          # dark text on both, also in dark mode
 HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable on light and dark
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
@@ -50,7 +55,7 @@ NOTE_SCALE = 0.8  # the change note's font size against the number's
 NOTE_COLOUR = QColor("#404040")  # the note on a yellow or orange cell: dark, as the number
 # The input whose old values an update step's cells are compared with.
 _UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
-ACTIVE, PRECEDENT = "active", "precedent"
+ACTIVE, PRECEDENT, RIGHT = "active", "precedent", "right"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
 # Roles as plain ints: a view asks data() for seven roles of every painted cell,
@@ -73,6 +78,14 @@ _DIGITS_AS_EIGHT = str.maketrans("0123456789", "8" * 10)
 _WIDEST_NOTE = f"Δ {MINUS}8.8e{MINUS}888"
 _BOLD = QFont()
 _BOLD.setBold(True)
+_LEFT_CENTRED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _bold(font: QFont) -> QFont:
+    """``font``, bold (the tick on a cell answered right)."""
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
@@ -122,6 +135,7 @@ class ArrayModel(QAbstractTableModel):
         self._set_number_format(3)
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
+        self._right: set[tuple[int, int]] = set()
         self._editable = False
         self._shape = tuple(info.shape)         # cached: rowCount is asked once per painted cell
         self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
@@ -141,7 +155,7 @@ class ArrayModel(QAbstractTableModel):
         """Recompute what data(), flags() and rowCount() answer from (after any change)."""
         array = self._array
         self._shape = tuple(self.info.shape if array is None else array.shape)
-        if self._active is not None or self._precedents:
+        if self._active is not None or self._precedents or self._right:
             self._roles = _MARKED_ROLES
         else:
             self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
@@ -200,11 +214,14 @@ class ArrayModel(QAbstractTableModel):
             self._rows = np.arange(count)
 
     def set_marks(self, active: tuple[int, int] | None,
-                  precedents: set[tuple[int, int]]) -> None:
-        """Yellow for ``active``, orange for ``precedents`` (row, column) cells."""
-        if active == self._active and precedents == self._precedents:
+                  precedents: set[tuple[int, int]],
+                  right: set[tuple[int, int]] = frozenset()) -> None:
+        """Yellow for ``active``, orange for ``precedents`` (row, column) cells, green
+        for cells answered ``right`` in exercise mode (over the yellow or orange)."""
+        right = set(right)
+        if active == self._active and precedents == self._precedents and right == self._right:
             return
-        self._active, self._precedents = active, precedents
+        self._active, self._precedents, self._right = active, precedents, right
         self._refresh_cache()
         self._changed()
 
@@ -218,6 +235,11 @@ class ArrayModel(QAbstractTableModel):
     @property
     def precedents(self) -> set[tuple[int, int]]:
         return self._precedents
+
+    @property
+    def right(self) -> set[tuple[int, int]]:
+        """The cells answered right in exercise mode, green until the next move."""
+        return self._right
 
     def set_decimals(self, decimals: int) -> None:
         self._set_number_format(decimals)
@@ -290,6 +312,8 @@ class ArrayModel(QAbstractTableModel):
             return self._tool_tip(r, c)
         mark = self._mark(r, c)
         if role == _BACKGROUND:
+            if mark == RIGHT:
+                return QBrush(RIGHT_COLOUR)
             if mark == ACTIVE:
                 return QBrush(ACTIVE_COLOUR)
             if mark == PRECEDENT:
@@ -298,10 +322,12 @@ class ArrayModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return QBrush(MARK_TEXT) if mark else None
         if role == _FONT:
-            return _BOLD if mark == ACTIVE else None
+            return _BOLD if mark in (ACTIVE, RIGHT) else None
         return mark  # MarkRole
 
     def _mark(self, r: int, c: int) -> str | None:
+        if (r, c) in self._right:
+            return RIGHT
         if self._active == (r, c):
             return ACTIVE
         if (r, c) in self._precedents:
@@ -517,12 +543,13 @@ class MatrixView(QTableView):
             self.fit()
 
     def paintEvent(self, event) -> None:  # noqa: N802
-        """Cells as usual, then the second cue: a bold frame on the active cell and a
-        dashed one on precedents (one Python call per paint, not one per cell)."""
+        """Cells as usual, then the second cue: a bold frame on the active cell, a
+        dashed one on precedents and a tick on cells answered right (one Python call
+        per paint, not one per cell)."""
         super().paintEvent(event)
         model: ArrayModel = self.model()
         active, precedents = model.active, model.precedents
-        if active is None and not precedents:
+        if active is None and not precedents and not model.right:
             return
         painter = QPainter(self.viewport())
         dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
@@ -531,6 +558,13 @@ class MatrixView(QTableView):
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
                 painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        if model.right:
+            # At the left: the number is right-aligned and keeps its room.
+            painter.setPen(QPen(MARK_TEXT, 1))
+            painter.setFont(_bold(self.font()))
+            for r, c in model.right:
+                rect = self.visualRect(model.index(r, c)).adjusted(5, 0, -2, 0)
+                painter.drawText(rect, _LEFT_CENTRED, RIGHT_SIGN)
         if active is not None:
             painter.setPen(QPen(MARK_TEXT, 3))
             painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
@@ -907,20 +941,30 @@ class TablesPanel(QScrollArea):
             self.ensureWidgetVisible(self.cards[name], 20, 20)
 
     def set_selection(self, selection: Selection | None) -> None:
-        """Yellow for the selected cell, orange for its precedents, in every table."""
+        """Yellow for the selected cell, orange for its precedents, green for cells
+        answered right (exercise mode), in every table; an asked cell's card is
+        scrolled into view."""
         groups: dict[str, set[tuple[int, int]]] = {}
         for name, r, c in ([] if selection is None else selection.precedents):
             groups.setdefault(name, set()).add((r, c))
+        right: dict[str, set[tuple[int, int]]] = {}
+        for name, r, c in ([] if selection is None else selection.right):
+            right.setdefault(name, set()).add((r, c))
         for name, card in self.cards.items():
             active = None
             if selection is not None and selection.name == name:
                 active = (selection.row, selection.column)
-            card.model.set_marks(active, groups.get(name, set()))
+            card.model.set_marks(active, groups.get(name, set()), right.get(name, set()))
         if selection is not None and selection.name in self.cards:
             card = self.cards[selection.name]
             index = card.model.index(selection.row, selection.column)
             if index.isValid():
                 card.view.scrollTo(index)
+            if selection.asked is not None:  # the learner must see what is asked of them
+                self._layout.activate()
+                for flow in self._flows:
+                    flow.activate()
+                self.ensureWidgetVisible(card, 20, 20)
 
     def needed_width(self) -> int:
         """The width in which the widest card shows without scrolling sideways (px)."""
