@@ -66,8 +66,14 @@ DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "
                    "activationDock": "&Activation functions"}
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
-<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
-<tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
+<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a table)</td></tr>
+<tr><td><b>←</b> or <b>Backspace</b></td><td>Step back (← outside a table)</td></tr>
+<tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous matrix card (the first Tab: the matrix
+just computed)</td></tr>
+<tr><td><b>Arrow keys</b></td><td>In a table: select the next cell (its formula shows); in the
+Network diagram: select the next neuron</td></tr>
+<tr><td><b>Enter</b></td><td>In a table: select the cell under the cursor</td></tr>
+<tr><td><b>Alt</b></td><td>The menus: every entry has an underlined access key</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>Step one epoch</td></tr>
 <tr><td><b>Ctrl+Shift+E</b></td><td>Exercise mode: compute a cell before Step reveals it;
 Enter checks, Escape reveals</td></tr>

@@ -276,3 +276,35 @@ def test_every_toolbar_action_is_in_a_menu(window):
             if type(bar.widgetForAction(action)).__name__ != "QToolButton":
                 continue  # a widget of the bar (speed, decimals, timeline): Tab reaches it
             assert action in in_menus, f"{action.text()} is only on the toolbar"
+
+
+# -- the focus shows ----------------------------------------------------------------------------
+def highlight_pixels(widget, rows) -> int:
+    """How many pixels of the given rows of ``widget``'s picture are its highlight colour."""
+    image = widget.grab().toImage()
+    highlight = widget.palette().color(widget.palette().ColorRole.Highlight)
+    found = 0
+    for y in rows:
+        for x in range(image.width()):
+            colour = image.pixelColor(x, y)
+            if max(abs(colour.red() - highlight.red()), abs(colour.green() - highlight.green()),
+                   abs(colour.blue() - highlight.blue())) < 40:
+                found += 1
+    return found
+
+
+def test_a_focused_card_and_diagram_show_a_focus_frame(qtbot, window):
+    card = window.tables.cards["W1"]
+    top = range(3, 9)                          # the band just inside the card's border
+    window.formula.setFocus()
+    qtbot.waitUntil(window.formula.hasFocus)
+    assert highlight_pixels(card, top) == 0
+    window.tables.focus_card("W1")
+    qtbot.waitUntil(card.view.hasFocus)
+    assert highlight_pixels(card, top) > card.width() // 4, "no focus frame on the card"
+    viewport = window.diagram.viewport()
+    edge = range(0, 4)
+    assert highlight_pixels(viewport, edge) == 0
+    window.diagram.setFocus()
+    qtbot.waitUntil(window.diagram.hasFocus)
+    assert highlight_pixels(viewport, edge) > viewport.width() // 4, "no focus frame on the diagram"
