@@ -95,6 +95,12 @@ def test_shift_tab_goes_back_a_card_and_tab_leaves_the_last(qtbot, window):
     focused = QApplication.focusWidget()
     assert focused is not tables and not tables.isAncestorOf(focused), \
         "Tab from the last card stayed in the tables"
+    # On along the window: the diagram and the formula panel are reached by Tab too.
+    reached = set()
+    for _ in range(12):
+        reached.add(QApplication.focusWidget())
+        press(qtbot, Qt.Key.Key_Tab)
+    assert window.diagram in reached and window.formula in reached
 
 
 def test_arrows_in_a_table_move_the_cursor_not_the_walk_through(qtbot, window):
