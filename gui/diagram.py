@@ -498,10 +498,10 @@ class NetworkDiagram(QGraphicsView):
     def _speak(self) -> None:
         """The view's accessible name and description: the selected neuron or edge (the
         cell behind it), else the network and how to move in it."""
-        selection = self._selection
-        info = self._infos.get(selection.name) if selection is not None else None
         if not self._layers:
             return
+        selection = self._selection
+        info = self._infos.get(selection.name) if selection is not None else None
         if info is None or info.identity is None:
             shape = "-".join(str(n) for n in self._layers)
             self.setAccessibleName(f"Network diagram ({shape})")
