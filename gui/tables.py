@@ -745,8 +745,10 @@ class MatrixCard(QFrame):
             self._formula.setEnabled(self._revealed)
             self._title.setEnabled(self._revealed)
         rows, columns = self.model.shape
-        self.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
-        self.setAccessibleDescription(formula)
+        # The table is what the keyboard lands on: a screen reader names it as the card.
+        for part in [self] if self._view is None else [self, self._view]:
+            part.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
+            part.setAccessibleDescription(formula)
         self._relayout()
 
     def _relayout(self) -> None:

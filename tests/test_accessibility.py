@@ -46,6 +46,8 @@ def cell_texts(view) -> dict[tuple[int, int], tuple[str, str]]:
     """Every cell of a table as a screen reader reads it: (row, column) -> (name, description)."""
     table = QAccessible.queryAccessibleInterface(view)
     assert table is not None and table.role() == QAccessible.Role.Table
+    info, (rows, columns) = view.model().info, view.model().shape
+    assert table.text(NAME) == f"{info.learner} ({rows} × {columns})"   # named as its card
     model = view.model()
     columns = model.columnCount()
     cells = [table.child(i) for i in range(table.childCount())]
