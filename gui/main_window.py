@@ -66,7 +66,8 @@ DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "
                    "activationDock": "&Activation functions"}
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
-<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a table)</td></tr>
+<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
+table)</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back (← outside a table)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous matrix card (the first Tab: the matrix
 just computed)</td></tr>

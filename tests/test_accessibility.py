@@ -162,7 +162,8 @@ def test_table_cells_read_name_number_and_sources(window):
     value = controller.value(name)
     for (r, c), (spoken, description) in texts.items():
         number = shown_number(float(value[r, c]), controller.decimals)
-        assert spoken == f"{learner}, {sample_label(r)}, {column_label(card.model.info.identity, c)}: {number}"
+        column = column_label(card.model.info.identity, c)
+        assert spoken == f"{learner}, {sample_label(r)}, {column}: {number}"
         explanation = controller.explain(name, r, c)
         sources = list(dict.fromkeys(controller.learner(p) for p, _, _ in explanation.precedents))
         assert description == f"computed from {' and '.join(sources)}: {explanation.text}"
