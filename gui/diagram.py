@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphic
 from engine.catalogue import column_label
 from engine.number_text import shown_number
 
-from .screen_reader import cell_description, cell_name
+from .screen_reader import asked_description, cell_description, cell_name
 from .session_controller import MatrixInfo, Selection
 from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR, focus_pen, row_text
 
@@ -515,8 +515,13 @@ class NetworkDiagram(QGraphicsView):
         number = None if explanation is None else explanation.result
         self.setAccessibleName(cell_name(info.learner, row_text(info, selection.row, rows),
                                          column_label(info.identity, selection.column), number))
-        learner = {name: known.learner for name, known in self._infos.items()}.get
-        said = cell_description(explanation, lambda name: learner(name, name))
+        names = {name: known.learner for name, known in self._infos.items()}
+
+        def learner(name: str) -> str:
+            return names.get(name, name)
+
+        said = (cell_description(explanation, learner) if selection.asked is None
+                else asked_description(selection.asked.precedents, learner))
         where = self._where(selection)
         self.setAccessibleDescription(f"{where}; {said}" if where else said)
 

@@ -30,7 +30,7 @@ from .paste import paste_block
 from .plots import LossPlot
 from .presenter import Presenter
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
-from .screen_reader import cell_description
+from .screen_reader import asked_description, cell_description
 from .session_controller import SessionController
 from .session_files import BUILTIN_REFUSAL, in_builtin_folder, proposed_file_name
 from .settings_dock import SettingsPanel
@@ -652,9 +652,13 @@ class MainWindow(QMainWindow):
         return None if explanation is None else explanation.text
 
     def _spoken_description(self, name: str, row: int, column: int) -> str:
-        """Where a cell's number comes from, for a screen reader (gui/screen_reader.py)."""
-        return cell_description(self.controller.explain(name, row, column),
-                                self.controller.learner)
+        """Where a cell's number comes from, for a screen reader (gui/screen_reader.py);
+        the cell exercise mode asks says only what to work it out from."""
+        controller = self.controller
+        attempt = controller.exercise.attempt
+        if attempt is not None and attempt.asked.address == (name, row, column):
+            return asked_description(attempt.asked.precedents, controller.learner)
+        return cell_description(controller.explain(name, row, column), controller.learner)
 
     # -- files -----------------------------------------------------------------------------
     def open_dialog(self) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from engine.explain import CellExplanation
 
-__all__ = ["cell_name", "cell_description", "spoken_list", "NOT_COMPUTED"]
+__all__ = ["cell_name", "cell_description", "asked_description", "spoken_list", "NOT_COMPUTED"]
 
 NOT_COMPUTED = "not computed yet"
 
@@ -76,3 +76,15 @@ def cell_description(explanation: "CellExplanation | None",
     if not sources:
         return "an input of this iteration"
     return f"computed from {sources}: {explanation.text}"
+
+
+def asked_description(precedents: list[tuple[str, int, int]],
+                      learner: Callable[[str], str]) -> str:
+    """An exercise's asked cell: what to work it out from, never its formula or value.
+
+    ``precedents`` are the question's (engine names, rows, columns); ``learner``
+    as for ``cell_description``.
+    """
+    sources = spoken_list(learner(name) for name, _, _ in precedents)
+    return (f"asked: work it out from {sources} and type it in the answer box above the "
+            "formula")

@@ -187,6 +187,22 @@ def test_cells_not_computed_and_inputs_say_so(window):
                                "an input of this iteration")
 
 
+def test_an_asked_cell_is_read_without_its_answer(window):
+    controller = window.controller
+    window.exercise_action.trigger()
+    controller.step()                        # exercise mode asks a cell of z1 first
+    asked = controller.exercise.attempt.asked
+    name, r, c = asked.address
+    spoken, description = cell_texts(window.tables.cards[name].view)[(r, c)]
+    assert spoken.endswith(": not computed yet")
+    assert description.startswith("selected; asked: work it out from X, wh and bh")
+    reader = QAccessible.queryAccessibleInterface(window.diagram)
+    assert reader.text(NAME).endswith(": not computed yet")
+    assert f"neuron {c} of hidden layer 1; asked: work it out from" in reader.text(DESCRIPTION)
+    for said in (spoken, description, reader.text(NAME), reader.text(DESCRIPTION)):
+        assert asked.answer not in said and asked.numbers not in said
+
+
 def test_diagram_neurons_and_edges_are_read_as_their_cells(window):
     controller, diagram = window.controller, window.diagram
     reader = QAccessible.queryAccessibleInterface(diagram)
