@@ -8,6 +8,13 @@ dashed frame — colour plus shape, for colour-blind viewers and washed-out
 projectors. ``MatrixCard`` is one titled table; ``TablesPanel`` lays the
 cards out in walk-through order, grouped by phase.
 
+Keyboard and screen readers: Tab and Shift+Tab go from card to card in
+walk-through order, the arrows move within a table and select the cell they
+land on (as a click does), and a focused card shows a dashed frame in the
+highlight colour around it and its cursor cell. Each cell answers Qt's
+accessible roles (``gui/screen_reader.py``): ``d_output, sample 0, neuron 0:
+0.026`` and where that number comes from.
+
 Every number is written by ``engine.number_text.shown_number``: the fixed
 format at the chosen decimals where that keeps two significant digits, else
 scientific, so no non-zero value reads as 0.000. An updated weight whose
@@ -26,18 +33,20 @@ import numpy as np
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QRect, QRectF, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit,
-                               QScrollArea, QStyle, QStyledItemDelegate, QStyleOptionFrame,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHeaderView, QLabel,
+                               QLineEdit, QScrollArea, QStyle, QStyledItemDelegate,
+                               QStyleOptionFrame, QTableView, QVBoxLayout, QWidget)
 
 from engine.catalogue import column_label, row_label, sample_label
 from engine.number_text import LARGE, MINUS, shown_change, shown_number
 
 from .flow_layout import FlowLayout
+from .screen_reader import cell_name
 from .session_controller import MatrixInfo, Selection
 
 __all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "MarkRole",
-           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "RIGHT_COLOUR", "RIGHT_SIGN",
+           "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
+           "RIGHT_COLOUR", "RIGHT_SIGN",
            "table_geometry"]
 
 ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
@@ -67,11 +76,14 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 _RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # Update tables keep the number on the first line: the change note has the second.
 _RIGHT_TOP = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 # The roles that can have an answer; every other role is None without more work.
-_PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole})
+_PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole, _ACCESSIBLE_TEXT,
+                          _ACCESSIBLE_DESCRIPTION})
 _HIDDEN_ROLES = _PLAIN_ROLES | {_BACKGROUND}
 _MARKED_ROLES = _HIDDEN_ROLES | {_FOREGROUND, _FONT}
 _DIGITS_AS_EIGHT = str.maketrans("0123456789", "8" * 10)
@@ -99,6 +111,11 @@ CARD_MARGINS = (CURRENT_FRAME_WIDTH + 6, CURRENT_FRAME_WIDTH + 4, CURRENT_FRAME_
                 CURRENT_FRAME_WIDTH + 6)
 CARD_SPACING = 3
 BUILD_SLICE_S = 0.008  # tables built per event-loop turn after the first paint: half a frame
+FOCUS_FRAME_WIDTH = 2  # the dashed frame of the card (and cell) the keyboard is in
+# Keys a focused table keeps for itself although the window has them as shortcuts
+# (← and → also step): the arrows move the cell cursor within the table.
+_TABLE_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
+                         Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 
 
 class ArrayModel(QAbstractTableModel):
@@ -141,6 +158,9 @@ class ArrayModel(QAbstractTableModel):
         self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
         self._flags = _FLAGS
         self.explainer = None  # callable (name, row, column) -> str | None, for tooltips
+        # callable (name, row, column) -> str | None: where the number comes from, in
+        # words (``screen_reader.cell_description``), for the accessible description
+        self.describer = None
 
     # -- what it holds -----------------------------------------------------------
     @property
@@ -310,6 +330,11 @@ class ArrayModel(QAbstractTableModel):
             return self.change(r, c)
         if role == _TOOL_TIP:
             return self._tool_tip(r, c)
+        if role == _ACCESSIBLE_TEXT:
+            return cell_name(self.info.learner, self._row_label(r), self._column_label(c),
+                             None if array is None else self._format(float(array[r, c])))
+        if role == _ACCESSIBLE_DESCRIPTION:
+            return self._description(r, c)
         mark = self._mark(r, c)
         if role == _BACKGROUND:
             if mark == RIGHT:
@@ -354,6 +379,15 @@ class ArrayModel(QAbstractTableModel):
         note = f"{note}: the update, too small to show with {self._decimals} decimals"
         return note if tip is None else f"{tip}\n{note}"
 
+    def _description(self, r: int, c: int) -> str | None:
+        """What a screen reader says after the cell's name: its colour's meaning, and
+        where its number comes from (the describer's words)."""
+        mark = self._mark(r, c)
+        said = ("selected" if mark == ACTIVE
+                else "used by the selected cell" if mark == PRECEDENT else "")
+        words = self.describer(self.info.name, r, c) if self.describer else None
+        return "; ".join(part for part in (said, words) if part) or None
+
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -365,9 +399,7 @@ class ArrayModel(QAbstractTableModel):
         return column_label(self.info.identity, c)
 
     def _row_label(self, r: int) -> str:
-        if self.info.per_sample:
-            return sample_label(int(self._rows[r])) if r < len(self._rows) else ""
-        return row_label(self.info.identity, r)
+        return row_text(self.info, r, self._rows)
 
     def flags(self, index):
         return self._flags
@@ -377,6 +409,14 @@ class ArrayModel(QAbstractTableModel):
             return False
         self.editRequested.emit(self.info.name, index.row(), index.column(), str(value))
         return False  # the controller answers through set_values
+
+
+def row_text(info: MatrixInfo, row: int, rows) -> str:
+    """How a table labels row ``row`` of ``info``'s matrix (the catalogue's labels);
+    ``rows`` is the sample index of each row of the batch, shape (rows,)."""
+    if info.per_sample:
+        return sample_label(int(rows[row])) if row < len(rows) else ""
+    return row_label(info.identity, row)
 
 
 class NumberDelegate(QStyledItemDelegate):
@@ -499,11 +539,21 @@ def _table_frame_width(widget: QWidget) -> int:
 
 
 class MatrixView(QTableView):
-    """A table sized to its matrix (up to a limit), with fixed row heights."""
+    """A table sized to its matrix (up to a limit), with fixed row heights.
+
+    Signals
+    -------
+    cursorMoved(int, int)
+        A key moved the cell cursor to (row, column): the cell the learner chose.
+    """
+
+    cursorMoved = Signal(int, int)
 
     def __init__(self, model: ArrayModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
+        # Tab leaves the table for the next card (TablesPanel), the arrows move within it.
+        self.setTabKeyNavigation(False)
         self.setItemDelegate(NumberDelegate(self) if model.updates is None
                              else ChangeNoteDelegate(self))
         # The controller's yellow marks the selected cell; Qt's own selection would hide it.
@@ -542,14 +592,42 @@ class MatrixView(QTableView):
         if event.type() == QEvent.Type.FontChange:
             self.fit()
 
+    def event(self, event) -> bool:
+        # The window's ← and → shortcuts step; inside a focused table they move the cursor.
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in _TABLE_KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Keys that move the cell cursor choose the cell they land on, as a click does
+        (the focus arriving sets a cursor too, but chooses nothing)."""
+        before = self.currentIndex()
+        super().keyPressEvent(event)
+        index = self.currentIndex()
+        if index.isValid() and index != before:
+            self.cursorMoved.emit(index.row(), index.column())
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.parentWidget().update()  # the card's focus frame
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.parentWidget().update()
+
     def paintEvent(self, event) -> None:  # noqa: N802
         """Cells as usual, then the second cue: a bold frame on the active cell, a
         dashed one on precedents and a tick on cells answered right (one Python call
-        per paint, not one per cell)."""
+        per paint, not one per cell); with the keyboard here, a dashed highlight frame
+        inside the cursor cell."""
         super().paintEvent(event)
         model: ArrayModel = self.model()
         active, precedents = model.active, model.precedents
-        if active is None and not precedents and not model.right:
+        cursor = self.currentIndex() if self.hasFocus() else None
+        if (active is None and not precedents and not model.right
+                and (cursor is None or not cursor.isValid())):
             return
         painter = QPainter(self.viewport())
         dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
@@ -568,7 +646,17 @@ class MatrixView(QTableView):
         if active is not None:
             painter.setPen(QPen(MARK_TEXT, 3))
             painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
+        if cursor is not None and cursor.isValid():
+            painter.setPen(focus_pen(self))
+            painter.drawRect(self.visualRect(cursor).adjusted(4, 4, -5, -5))
         painter.end()
+
+
+def focus_pen(widget: QWidget) -> QPen:
+    """The keyboard focus's frame: dashed, in the palette's highlight colour (a shape
+    besides the colour, and unlike the just-computed card's solid blue)."""
+    return QPen(widget.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME_WIDTH,
+                Qt.PenStyle.DashLine)
 
 
 class MatrixCard(QFrame):
@@ -640,12 +728,21 @@ class MatrixCard(QFrame):
         self._formula.setWordWrap(True)
         self._formula.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         view = MatrixView(self.model, self)
-        view.clicked.connect(lambda index: self.cellClicked.emit(index.row(), index.column()))
+        view.clicked.connect(lambda index: self._choose(index.row(), index.column()))
+        view.cursorMoved.connect(self._choose)
+        # Enter chooses the cell under the cursor (the one cell of a 1 × 1 matrix, say).
+        view.activated.connect(lambda index: self._choose(index.row(), index.column()))
         self._view = view
         self._retitle()
         for part in (self._title, self._formula, view):
             part.show()
         self.tableBuilt.emit(view)
+
+    def _choose(self, row: int, column: int) -> None:
+        """A click or a key chose cell (row, column): said once (the press of a click may
+        already have moved the cursor there)."""
+        if self.model.active != (row, column):
+            self.cellClicked.emit(row, column)
 
     # -- size and texts ------------------------------------------------------------
     def set_info(self, info: MatrixInfo) -> None:
@@ -683,8 +780,10 @@ class MatrixCard(QFrame):
             self._formula.setEnabled(self._revealed)
             self._title.setEnabled(self._revealed)
         rows, columns = self.model.shape
-        self.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
-        self.setAccessibleDescription(formula)
+        # The table is what the keyboard lands on: a screen reader names it as the card.
+        for part in [self] if self._view is None else [self, self._view]:
+            part.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
+            part.setAccessibleDescription(formula)
         self._relayout()
 
     def _relayout(self) -> None:
@@ -759,6 +858,12 @@ class MatrixCard(QFrame):
         inset = pen.widthF() / 2
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
                                 CARD_RADIUS, CARD_RADIUS)
+        if self._view is not None and self._view.hasFocus():
+            # The keyboard is in this card: a dashed frame just inside the border.
+            inset = CURRENT_FRAME_WIDTH + FOCUS_FRAME_WIDTH / 2 + 1
+            painter.setPen(focus_pen(self))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
+                                    CARD_RADIUS, CARD_RADIUS)
         painter.end()
 
 
@@ -794,6 +899,8 @@ class TablesPanel(QScrollArea):
         self._current: str | None = None
         self._painted = False
         self.explainer = None
+        self.describer = None
+        self._leaving = False  # Tab is taking the keyboard out of the tables
         self._container = QWidget()
         self._layout = QVBoxLayout(self._container)
         self._layout.setContentsMargins(10, 8, 10, 10)
@@ -836,6 +943,7 @@ class TablesPanel(QScrollArea):
             card.model.set_decimals(self._decimals)
             card.model.set_editable(self._editable)
             card.model.explainer = self.explainer
+            card.model.describer = self.describer
             card.fit()
             card.cellClicked.connect(
                 lambda row, column, name=info.name: self.cellClicked.emit(name, row, column))
@@ -959,6 +1067,8 @@ class TablesPanel(QScrollArea):
             card = self.cards[selection.name]
             index = card.model.index(selection.row, selection.column)
             if index.isValid():
+                # The keyboard goes on from the cell chosen, however it was chosen.
+                card.view.setCurrentIndex(index)
                 card.view.scrollTo(index)
             if selection.asked is not None:  # the learner must see what is asked of them
                 self._layout.activate()
@@ -997,6 +1107,75 @@ class TablesPanel(QScrollArea):
         self.explainer = explainer
         for card in self.cards.values():
             card.model.explainer = explainer
+
+    def set_describer(self, describer) -> None:
+        """Where a cell's number comes from, in words, for screen readers: a callable
+        (name, row, column) -> str | None (see ``ArrayModel.describer``)."""
+        self.describer = describer
+        for card in self.cards.values():
+            card.model.describer = describer
+
+    # -- the keyboard ------------------------------------------------------------------
+    def focus_card(self, name: str, reason=Qt.FocusReason.TabFocusReason) -> None:
+        """Put the keyboard in card ``name``'s table (built now if need be), in view."""
+        card = self.cards[name]
+        card.view.setFocus(reason)
+        self.ensureWidgetVisible(card, 20, 20)
+
+    def _entry_card(self) -> str | None:
+        """The card the keyboard enters the tables at: the selected cell's, else the
+        matrix just computed, else the first."""
+        selected = self._selected_name()
+        for name in (selected, self._current):
+            if name in self.cards:
+                return name
+        return next(iter(self.cards), None)
+
+    def _selected_name(self) -> str | None:
+        for name, card in self.cards.items():
+            if card.model.active is not None:
+                return name
+        return None
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        # Tabbed to: the keyboard goes on into a table (the panel itself shows nothing).
+        if not self._leaving and event.reason() in (Qt.FocusReason.TabFocusReason,
+                                                    Qt.FocusReason.BacktabFocusReason):
+            name = self._entry_card()
+            if name is not None:
+                self.focus_card(name, event.reason())
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802
+        """Tab and Shift+Tab move from card to card in walk-through order (the cards'
+        tables are made in another order), then out of the tables."""
+        focused = QApplication.focusWidget()
+        names = list(self.cards)
+        if focused is self and names:
+            self.focus_card(self._entry_card())
+            return True
+        here = next((i for i, name in enumerate(names) if self.cards[name].built
+                     and self.cards[name].view is focused), None)
+        if here is None:
+            return super().focusNextPrevChild(forward)
+        there = here + (1 if forward else -1)
+        if 0 <= there < len(names):
+            self.focus_card(names[there], Qt.FocusReason.TabFocusReason if forward
+                            else Qt.FocusReason.BacktabFocusReason)
+            return True
+        # Out of the tables: along the window's focus chain, past the panel and every
+        # table in it (built in any order, they sit anywhere in that chain).
+        self._leaving = True
+        try:
+            for _ in range(len(names) + 2):
+                if not super().focusNextPrevChild(forward):
+                    return False
+                focused = QApplication.focusWidget()
+                if focused is not self and not self.isAncestorOf(focused):
+                    return True
+        finally:
+            self._leaving = False
+        return True
 
     def focused_card(self) -> MatrixCard | None:
         """The card whose table has focus, else the current one."""
