@@ -70,6 +70,8 @@ class Theme:
         vermillion, lighter on dark backgrounds).
     error, error_text : str
         The divergence banner's red and its text.
+    caution, caution_text : str
+        The warning banner's amber and its text.
     problem, warning, right_text : str
         Text on the window's colour: what is wrong (red), what looks
         unstable or stalled (amber), an answer that is right (green).
@@ -103,6 +105,8 @@ class Theme:
     negative: str
     error: str
     error_text: str
+    caution: str
+    caution_text: str
     problem: str
     warning: str
     right_text: str
@@ -140,11 +144,12 @@ LIGHT = Theme(
     name="light", title="Light", dark=False,
     window="#EFEFEF", base="#FFFFFF", text="#000000", placeholder="#6A6A6A", button="#EFEFEF",
     highlight="#308CC6", link="#0B57D0",
-    active="#FFE135", precedent="#FF9F1C", right="#8FD694", mark_text="#000000",
+    active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
     mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo=None,
     current_frame="#1F77D0",
     positive="#0072B2", negative="#D55E00",
-    error="#B03A2E", error_text="#FFFFFF", problem="#B03A2E", warning="#8A5300",
+    error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
+    problem="#B03A2E", warning="#8A5300",
     right_text="#1E7B34",
     plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00")
 
@@ -152,11 +157,12 @@ DARK = Theme(
     name="dark", title="Dark", dark=True,
     window="#2B2B2B", base="#1E1E1E", text="#EDEDED", placeholder="#A8A8A8", button="#383838",
     highlight="#2F6FAE", link="#8AB4F8",
-    active="#FFE135", precedent="#FF9F1C", right="#8FD694", mark_text="#000000",
+    active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
     mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo="#FFFFFF",
     current_frame="#5AA9F0",
     positive="#56B4E9", negative="#F08A4B",
-    error="#B03A2E", error_text="#FFFFFF", problem="#FF8A80", warning="#FFC15E",
+    error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
+    problem="#FF8A80", warning="#FFC15E",
     right_text="#7BD88F",
     plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B")
 
@@ -170,14 +176,15 @@ HIGH_CONTRAST = Theme(
     mark_note="#000000", active_border=4.0, precedent_border=2.5, mark_halo="#FFFFFF",
     current_frame="#00FFFF",
     positive="#00BFFF", negative="#FF7F50",
-    error="#C00000", error_text="#FFFFFF", problem="#FF6B6B", warning="#FFD700",
+    error="#C00000", error_text="#FFFFFF", caution="#FFD700", caution_text="#000000",
+    problem="#FF6B6B", warning="#FFD700",
     right_text="#00E676",
     plot_background="#000000", plot_curve="#00FFFF", plot_marker="#FF8C00")
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
-# View ▸ Theme, in menu order: (key kept in QSettings, menu text).
-CHOICES = ((FOLLOW_SYSTEM, "Follow the system"), (LIGHT.name, LIGHT.title),
-           (DARK.name, DARK.title), (HIGH_CONTRAST.name, HIGH_CONTRAST.title))
+# View ▸ Theme, in menu order: (key kept in QSettings, menu text with its access key).
+CHOICES = ((FOLLOW_SYSTEM, "&Follow the system"), (LIGHT.name, "&Light"), (DARK.name, "&Dark"),
+           (HIGH_CONTRAST.name, "&High contrast"))
 
 
 def _mix(first: str, second: str, share: float) -> str:

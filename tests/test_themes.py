@@ -62,6 +62,18 @@ def cell_colours(model, row: int, column: int, view) -> tuple[QColor, QColor]:
             palette.color(QPalette.ColorRole.Base) if background is None else background.color())
 
 
+def live_banner(window, diverged: bool) -> tuple[QColor, QColor]:
+    """(text, background) of the trouble banner above the tables, as its style sets them."""
+    trouble = window._diverged if diverged else window._warned
+    trouble("the run's trouble")
+    window.banner.ensurePolished()
+    palette = window.banner.palette()
+    colours = (palette.color(QPalette.ColorRole.WindowText),
+               palette.color(QPalette.ColorRole.Window))
+    trouble("")
+    return colours
+
+
 def live_problem_line(window, warning: bool) -> tuple[QColor, QColor]:
     """(text, window) of the loss plot's warning line showing a divergence or a warning."""
     label = window.plot.warning_label
@@ -95,7 +107,8 @@ def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
              "right": (QColor(theme.mark_text), QColor(theme.right)),
              "note on yellow": (QColor(theme.mark_note), QColor(theme.active)),
              "note on orange": (QColor(theme.mark_note), QColor(theme.precedent)),
-             "banner": (QColor(theme.error_text), QColor(theme.error)),
+             "diverged banner": live_banner(window, diverged=True),
+             "warning banner": live_banner(window, diverged=False),
              "diverged": live_problem_line(window, warning=False),
              "warning": live_problem_line(window, warning=True),
              "settings message": (window.settings_panel.message.palette().color(
@@ -159,7 +172,7 @@ def test_switching_repaints_tables_diagram_plot_and_presenter(window, qtbot):
         assert window.plot.curve.opts["pen"].color() == QColor(theme.plot_curve)
         assert window.tables.cards["z1"].model.theme is theme
         assert window.presenter._theme is theme
-        assert theme.error in window.banner.styleSheet()
+        assert live_banner(window, diverged=True)[1] == QColor(theme.error)
         seen[key] = (plain.brush().color().name(), plot.backgroundBrush(), ink.name())
     dark, contrast, light = (seen[k] for k in (DARK.name, HIGH_CONTRAST.name, LIGHT.name))
     assert dark[0] != light[0] and contrast[0] != dark[0]          # the diagram's circles
@@ -204,6 +217,8 @@ def test_teaching_views_follow_the_theme(window, qtbot):
 def test_menu_offers_four_choices_and_remembers_one(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     assert [a.text() for a in window.theme_menu.actions()] == [text for _k, text in CHOICES]
+    assert [a.text().replace("&", "") for a in window.theme_menu.actions()] == [
+        "Follow the system", "Light", "Dark", "High contrast"]
     assert theme_action(window, FOLLOW_SYSTEM).isChecked()  # the default
     choose(window, HIGH_CONTRAST.name)
     assert theme_action(window, HIGH_CONTRAST.name).isChecked()
