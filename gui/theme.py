@@ -7,7 +7,8 @@ dark as the system's colour scheme is (``QStyleHints.colorScheme``, Qt ≥ 6.5)
 and changes with it (``colorSchemeChanged``).
 
 A ``Theme`` is a frozen set of colours and border widths; the widgets that
-paint beyond the palette (tables, diagram, loss plot, presenter, banner)
+paint beyond the palette (tables, diagram, loss plot, presenter, exercise
+box, trouble banner)
 each get the theme shown through their ``set_theme`` and repaint at once.
 ``ThemeSwitcher`` applies a theme's palette to the whole application — dark
 and high contrast on the Fusion style, whose palettes every platform honours
@@ -43,8 +44,8 @@ class Theme:
 
     Attributes
     ----------
-    name, title : str
-        Its key (kept in QSettings as ``theme``) and its menu text.
+    name : str
+        Its key (kept in QSettings as ``theme``).
     dark : bool
         Light text on a dark window: a palette of its own on the Fusion style.
     window, base, text, placeholder, button, highlight, link : str
@@ -83,7 +84,6 @@ class Theme:
     """
 
     name: str
-    title: str
     dark: bool
     window: str
     base: str
@@ -141,7 +141,7 @@ class Theme:
 
 
 LIGHT = Theme(
-    name="light", title="Light", dark=False,
+    name="light", dark=False,
     window="#EFEFEF", base="#FFFFFF", text="#000000", placeholder="#6A6A6A", button="#EFEFEF",
     highlight="#308CC6", link="#0B57D0",
     active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
@@ -154,7 +154,7 @@ LIGHT = Theme(
     plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00")
 
 DARK = Theme(
-    name="dark", title="Dark", dark=True,
+    name="dark", dark=True,
     window="#2B2B2B", base="#1E1E1E", text="#EDEDED", placeholder="#A8A8A8", button="#383838",
     highlight="#2F6FAE", link="#8AB4F8",
     active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
@@ -167,7 +167,7 @@ DARK = Theme(
     plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B")
 
 HIGH_CONTRAST = Theme(
-    name="contrast", title="High contrast", dark=True,
+    name="contrast", dark=True,
     # The window a shade off black: Fusion draws frames, check boxes and grooves
     # darker than the window, so on pure black they would vanish.
     window="#1A1A1A", base="#000000", text="#FFFFFF", placeholder="#D8D8D8", button="#3A3A3A",
