@@ -2,9 +2,8 @@
 
 ``problem_label`` is the red line that says what is wrong (a refused
 setting, a file that cannot be read, a run that diverged), readable in
-every theme; ``view_column``
-stacks a view's controls above the one part (a plot, a table, pages) that
-takes the height left over.
+every theme; ``view_column`` stacks a view's controls above the one part
+(a plot, a table, pages) that takes the height left over.
 """
 from __future__ import annotations
 
