@@ -24,7 +24,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QFontInfo, QFontMetricsF, QPalette  # noqa: E402
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QPalette, QPen  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
 
 from engine.number_text import shown_briefly  # noqa: E402
@@ -146,11 +146,20 @@ class FittedPlot(pg.PlotWidget):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisItems", fitted_axes())
+        self._inked: list = []   # lines drawn in the palette's text colour (``follow_ink``)
         super().__init__(*args, **kwargs)
         self.colour_axes()
 
+    def follow_ink(self, *lines) -> None:
+        """Draw ``lines`` (``PlotDataItem``s or ``InfiniteLine``s: a tangent, a marker)
+        in the palette's text colour — dark on a light theme, light on a dark one —
+        now and whenever the theme changes; their widths and dashes stay."""
+        self._inked.extend(lines)
+        self.colour_axes()
+
     def colour_axes(self) -> None:
-        """Axis lines, ticks, tick labels and titles in the palette's text colour."""
+        """Axis lines, ticks, tick labels and titles, and the lines that follow the ink,
+        in the palette's text colour."""
         ink = self.palette().color(QPalette.ColorRole.WindowText)
         item = self.getPlotItem()
         if item is None:  # pyqtgraph's constructor changes the palette before making the plot
@@ -159,6 +168,10 @@ class FittedPlot(pg.PlotWidget):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(ink))
             axis.setTextPen(pg.mkPen(ink))  # the title's colour too
+        for line in self._inked:
+            pen = QPen(line.opts["pen"] if isinstance(line, pg.PlotDataItem) else line.pen)
+            pen.setColor(ink)
+            line.setPen(pen)
 
     def fit_text(self) -> None:
         """Size every text of the plot to the widget's font."""

@@ -200,9 +200,12 @@ def test_cards_made_after_a_switch_are_in_the_theme(window, qtbot):
 def test_teaching_views_follow_the_theme(window, qtbot):
     """A teaching view built before the switch repaints too: the race's background,
     legend and hint, and every view's axes, in the palette's colours."""
-    race, activation = window.race_view, window.activation_view
+    race, activation, landscape = window.race_view, window.activation_view, window.landscape_view
     choose(window, DARK.name)
     ink = QColor(DARK.text)
+    assert activation.z_line.pen.color() == ink                    # lines drawn in the ink
+    assert landscape.tangent.opts["pen"].color() == ink
+    assert landscape.tangent.opts["pen"].style() == Qt.PenStyle.DashLine
     assert race.plot.backgroundBrush().color() == QColor(DARK.window)
     assert race.legend.opts["labelTextColor"] == ink
     assert race.hint.color == QColor(DARK.placeholder)
@@ -211,6 +214,7 @@ def test_teaching_views_follow_the_theme(window, qtbot):
     choose(window, LIGHT.name)
     assert race.plot.backgroundBrush().color() == window.palette().color(QPalette.ColorRole.Window)
     assert activation.plot.getAxis("bottom").textPen().color() != ink
+    assert activation.z_line.pen.color() == window.palette().color(QPalette.ColorRole.WindowText)
 
 
 # -- the menu, the settings and the system ------------------------------------------------------

@@ -57,6 +57,7 @@ class ActivationView(ThrottledView):
         self.points = pg.ScatterPlotItem(size=13, brush=pg.mkBrush("#FFE135"),
                                          pen=pg.mkPen("#000000", width=2))
         self.plot.addItem(self.z_line)
+        self.plot.follow_ink(self.z_line)  # black on a light theme, light on a dark one
         self.plot.addItem(self.points)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("activation"))

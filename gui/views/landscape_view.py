@@ -144,6 +144,7 @@ class LandscapeView(ThrottledView):
         self.tangent = self.curve_plot.plot(pen=pg.mkPen("#000000", width=2,
                                                          style=Qt.PenStyle.DashLine),
                                             name="tangent: slope = ∂J/∂w")
+        self.curve_plot.follow_ink(self.tangent)  # black on a light theme, light on a dark one
         self.path = self.curve_plot.plot(pen=PATH_PEN, symbol="o", symbolSize=5,
                                          symbolBrush=PATH_BRUSH, symbolPen=None,
                                          name="path (J at each epoch)")
