@@ -26,6 +26,8 @@ import numpy as np
 
 from . import catalogue
 from .errors import LessonError
+from .explain import expand_cell_sum
+from .formula import has_sum
 from .history import History
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
@@ -312,6 +314,23 @@ class Session:
         """Precedents and substituted formula of a shown cell (see ``explain_cell``)."""
         record = self.record if self.record is not None else self._peek_record()
         return record.explain(name, row, column, presentation, decimals)
+
+    def is_sum(self, name: str, presentation: str = "gradient") -> bool:
+        """Whether matrix ``name``'s cells are sums a learner can expand term by term."""
+        for spec in self.steps:
+            if spec.name == name:
+                lesson = self.lesson
+                return has_sum(catalogue.formula_tree(
+                    spec.kind, spec.layer, self.architecture, lesson.loss, presentation,
+                    bool(lesson.l2), bool(lesson.momentum)))
+        return False  # an input
+
+    def expand_sum(self, name: str, row: int, column: int, presentation: str = "gradient",
+                   decimals: int | None = None):
+        """A shown cell's running total term by term, or None when it is not a sum
+        (see ``expand_cell_sum``)."""
+        record = self.record if self.record is not None else self._peek_record()
+        return expand_cell_sum(record, name, row, column, presentation, decimals)
 
     def _peek_record(self) -> IterationRecord:
         return record_iteration(self.trainer, self.state)
