@@ -23,6 +23,7 @@ from engine.lesson import LESSON_SUFFIX, LESSON_SUFFIXES, Lesson, load_lesson, s
 
 from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
+from .sum_expander import SumExpander
 from .formula_panel import FormulaPanel
 from .lesson_editor import LessonEditor, StartingPointDialog
 from .getting_started import tour_html
@@ -75,6 +76,11 @@ SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
 table)</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back (← outside a table)</td></tr>
+<tr><td><b>Shift+Space</b> or <b>Shift+→</b></td><td>Step cell: the next cell of the matrix,
+its formula shown (Space then reveals the rest)</td></tr>
+<tr><td><b>Shift+←</b></td><td>Step cell back</td></tr>
+<tr><td><b>Ctrl+T</b></td><td>Expand the selected sum, then add its next term (the
+running total under the cell's formula)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous matrix card (the first Tab: the matrix
 just computed)</td></tr>
 <tr><td><b>Arrow keys</b></td><td>In a table: select the next cell (its formula shows); in the
@@ -211,6 +217,8 @@ class MainWindow(QMainWindow):
         self.formula = FormulaPanel(self.controller.note_text)
         self.exercise_box = ExerciseBox(self.controller)
         self.formula.set_exercise_box(self.exercise_box)
+        self.sum_expander = SumExpander(self.controller)
+        self.formula.set_sum_box(self.sum_expander)
         self.plot = LossPlot()
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
@@ -342,6 +350,14 @@ class MainWindow(QMainWindow):
                                         "Compute the next matrix (Space or →)")
         self.back_action = self._action("◀ &Back", c.step_back, ["Left", "Backspace"],
                                         "Step back (← or Backspace)")
+        self.step_cell_action = self._action(
+            "Step &cell", c.step_cell, ["Shift+Space", "Shift+Right"],
+            "Compute the next cell of the matrix, its formula shown (Shift+Space or Shift+→)")
+        self.cell_back_action = self._action("Ce&ll back", c.step_cell_back, ["Shift+Left"],
+                                             "Hide the last cell computed (Shift+←)")
+        self.next_term_action = self._action(
+            "Next ter&m of the sum", lambda: self.sum_expander.next_term(), ["Ctrl+T"],
+            "Expand the selected sum, or add its next term to the running total (Ctrl+T)")
         self.epoch_action = self._action("Step &epoch", c.step_epoch, ["Ctrl+E"],
                                          "Finish this epoch, step by step (Ctrl+E)")
         self.run_action = self._action("&Run", c.toggle_run, ["Ctrl+R"], "Run / Pause (Ctrl+R)")
@@ -410,7 +426,8 @@ class MainWindow(QMainWindow):
         bar.setObjectName("controls")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        for action in (self.back_action, self.step_action, self.epoch_action, self.run_action,
+        for action in (self.back_action, self.step_action, self.cell_back_action,
+                       self.step_cell_action, self.epoch_action, self.run_action,
                        self.reset_action):
             bar.addAction(action)
         bar.addSeparator()
@@ -477,8 +494,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.editor_dock.toggleViewAction())
         control_menu = menus.addMenu("&Training")
-        for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
-                       self.reset_action):
+        for action in (self.step_action, self.back_action, self.step_cell_action,
+                       self.cell_back_action, self.next_term_action, self.epoch_action,
+                       self.run_action, self.reset_action):
             control_menu.addAction(action)
         control_menu.addSeparator()
         control_menu.addAction(self.exercise_action)
@@ -519,6 +537,7 @@ class MainWindow(QMainWindow):
         c.selectionChanged.connect(self.tables.set_selection)
         c.selectionChanged.connect(self.diagram.set_selection)
         c.selectionChanged.connect(self.formula.set_selection)
+        c.termLit.connect(self.tables.set_term)
         c.historyChanged.connect(self.plot.set_history)
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
@@ -604,7 +623,7 @@ class MainWindow(QMainWindow):
 
     def _position_changed(self, position, text: str) -> None:
         self.position_label.setText(text)
-        self.tables.set_current(position.step_name)
+        self.tables.set_current(position.filling or position.step_name)
         self.diagram.set_step(position.step_name)
         self.formula.set_step(position.step_name)
         if position.iteration != self._iteration:

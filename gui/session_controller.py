@@ -142,7 +142,9 @@ class SessionController(QObject):
         presentation change, which renames and re-signs matrices).
     valuesChanged(dict)
         {name: 2-D ndarray copy, or None when not revealed}, plus the batch's
-        sample indices under the key ``"__rows__"``.
+        sample indices under the key ``"__rows__"`` and, while Step cell fills
+        a matrix (which is None above), ``"__partial__"``: its name, a copy
+        with the cells not yet shown as NaN, and how many are shown.
     positionChanged(Position, str)
         Where the learner is, and its one-line description with learner names.
     selectionChanged(object)
@@ -169,6 +171,9 @@ class SessionController(QObject):
     lessonTextChanged(Lesson)
         The lesson's title, notes or step notes were edited (the lesson
         editor); nothing else of the lesson changed.
+    termLit(list)
+        The cells of the term of an expanded sum being added, [(name, row,
+        column), ...], lit more strongly than the other precedents ([]: none).
     """
 
     lessonChanged = Signal(object)
@@ -186,6 +191,7 @@ class SessionController(QObject):
     decimalsChanged = Signal(int)
     edited = Signal()
     lessonTextChanged = Signal(object)
+    termLit = Signal(list)
 
     def __init__(self, lesson: Lesson, parent: QObject | None = None):
         super().__init__(parent)
@@ -308,7 +314,7 @@ class SessionController(QObject):
     def explain(self, name: str, row: int, column: int,
                 decimals: int | None = None) -> CellExplanation | None:
         """The cell's explanation, or None when it is not revealed or not there."""
-        if self.session.value(name, self._presentation) is None:
+        if not self.session.cell_shown(name, row, column):
             return None
         try:
             return self.session.explain(name, row, column, self._presentation,
@@ -318,8 +324,28 @@ class SessionController(QObject):
 
     def describe_position(self, position: Position | None = None) -> str:
         position = position or self.session.position
-        name = position.step_name
-        return position.describe(self.learner(name) if name else None)
+        name, filling = position.step_name, position.filling
+        return position.describe(self.learner(name) if name else None,
+                                 self.learner(filling) if filling else None)
+
+    def is_sum(self, name: str) -> bool:
+        """Whether the cells of matrix ``name`` are sums that can be expanded term by term."""
+        return self.session.is_sum(name, self._presentation)
+
+    def expand_sum(self, name: str, row: int, column: int):
+        """A shown cell's running total term by term (``engine.formula.SumExpansion``,
+        numbers at the tables' decimals), or None when it is not a sum or not shown."""
+        if not self.session.cell_shown(name, row, column):
+            return None
+        try:
+            return self.session.expand_sum(name, row, column, self._presentation,
+                                           self._decimals)
+        except (KeyError, IndexError):
+            return None
+
+    def light_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the cells of the term of an expanded sum being added ([] for none)."""
+        self.termLit.emit(list(cells))
 
     # -- lessons ---------------------------------------------------------------
     def open_lesson(self, lesson: Lesson) -> None:
@@ -408,8 +434,47 @@ class SessionController(QObject):
             self.message.emit(self.exercise.iteration_summary() if position.step == position.steps
                               else self.exercise.last_verdict)
 
+    def step_cell(self) -> None:
+        """Show the next cell of the next matrix (reading order) and select it: it
+        lights yellow, its precedents orange, and the formula panel explains it."""
+        self.pause()
+        if self.exercise.active:
+            self.message.emit("Step cell shows the answers: leave exercise mode "
+                              "(Ctrl+Shift+E) to fill a matrix cell by cell")
+            return
+        self._selection = self.session.step_cell()
+        self._after_move()
+
+    def step_cell_back(self) -> None:
+        """Hide the last cell shown; the cell shown before it is selected."""
+        self.pause()
+        if self.exercise.asking:
+            self.exercise.cancel()
+            self._publish_selection()
+            return
+        if not self.session.step_cell_back():
+            self.message.emit("already at the very start")
+            return
+        self._select_last_shown()
+        self._after_move()
+
+    def _select_last_shown(self) -> None:
+        """Select the last cell Step cell showed: of the matrix being filled, else the
+        last cell of the last matrix revealed (nothing before the first)."""
+        position = self.session.position
+        name = position.filling or position.step_name
+        if name is None:
+            self._selection = None
+            return
+        shape = next(spec.shape for spec in self.session.steps if spec.name == name)
+        last = (position.cells if position.filling else shape[0] * shape[1]) - 1
+        self._selection = (name, last // shape[1], last % shape[1])
+
     def step_back(self) -> None:
         self.pause()
+        if self.session.position.cells:  # a partly shown matrix: back one cell
+            self.step_cell_back()
+            return
         if self.exercise.asking:  # back from a question: the cell is simply not asked
             self.exercise.cancel()
             self._publish_selection()
@@ -517,6 +582,9 @@ class SessionController(QObject):
         """{name: copy of the matrix or None} for every matrix, and the batch rows."""
         values = {info_name: self.value(info_name) for info_name in self._all_names()}
         values["__rows__"] = np.array(self.session.batch_rows())
+        partial = self.session.partial(self._presentation)
+        if partial is not None:
+            values["__partial__"] = partial
         return values
 
     def _all_names(self) -> list[str]:

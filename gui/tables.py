@@ -44,13 +44,13 @@ from .flow_layout import FlowLayout
 from .screen_reader import cell_name
 from .session_controller import MatrixInfo, Selection
 
-__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "MarkRole",
-           "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
-           "RIGHT_COLOUR", "RIGHT_SIGN",
-           "table_geometry"]
+__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "TERM",
+           "MarkRole", "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
+           "RIGHT_COLOUR", "RIGHT_SIGN", "TERM_COLOUR", "table_geometry"]
 
 ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
 PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
+TERM_COLOUR = QColor("#E8590C")        # a deeper orange: the term of an expanded sum being added
 # An asked cell answered right (exercise mode): green, black text on it 11:1 (WCAG AA ≥ 4.5),
 # and a tick in its corner for those who cannot tell green from yellow.
 RIGHT_COLOUR = QColor("#6FD08C")
@@ -64,7 +64,7 @@ NOTE_SCALE = 0.8  # the change note's font size against the number's
 NOTE_COLOUR = QColor("#404040")  # the note on a yellow or orange cell: dark, as the number
 # The input whose old values an update step's cells are compared with.
 _UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
-ACTIVE, PRECEDENT, RIGHT = "active", "precedent", "right"
+ACTIVE, PRECEDENT, RIGHT, TERM = "active", "precedent", "right", "term"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
 # Roles as plain ints: a view asks data() for seven roles of every painted cell,
@@ -153,6 +153,10 @@ class ArrayModel(QAbstractTableModel):
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
         self._right: set[tuple[int, int]] = set()
+        self._term: set[tuple[int, int]] = set()  # an expanded sum's term being added
+        # Cells shown while Step cell fills this matrix (the first ones in reading
+        # order; the rest blank), or None: all of them.
+        self._shown: int | None = None
         self._editable = False
         self._shape = tuple(info.shape)         # cached: rowCount is asked once per painted cell
         self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
@@ -175,10 +179,11 @@ class ArrayModel(QAbstractTableModel):
         """Recompute what data(), flags() and rowCount() answer from (after any change)."""
         array = self._array
         self._shape = tuple(self.info.shape if array is None else array.shape)
-        if self._active is not None or self._precedents or self._right:
+        if self._active is not None or self._precedents or self._right or self._term:
             self._roles = _MARKED_ROLES
         else:
-            self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
+            plain = array is not None and self._shown is None
+            self._roles = _PLAIN_ROLES if plain else _HIDDEN_ROLES
         if self._before is not None and array is not None:
             self._roles = self._roles | {ChangeRole}
         self._flags = _EDITABLE_FLAGS if self._editable and array is not None else _FLAGS
@@ -195,12 +200,16 @@ class ArrayModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.shape[1] - 1))
 
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None = None,
-                   before: np.ndarray | None = None) -> None:
+                   before: np.ndarray | None = None, shown: int | None = None) -> None:
         """Show ``array`` (2-D) or nothing; one dataChanged when the shape is kept.
 
         ``before`` is an update's old values (shape as ``array``), from which
         a change too small to see gets its note; ignored by other matrices.
+        ``shown``: while Step cell fills the matrix, how many of its cells are
+        shown (the first in reading order); the others stay blank.
         """
+        shown_changed = shown != self._shown
+        self._shown = shown
         if array is not None and array.ndim != 2:
             raise ValueError(f"{self.info.name}: expected a 2-D array, got shape {array.shape}")
         if (self.updates is None or array is None or before is None
@@ -222,7 +231,7 @@ class ArrayModel(QAbstractTableModel):
         self._array, self._before = array, before
         self._set_rows(rows, new_shape[0])
         self._refresh_cache()
-        if not unchanged:  # X and y stay put while training: no repaint for them
+        if not unchanged or shown_changed:  # X and y stay put while training: no repaint
             self._changed()
         if not np.array_equal(old_rows, self._rows):  # another mini-batch
             self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, new_shape[0] - 1))
@@ -232,6 +241,22 @@ class ArrayModel(QAbstractTableModel):
             self._rows = np.asarray(rows)
         else:
             self._rows = np.arange(count)
+
+    def set_term(self, cells: set[tuple[int, int]]) -> None:
+        """The cells of an expanded sum's term being added: a deeper orange, framed."""
+        if cells == self._term:
+            return
+        self._term = cells
+        self._refresh_cache()
+        self._changed()
+
+    @property
+    def term(self) -> set[tuple[int, int]]:
+        return self._term
+
+    def _hidden(self, r: int, c: int) -> bool:
+        """Whether cell (r, c) is not shown yet while Step cell fills the matrix."""
+        return self._shown is not None and r * self._shape[1] + c >= self._shown
 
     def set_marks(self, active: tuple[int, int] | None,
                   precedents: set[tuple[int, int]],
@@ -298,8 +323,8 @@ class ArrayModel(QAbstractTableModel):
         header = "\t".join([self.info.learner] + [self._column_label(c) for c in range(columns)])
         lines = [header]
         for r in range(rows):
-            cells = ["" if self._array is None else repr(float(self._array[r, c]))
-                     for c in range(columns)]
+            cells = ["" if self._array is None or self._hidden(r, c)
+                     else repr(float(self._array[r, c])) for c in range(columns)]
             lines.append("\t".join([self._row_label(r)] + cells))
         return "\n".join(lines) + "\n"
 
@@ -317,6 +342,8 @@ class ArrayModel(QAbstractTableModel):
             array = self._array
             if array is None or not index.isValid():
                 return None
+            if self._shown is not None and self._hidden(index.row(), index.column()):
+                return None
             return self._format(float(array[index.row(), index.column()]))
         if role not in self._roles or not index.isValid():
             return None
@@ -324,12 +351,14 @@ class ArrayModel(QAbstractTableModel):
             return _RIGHT_ALIGNED if self.updates is None else _RIGHT_TOP
         r, c = index.row(), index.column()
         array = self._array
+        if array is not None and self._shown is not None and self._hidden(r, c):
+            array = None  # a cell Step cell has not shown yet reads as not computed
         if role == _EDIT:
             return None if array is None else float(array[r, c])
         if role == ChangeRole:
-            return self.change(r, c)
+            return None if array is None else self.change(r, c)
         if role == _TOOL_TIP:
-            return self._tool_tip(r, c)
+            return None if array is None else self._tool_tip(r, c)
         if role == _ACCESSIBLE_TEXT:
             return cell_name(self.info.learner, self._row_label(r), self._column_label(c),
                              None if array is None else self._format(float(array[r, c])))
@@ -341,6 +370,8 @@ class ArrayModel(QAbstractTableModel):
                 return QBrush(RIGHT_COLOUR)
             if mark == ACTIVE:
                 return QBrush(ACTIVE_COLOUR)
+            if mark == TERM:
+                return QBrush(TERM_COLOUR)
             if mark == PRECEDENT:
                 return QBrush(PRECEDENT_COLOUR)
             return QBrush(HIDDEN_COLOUR) if array is None else None
@@ -355,6 +386,8 @@ class ArrayModel(QAbstractTableModel):
             return RIGHT
         if self._active == (r, c):
             return ACTIVE
+        if (r, c) in self._term:
+            return TERM
         if (r, c) in self._precedents:
             return PRECEDENT
         return None
@@ -384,7 +417,8 @@ class ArrayModel(QAbstractTableModel):
         where its number comes from (the describer's words)."""
         mark = self._mark(r, c)
         said = ("selected" if mark == ACTIVE
-                else "used by the selected cell" if mark == PRECEDENT else "")
+                else "used by the selected cell" if mark == PRECEDENT
+                else "used by the term of the sum being added" if mark == TERM else "")
         words = self.describer(self.info.name, r, c) if self.describer else None
         return "; ".join(part for part in (said, words) if part) or None
 
@@ -624,18 +658,21 @@ class MatrixView(QTableView):
         inside the cursor cell."""
         super().paintEvent(event)
         model: ArrayModel = self.model()
-        active, precedents = model.active, model.precedents
+        active, precedents, term = model.active, model.precedents, model.term
         cursor = self.currentIndex() if self.hasFocus() else None
-        if (active is None and not precedents and not model.right
+        if (active is None and not precedents and not model.right and not term
                 and (cursor is None or not cursor.isValid())):
             return
         painter = QPainter(self.viewport())
         dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
         painter.setPen(dashed)
-        for r, c in precedents:
+        for r, c in precedents - term:
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
                 painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        painter.setPen(QPen(MARK_TEXT, 2.5))  # the term being added: solid, between the two
+        for r, c in term:
+            painter.drawRect(self.visualRect(model.index(r, c)).adjusted(1, 1, -2, -2))
         if model.right:
             # At the left: the number is right-aligned and keeps its room.
             painter.setPen(QPen(MARK_TEXT, 1))
@@ -823,10 +860,11 @@ class MatrixCard(QFrame):
 
     # -- state -----------------------------------------------------------------------
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None,
-                   before: np.ndarray | None = None) -> None:
-        """Show ``array``; ``before`` is an update's old values (see ArrayModel.set_values)."""
+                   before: np.ndarray | None = None, shown: int | None = None) -> None:
+        """Show ``array``; ``before`` is an update's old values, ``shown`` the cells shown
+        while Step cell fills it (see ArrayModel.set_values)."""
         was = self._revealed
-        self.model.set_values(array, rows, before)
+        self.model.set_values(array, rows, before, shown)
         self._revealed = array is not None
         if was != self._revealed:
             self._retitle()
@@ -1030,12 +1068,25 @@ class TablesPanel(QScrollArea):
 
     # -- content -------------------------------------------------------------------
     def set_values(self, values: dict) -> None:
-        """Every matrix from the controller's snapshot; updates also get their old values."""
+        """Every matrix from the controller's snapshot; updates also get their old values,
+        and the matrix Step cell is filling its first cells."""
         rows = values.get("__rows__")
+        partial, shown_cells, shown = values.get("__partial__", (None, None, None))
         for name, card in self.cards.items():
             updates = card.model.updates
             before = None if updates is None else values.get(updates)
-            card.set_values(values.get(name), rows, before)
+            if name == partial:
+                card.set_values(shown_cells, rows, before, shown)
+            else:
+                card.set_values(values.get(name), rows, before)
+
+    def set_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the cells of an expanded sum's term being added, in every table."""
+        groups: dict[str, set[tuple[int, int]]] = {}
+        for name, r, c in cells:
+            groups.setdefault(name, set()).add((r, c))
+        for name, card in self.cards.items():
+            card.model.set_term(groups.get(name, set()))
 
     def set_current(self, name: str | None) -> None:
         """Frame the matrix the last step computed and scroll it into view."""
