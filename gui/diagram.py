@@ -45,7 +45,7 @@ from engine.number_text import shown_number
 
 from .screen_reader import asked_description, cell_description, cell_name
 from .session_controller import MatrixInfo, Selection
-from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR, focus_pen, row_text
+from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR, TERM_COLOUR, focus_pen, row_text
 
 __all__ = ["NetworkDiagram", "shown_indices", "MAX_SHOWN"]
 
@@ -104,6 +104,7 @@ class NetworkDiagram(QGraphicsView):
         self._values: dict = {}
         self._step_name: str | None = None
         self._selection: Selection | None = None
+        self._term: list[tuple[str, int, int]] = []  # an expanded sum's term being added
         self._decimals = 3
         self._user_zoomed = False
         self._caption: QGraphicsSimpleTextItem | None = None
@@ -126,6 +127,7 @@ class NetworkDiagram(QGraphicsView):
         self._layers = tuple(layers)
         self._values, self._selection = {}, None  # they belong to the old network
         self._cursor = None
+        self._term = []
         self._map_images = {}
         self._layer_gap = LAYER_GAP
         self._text_px = float(FONT_PX)
@@ -344,6 +346,12 @@ class NetworkDiagram(QGraphicsView):
         self._refresh()
         self._speak()
 
+    def set_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the neurons and edges of an expanded sum's term being added."""
+        if cells != self._term:
+            self._term = list(cells)
+            self._refresh()
+
     def set_decimals(self, decimals: int) -> None:
         """Write neuron values with ``decimals`` places, as the tables do."""
         self._decimals = decimals
@@ -428,6 +436,10 @@ class NetworkDiagram(QGraphicsView):
             circle.setBrush(QBrush(ACTIVE_COLOUR))
             circle.setPen(QPen(MARK_TEXT, 4))
             label.setBrush(QBrush(MARK_TEXT))
+        elif mark == "term":
+            circle.setBrush(QBrush(TERM_COLOUR))
+            circle.setPen(QPen(MARK_TEXT, 3))
+            label.setBrush(QBrush(MARK_TEXT))
         elif mark == "precedent":
             circle.setBrush(QBrush(PRECEDENT_COLOUR))
             circle.setPen(QPen(MARK_TEXT, 2, Qt.PenStyle.DashLine))
@@ -463,8 +475,8 @@ class NetworkDiagram(QGraphicsView):
                 width = 1.0 if self._dense else width
             pen = QPen(colour, width, Qt.PenStyle.SolidLine if w >= 0 else Qt.PenStyle.DashLine)
         if mark:
-            pen = QPen(ACTIVE_COLOUR if mark == "active" else PRECEDENT_COLOUR,
-                       max(pen.widthF(), 5.0))
+            lit = {"active": ACTIVE_COLOUR, "term": TERM_COLOUR}.get(mark, PRECEDENT_COLOUR)
+            pen = QPen(lit, max(pen.widthF(), 5.0))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         line.setPen(pen)
         line.setZValue(1 if mark else 0)
@@ -478,6 +490,9 @@ class NetworkDiagram(QGraphicsView):
         for name, r, c in selection.precedents:
             for key in self._items_of(name, r, c):
                 lit.setdefault(key, "precedent")
+        for name, r, c in self._term:
+            for key in self._items_of(name, r, c):
+                lit[key] = "term"
         for key in self._items_of(selection.name, selection.row, selection.column):
             lit[key] = "active"
         return lit

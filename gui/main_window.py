@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
         c.selectionChanged.connect(self.diagram.set_selection)
         c.selectionChanged.connect(self.formula.set_selection)
         c.termLit.connect(self.tables.set_term)
+        c.termLit.connect(self.diagram.set_term)
         c.historyChanged.connect(self.plot.set_history)
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
@@ -625,7 +626,7 @@ class MainWindow(QMainWindow):
         self.position_label.setText(text)
         self.tables.set_current(position.filling or position.step_name)
         self.diagram.set_step(position.step_name)
-        self.formula.set_step(position.step_name)
+        self.formula.set_step(position.filling or position.step_name)
         if position.iteration != self._iteration:
             self._iteration = position.iteration
             self.undo_stack.clear()  # edits belong to the iteration they changed

@@ -146,6 +146,9 @@ def test_expand_the_sum_adds_terms_one_by_one_and_lights_each_pair(window, qtbot
     orange = PRECEDENT_COLOUR.name(QColorName)
     assert colour(a1, 1, 0) == term and colour(w2, 0, 0) == term
     assert colour(a1, 1, 1) == orange and colour(w2, 1, 0) == orange
+    lit = window.diagram._lit()  # the diagram lights the pair's neuron and edge too
+    assert lit[("n", 1, 0)] == "term" and lit[("e", 2, 0, 0)] == "term"
+    assert lit[("n", 1, 1)] == "precedent" and lit[("n", 2, 0)] == "active"
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)  # Next term
     assert expander.lines == expansion.lines[:2]
