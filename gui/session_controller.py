@@ -399,10 +399,11 @@ class SessionController(QObject):
         """Reveal the next matrix; in exercise mode first ask one of its cells (a Step
         while a cell is asked reveals it unscored, as Escape does)."""
         self.pause()
-        if self.exercise.active:
+        if self.exercise.active and not self.session.position.cells:
             self._exercise_went(self.exercise.skip() if self.exercise.asking
                                 else self.exercise.ask_next())
             return
+        # (a matrix Step cell began is shown whole, not asked: some of it is seen)
         self.session.step()
         self._after_move()
 

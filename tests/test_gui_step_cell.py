@@ -177,3 +177,16 @@ def test_presenter_shift_steps_one_cell(qtbot, tmp_path):
     assert card._shown == 2 and text(card, 0, 2) is None
     qtbot.keyClick(target, Qt.Key.Key_PageUp, SHIFT)
     assert window.controller.position.cells == 1
+
+
+def test_step_cell_stays_out_of_exercise_mode(window, qtbot):
+    controller = window.controller
+    window.step_cell_action.trigger()
+    controller.exercise.set_active(True)
+    with qtbot.waitSignal(controller.message) as told:
+        window.step_cell_action.trigger()
+    assert "exercise mode" in told.args[0] and controller.position.cells == 1
+    window.step_action.trigger()  # the matrix begun cell by cell is shown whole, not asked
+    assert controller.position.step == 1 and not controller.exercise.asking
+    window.step_action.trigger()  # the next one is asked as usual
+    assert controller.exercise.asking and controller.position.step == 1
