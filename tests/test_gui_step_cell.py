@@ -69,6 +69,11 @@ def test_shift_keys_fill_a_matrix_cell_by_cell_and_space_reveals_the_rest(window
     assert all(text(z1, r, c) == shown_number(float(value[r, c]), 3)
                for r in range(rows) for c in range(columns))
     assert "Shift+Space" in SHIFT_HELP and "Shift+←" in SHIFT_HELP
+    # In a focused table the plain arrows move its cursor; Shift+→ still steps a cell.
+    view = window.tables.cards["X"].view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right, SHIFT)
+    assert controller.position.filling == "a1" and controller.position.cells == 1
 
 
 SHIFT_HELP = SHORTCUTS
