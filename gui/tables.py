@@ -725,6 +725,7 @@ class MatrixCard(QFrame):
         self._view: MatrixView | None = None
         self._current = False
         self._revealed = True
+        self._filling = False  # Step cell is showing it cell by cell
         # A new shape (a mini-batch's shorter tail): the table refits, then the card.
         self.model.modelReset.connect(self.fit)
         self.set_info(info)
@@ -804,7 +805,9 @@ class MatrixCard(QFrame):
         info = self.model.info
         rows, columns = self.model.shape
         symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
-        tag = " &nbsp;◀ just computed" if self._current else ""
+        tag = ""
+        if self._current:
+            tag = " &nbsp;◀ cell by cell" if self._filling else " &nbsp;◀ just computed"
         title = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
         formula = info.formula if self._revealed else f"{info.formula}   (not computed yet)"
         return title, formula
@@ -863,10 +866,10 @@ class MatrixCard(QFrame):
                    before: np.ndarray | None = None, shown: int | None = None) -> None:
         """Show ``array``; ``before`` is an update's old values, ``shown`` the cells shown
         while Step cell fills it (see ArrayModel.set_values)."""
-        was = self._revealed
+        was = self._revealed, self._filling
         self.model.set_values(array, rows, before, shown)
-        self._revealed = array is not None
-        if was != self._revealed:
+        self._revealed, self._filling = array is not None, shown is not None
+        if was != (self._revealed, self._filling):
             self._retitle()
 
     def set_current(self, current: bool) -> None:

@@ -52,6 +52,7 @@ def test_shift_keys_fill_a_matrix_cell_by_cell_and_space_reveals_the_rest(window
     assert all(colour(x, 0, k) == PRECEDENT_COLOUR.name(QColorName) for k in range(4))
     assert window.formula.cell_text.startswith("z1[0,0] = ")
     assert window.tables.cards["z1"].current
+    assert "cell by cell" in window.tables.cards["z1"].title.text()
     assert "cell 1 of" in window.position_label.text()
     qtbot.keyClick(window, Qt.Key.Key_Right, SHIFT)
     assert controller.position.cells == 2 and controller.selection == ("z1", 0, 1)
@@ -65,6 +66,7 @@ def test_shift_keys_fill_a_matrix_cell_by_cell_and_space_reveals_the_rest(window
     qtbot.keyClick(window, Qt.Key.Key_Space, SHIFT)
     qtbot.keyClick(window, Qt.Key.Key_Space)  # Step reveals the rest at once
     assert controller.position.step == 1 and controller.position.filling is None
+    assert "just computed" in window.tables.cards["z1"].title.text()
     rows, columns = value.shape
     assert all(text(z1, r, c) == shown_number(float(value[r, c]), 3)
                for r in range(rows) for c in range(columns))
