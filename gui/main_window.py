@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.exercise_box = ExerciseBox(self.controller)
         self.formula.set_exercise_box(self.exercise_box)
         self.plot = LossPlot()
+        self.plot.compare(self.controller.past_runs)
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
@@ -623,7 +624,7 @@ class MainWindow(QMainWindow):
                 "Discard the progress so far?"):
             self.settings_panel.set_lesson(self.controller.lesson)
             return
-        self.controller.open_lesson(lesson)
+        self.controller.open_lesson(lesson, keep_runs=True)
         self.statusBar().showMessage("settings applied", 5000)
 
     def _tooltip(self, name: str, row: int, column: int) -> str | None:
