@@ -98,12 +98,14 @@ class PastRuns(QObject):
     def keep(self, settings: RunSettings, curves: dict[str, "KeptCurve"],
              boundary: "BoundaryMap | None" = None) -> PastRun:
         """Keep the run that ends; the next run gets the next number. Beyond
-        ``MAX_KEPT``, the oldest unpinned run is dropped."""
+        ``MAX_KEPT``, the oldest unpinned run before it is dropped (none when
+        every one is pinned: pinned runs are kept beyond five)."""
         kept = PastRun(self.number, settings, curves, boundary)
         self.runs.append(kept)
         self.number += 1
         while len(self.runs) > MAX_KEPT:
-            unpinned = [run for run in self.runs if not run.pinned]
+            # The run just kept stays: the learner is about to compare with it.
+            unpinned = [run for run in self.runs[:-1] if not run.pinned]
             if not unpinned:
                 break
             self.runs.remove(unpinned[0])
