@@ -28,7 +28,7 @@ from .flow_layout import FlowLayout  # noqa: E402
 from .views.colours import classes_rgba, diverging_rgba, to_qimage  # noqa: E402
 
 __all__ = ["PastRunCurves", "PastBoundaries", "PAST_RUN_COLOURS", "PAST_RUN_STYLES",
-           "FADED_ALPHA", "THUMBNAIL_PIXELS", "run_colour"]
+           "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour"]
 
 # Okabe–Ito without its blue (the run now's colour) and yellow (too pale on white).
 PAST_RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -36,6 +36,7 @@ PAST_RUN_STYLES = (Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDo
                    Qt.PenStyle.DashDotDotLine)
 FADED_ALPHA = 150      # of 255: a kept run stays readable but behind the run now
 THUMBNAIL_PIXELS = 96  # a small multiple's side
+HOVER_HINT = "Hover over the plot to read every run's loss at an epoch."
 
 
 def run_colour(number: int) -> QColor:
@@ -80,10 +81,13 @@ class PastRunCurves(QObject):
         self.curves: dict[int, pg.PlotDataItem] = {}     # by run number
         self._drawn: tuple | None = None                 # (store revision, log) drawn
         self._revision = 0
-        item = plot.getPlotItem()
-        # Under the epoch axis, as the races' legend: over the plot it hid the curves.
-        self.legend = pg.LegendItem(labelTextColor="#202020", colCount=3)
-        item.layout.addItem(self.legend, 4, 1)
+        # Over the plot's top right, where falling losses seldom are: the loss dock is
+        # short beside the tables, and a row under the axis would take its plot's height.
+        self.legend = pg.LegendItem(labelTextColor="#202020", colCount=3,
+                                    brush=pg.mkBrush(255, 255, 255, 215),
+                                    pen=pg.mkPen("#B0B0B0"))
+        self.legend.setParentItem(plot.getPlotItem().vb)
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 6))
         self.legend.setVisible(False)
         self.button = QToolButton()
         self.button.setObjectName("compareRuns")
@@ -132,8 +136,8 @@ class PastRunCurves(QObject):
                 self.legend.addItem(self.curves[run.number], run.label)
         self.legend.setVisible(bool(shown))
         self._fill_menu()
-        if not shown:
-            self.readout.setText("")
+        # Shown whenever runs are, so hovering never changes the plot's height.
+        self.readout.setText(HOVER_HINT if shown else "")
         self.readout.setVisible(bool(shown))
         self._revision += 1
         self._changed()
@@ -183,13 +187,15 @@ class PastRunCurves(QObject):
         return epochs, low, high
 
     # -- hovering -------------------------------------------------------------------------------
-    def read_out(self, epoch: int) -> None:
-        """Write the loss of every shown run at ``epoch`` under the plot."""
+    def read_out(self, epoch: int, now: float | None) -> None:
+        """Write the loss of the run now (``now``; None: it has not reached ``epoch``)
+        and of every shown kept run at ``epoch`` under the plot."""
         shown = [run for run in self.runs if not run.hidden]
         if not shown:
             return
-        parts = [f"{run.label}: {_value_text(run.curves['loss'].at(epoch), run.curves['loss'].epochs)}"
-                 for run in shown]
+        parts = [] if now is None else [f"this run: {shown_briefly(now, 6)}"]
+        parts += [f"{run.label}: {_value_text(run.curves['loss'].at(epoch), run.curves['loss'].epochs)}"
+                  for run in shown]
         self.readout.setText(f"epoch {epoch} — " + " · ".join(parts))
 
 

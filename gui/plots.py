@@ -431,7 +431,7 @@ class LossPlot(QWidget):
         if 1 <= epoch <= self._y.size:
             self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
         if epoch >= 1:
-            self.past.read_out(epoch)
+            self.past.read_out(epoch, self._y[epoch - 1] if epoch <= self._y.size else None)
 
 
 def _nice_ceiling(value: float) -> float:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from engine.number_text import shown_briefly
 from gui.past_runs import MAX_KEPT, THUMBNAIL_RESOLUTION
+from gui.past_runs_view import HOVER_HINT
 from window_helpers import open_window
 
 
@@ -137,12 +138,17 @@ def test_hovering_reads_out_every_curve_at_the_epoch(qtbot, tmp_path):
 
     hover(7)
     assert plot.readout.text() == f"epoch 7: loss {shown_briefly(now[6], 6)}"
-    assert plot.past.readout.text() == f"epoch 7 — lr 0.1 → 2: {shown_briefly(first[6], 6)}"
+    assert plot.past.readout.text() == (f"epoch 7 — this run: {shown_briefly(now[6], 6)}"
+                                        f" · lr 0.1 → 2: {shown_briefly(first[6], 6)}")
     assert plot.past.readout.isVisible()
     hover(25)                       # past the run now's end: the kept run still reads out
     assert plot.past.readout.text() == f"epoch 25 — lr 0.1 → 2: {shown_briefly(first[24], 6)}"
+    hover(35)                       # past both ends
+    assert plot.past.readout.text() == "epoch 35 — lr 0.1 → 2: ended at epoch 30"
     window.controller.past_runs.clear()
     assert plot.past.readout.text() == "" and plot.past.readout.isHidden()
+    window.controller.reset()       # a run kept again: the line is there before any hover
+    assert plot.past.readout.text() == HOVER_HINT and plot.past.readout.isVisible()
 
 
 def test_a_different_lesson_forgets_the_kept_runs(qtbot, tmp_path):
