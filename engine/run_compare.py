@@ -111,7 +111,8 @@ def differences(old: RunSettings, new: RunSettings) -> list[str]:
     for name in SETTING_WORDS:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            changed.append(f"{SETTING_WORDS[name]} {_words(name, before)} → {_words(name, after)}")
+            word = SETTING_WORDS[name]
+            changed.append(f"{word} {_words(name, before)} → {_words(name, after)}")
     return changed
 
 

@@ -18,7 +18,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QObject, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QPixmap  # noqa: E402
+from PySide6.QtGui import QColor, QFontInfo, QPixmap  # noqa: E402
 from PySide6.QtWidgets import (QLabel, QMenu, QToolButton, QVBoxLayout,  # noqa: E402
                                QWidget)
 
@@ -81,6 +81,7 @@ class PastRunCurves(QObject):
         self.curves: dict[int, pg.PlotDataItem] = {}     # by run number
         self._drawn: tuple | None = None                 # (store revision, log) drawn
         self._revision = 0
+        self._extents: dict[tuple[int, bool], tuple[int, float, float]] = {}
         # Over the plot's top right, where falling losses seldom are: the loss dock is
         # short beside the tables, and a row under the axis would take its plot's height.
         self.legend = pg.LegendItem(labelTextColor="#202020", colCount=3,
@@ -129,6 +130,8 @@ class PastRunCurves(QObject):
                 self.curves[number] = curve
             self.curves[number].setVisible(not runs[number].hidden)
         self.legend.clear()
+        # In the plot's font, as its axes are (larger with Ctrl++ and in presenter mode).
+        self.legend.setLabelTextSize(f"{QFontInfo(self.plot.font()).pixelSize()}px")
         shown = [run for run in runs.values() if not run.hidden]
         if shown:
             self.legend.addItem(self.current, "this run")
@@ -174,7 +177,10 @@ class PastRunCurves(QObject):
 
     def extent(self, log: bool) -> tuple[int, float, float]:
         """(longest run's epochs, lowest, highest value) of the runs shown — what the
-        plot's ranges must also hold; (0, inf, 0) with none."""
+        plot's ranges must also hold; (0, inf, 0 or −inf) with none. Worked out once
+        per change of the runs: the plot asks every frame while training runs."""
+        if (self._revision, log) in self._extents:
+            return self._extents[(self._revision, log)]
         epochs, low, high = 0, np.inf, 0.0 if log else -np.inf
         for run in self.runs:
             if run.hidden:
@@ -184,6 +190,9 @@ class PastRunCurves(QObject):
             span = kept.span(log)
             if span is not None:
                 low, high = min(low, span[0]), max(high, span[1])
+        self._extents = {key: value for key, value in self._extents.items()
+                         if key[0] == self._revision}
+        self._extents[(self._revision, log)] = (epochs, low, high)
         return epochs, low, high
 
     # -- hovering -------------------------------------------------------------------------------
@@ -194,8 +203,9 @@ class PastRunCurves(QObject):
         if not shown:
             return
         parts = [] if now is None else [f"this run: {shown_briefly(now, 6)}"]
-        parts += [f"{run.label}: {_value_text(run.curves['loss'].at(epoch), run.curves['loss'].epochs)}"
-                  for run in shown]
+        for run in shown:
+            kept = run.curves["loss"]
+            parts.append(f"{run.label}: {_value_text(kept.at(epoch), kept.epochs)}")
         self.readout.setText(f"epoch {epoch} — " + " · ".join(parts))
 
 

@@ -115,7 +115,8 @@ def test_at_most_five_are_kept_unless_pinned_and_each_can_be_hidden_or_cleared(q
 
     menu_action(window, "run 5", "Clear").trigger()
     assert 5 not in [run.number for run in past.runs] and 5 not in window.plot.past.curves
-    clear_all = next(a for a in window.plot.past.menu.actions() if a.text() == "Clear all kept runs")
+    clear_all = next(action for action in window.plot.past.menu.actions()
+                     if action.text() == "Clear all kept runs")
     clear_all.trigger()
     assert past.runs == [] and window.plot.past.curves == {}
     assert not window.plot.past.legend.isVisible() and not window.plot.past.button.isEnabled()
