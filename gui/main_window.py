@@ -55,6 +55,12 @@ _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such a
 # Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
 LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
+# The run's trouble above the tables: red with white text for a divergence, amber with
+# near-black text for a warning (each above 4.5:1, WCAG AA).
+_BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {text};"
+                 " font-weight: bold; padding: 8px; }}")
+_DIVERGED_COLOURS = {"background": "#B03A2E", "text": "white"}
+_WARNING_COLOURS = {"background": "#F2C14E", "text": "#1A1A1A"}
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
@@ -151,15 +157,14 @@ class MainWindow(QMainWindow):
 
     # -- construction -----------------------------------------------------------------
     def _build_central(self) -> QWidget:
-        """The tables, under the banner that says when a run diverged."""
+        """The tables, under the banner that says when a run diverged or went wrong."""
         self.tables = TablesPanel()
         self.tables.set_explainer(self._tooltip)
         self.banner = QLabel("")
         self.banner.setObjectName("divergenceBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
-                                  " font-weight: bold; padding: 8px; }")
         self.banner.hide()
+        self._divergence = self._warning = ""
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -498,7 +503,7 @@ class MainWindow(QMainWindow):
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
         c.diverged.connect(self._diverged)
-        c.warning.connect(self.plot.set_warning)
+        c.warning.connect(self._warned)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.score_label = QLabel("")
         self.score_label.setObjectName("exerciseScore")
@@ -598,9 +603,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("running…" if running else "paused", 3000)
 
     def _diverged(self, text: str) -> None:
+        self._divergence = text
+        self._show_banner()
+        self.plot.set_divergence(text)
+
+    def _warned(self, text: str) -> None:
+        self._warning = text
+        self._show_banner()
+        self.plot.set_warning(text)
+
+    def _show_banner(self) -> None:
+        """The run's trouble in full above the tables: a divergence red, a warning amber."""
+        text = self._divergence or self._warning
+        self.banner.setStyleSheet(_BANNER_STYLE.format(
+            **(_DIVERGED_COLOURS if self._divergence else _WARNING_COLOURS)))
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
-        self.plot.set_divergence(text)
 
     # -- user → controller -----------------------------------------------------------------
     def _edit(self, name: str, row: int, column: int, text: str) -> None:
