@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QObject, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QFontInfo, QPixmap  # noqa: E402
-from PySide6.QtWidgets import (QLabel, QMenu, QToolButton, QVBoxLayout,  # noqa: E402
-                               QWidget)
+from PySide6.QtWidgets import (QLabel, QMenu, QSizePolicy, QToolButton,  # noqa: E402
+                               QVBoxLayout, QWidget)
 
 from engine.number_text import shown_briefly  # noqa: E402
 
@@ -61,6 +61,30 @@ def _value_text(value: tuple[float, float] | None, last: int) -> str:
     return f"{shown_briefly(low, 6)}–{shown_briefly(high, 6)}"  # a bucket of a long run
 
 
+class OneLineLabel(QLabel):
+    """A label of one line that never widens or heightens its dock: a text too long
+    for it ends in "…", and the whole text is its tooltip (the loss dock is short
+    at 1280×720, and every line under the plot is taken from the plot)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                                   max(self.width(), 1)))
+
+
 class PastRunCurves(QObject):
     """The kept runs on a loss plot.
 
@@ -98,9 +122,8 @@ class PastRunCurves(QObject):
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
         self.button.setMenu(self.menu)
-        self.readout = QLabel("")
+        self.readout = OneLineLabel()
         self.readout.setObjectName("compareReadout")
-        self.readout.setWordWrap(True)
         self.readout.hide()
         self._fill_menu()
 
@@ -140,7 +163,7 @@ class PastRunCurves(QObject):
         self.legend.setVisible(bool(shown))
         self._fill_menu()
         # Shown whenever runs are, so hovering never changes the plot's height.
-        self.readout.setText(HOVER_HINT if shown else "")
+        self.readout.set_full_text(HOVER_HINT if shown else "")
         self.readout.setVisible(bool(shown))
         self._revision += 1
         self._changed()
@@ -206,7 +229,7 @@ class PastRunCurves(QObject):
         for run in shown:
             kept = run.curves["loss"]
             parts.append(f"{run.label}: {_value_text(kept.at(epoch), kept.epochs)}")
-        self.readout.setText(f"epoch {epoch} — " + " · ".join(parts))
+        self.readout.set_full_text(f"epoch {epoch} — " + " · ".join(parts))
 
 
 class PastBoundaries(QWidget):

@@ -139,17 +139,19 @@ def test_hovering_reads_out_every_curve_at_the_epoch(qtbot, tmp_path):
 
     hover(7)
     assert plot.readout.text() == f"epoch 7: loss {shown_briefly(now[6], 6)}"
-    assert plot.past.readout.text() == (f"epoch 7 — this run: {shown_briefly(now[6], 6)}"
+    assert plot.past.readout.full_text == (f"epoch 7 — this run: {shown_briefly(now[6], 6)}"
                                         f" · lr 0.1 → 2: {shown_briefly(first[6], 6)}")
-    assert plot.past.readout.isVisible()
+    readout = plot.past.readout          # one line; too long, it ends in "…", whole on hover
+    assert readout.isVisible() and readout.toolTip() == readout.full_text
+    assert readout.full_text.startswith(readout.text().rstrip("…"))
     hover(25)                       # past the run now's end: the kept run still reads out
-    assert plot.past.readout.text() == f"epoch 25 — lr 0.1 → 2: {shown_briefly(first[24], 6)}"
+    assert readout.full_text == f"epoch 25 — lr 0.1 → 2: {shown_briefly(first[24], 6)}"
     hover(35)                       # past both ends
-    assert plot.past.readout.text() == "epoch 35 — lr 0.1 → 2: ended at epoch 30"
+    assert plot.past.readout.full_text == "epoch 35 — lr 0.1 → 2: ended at epoch 30"
     window.controller.past_runs.clear()
-    assert plot.past.readout.text() == "" and plot.past.readout.isHidden()
+    assert plot.past.readout.full_text == "" and plot.past.readout.isHidden()
     window.controller.reset()       # a run kept again: the line is there before any hover
-    assert plot.past.readout.text() == HOVER_HINT and plot.past.readout.isVisible()
+    assert plot.past.readout.full_text == HOVER_HINT and plot.past.readout.isVisible()
 
 
 def test_a_different_lesson_forgets_the_kept_runs(qtbot, tmp_path):
@@ -200,3 +202,23 @@ def test_a_lesson_without_a_plane_keeps_curves_but_no_boundary(qtbot, tmp_path):
     window.controller.reset()
     assert window.controller.past_runs.runs[0].boundary is None
     assert window.controller.past_runs.runs[0].curves["loss"].epochs == 1
+
+
+def test_five_kept_runs_leave_the_loss_plot_its_height_at_1280_by_720(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, short("xor_biases"))
+    window.resize(1280, 720)
+    window.controller.step_epoch()
+    qtbot.wait(0)      # the layout settles
+    plot = window.plot
+    before = plot.plot.height()
+    for number in range(MAX_KEPT):
+        apply_settings(window, learning_rate=f"{0.2 + 0.1 * number:g}")
+        window.controller.step_epoch()
+    assert len(window.controller.past_runs.runs) == MAX_KEPT
+    qtbot.wait(0)
+    readout = plot.past.readout
+    assert readout.isVisible()
+    # The legend is drawn over the plot; the readout takes one line, however long its text.
+    assert readout.height() <= readout.fontMetrics().lineSpacing() + 8
+    assert plot.plot.height() >= before - readout.height() - 2 * plot.layout().spacing() - 2
+    assert plot.width() <= window.width()
