@@ -384,6 +384,7 @@ class LossPlot(QWidget):
         self.plot.setLogMode(y=on)
         self._dirty = True
         self._y_range = None  # log and linear ranges are in different units
+        self._span = 0        # pyqtgraph's log switch turns auto-range back on: set both again
         self._redraw()
 
     @property
@@ -422,7 +423,7 @@ class LossPlot(QWidget):
         # The loss axis moves in steps too (1-2-5 tops, whole decades on a log
         # scale): following the falling loss exactly would relabel it every frame.
         _, low_kept, high_kept = self.past.extent(self.log)
-        kept = [low_kept, high_kept] if low_kept <= high_kept else []
+        kept = plottable([low_kept, high_kept] if low_kept <= high_kept else [], self.log)
         y_range = _stepped_range(np.concatenate([y, kept]), self.log)
         if y_range != self._y_range:
             self._y_range = y_range

@@ -5,11 +5,15 @@ lesson forgets them; a 2-D lesson shows each kept run's final boundary."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF
 
+from engine.history import LossCurve
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from engine.number_text import shown_briefly
-from gui.past_runs import MAX_KEPT, THUMBNAIL_RESOLUTION
+from engine.run_compare import kept_curve, settings_of
+from gui.past_runs import MAX_KEPT, THUMBNAIL_RESOLUTION, PastRuns
+from gui.plots import DISPLAY_BOUND, LossPlot
 from gui.past_runs_view import HOVER_HINT
 from window_helpers import open_window
 
@@ -222,3 +226,25 @@ def test_five_kept_runs_leave_the_loss_plot_its_height_at_1280_by_720(qtbot, tmp
     assert readout.height() <= readout.fontMetrics().lineSpacing() + 8
     assert plot.plot.height() >= before - readout.height() - 2 * plot.layout().spacing() - 2
     assert plot.width() <= window.width()
+
+
+@pytest.mark.parametrize("log", [False, True], ids=["linear", "log"])
+def test_a_kept_run_that_reached_the_largest_floats_is_drawn_on_finite_ranges(qtbot, log):
+    losses = np.array([0.5, 3.0, 1e200, 1.7e308, np.inf])    # a run that diverged
+    curve = LossCurve(losses, np.arange(1.0, 6.0), losses)
+    store = PastRuns()
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    plot.show()
+    plot.compare(store)
+    plot.set_log(log)
+    store.keep(settings_of(load_lesson(resolve_lesson("xor_biases"))), {"loss": kept_curve(curve)})
+    plot.set_history(np.array([0.4, 0.3]), 2)
+    assert plot.points == 2                     # redrawn (RuntimeWarnings are errors here)
+    plot.grab()
+    x_range, y_range = plot.plot.getViewBox().viewRange()
+    assert np.isfinite(x_range).all() and np.isfinite(y_range).all()
+    assert x_range[1] >= 5
+    drawn = plot.past.curves[1]
+    assert drawn.yData.size == 4 and drawn.yData.max() <= DISPLAY_BOUND
