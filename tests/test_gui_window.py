@@ -134,7 +134,7 @@ def test_run_then_pause(make_window, qtbot):
     controller = window.controller
     with qtbot.waitSignal(controller.runningChanged, timeout=2000):
         window.run_action.trigger()
-    assert controller.running and window.run_action.text() == "Pause"
+    assert controller.running and window.run_action.text() == "&Pause"
     qtbot.waitUntil(lambda: controller.session.epochs_done > 300, timeout=10_000)
     with qtbot.waitSignal(controller.runningChanged, timeout=1000):
         window.run_action.trigger()
