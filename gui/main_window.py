@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.sum_expander = SumExpander(self.controller)
         self.formula.set_sum_box(self.sum_expander)
         self.plot = LossPlot()
+        self.plot.compare(self.controller.past_runs)
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
@@ -684,7 +685,7 @@ class MainWindow(QMainWindow):
                 "Discard the progress so far?"):
             self.settings_panel.set_lesson(self.controller.lesson)
             return
-        self.controller.open_lesson(lesson)
+        self.controller.open_lesson(lesson, keep_runs=True)
         self.statusBar().showMessage("settings applied", 5000)
 
     def _tooltip(self, name: str, row: int, column: int) -> str | None:

@@ -13,6 +13,9 @@ curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
 flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
 one epoch is drawn as a point.
+Runs before Reset or new settings stay as faded curves with a legend
+(``PastRunCurves``, ``gui/past_runs_view.py``); hovering reads out each one's
+loss at the epoch under the pointer, and the axes hold them all.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWi
 from engine.number_text import shown_briefly  # noqa: E402
 
 from .parts import problem_label, view_column  # noqa: E402
+from .past_runs_view import PastRunCurves  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
@@ -269,7 +273,11 @@ class LossPlot(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
         bar.addWidget(self.readout, 1)
-        view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
+        # Kept runs (Reset, new settings): faded curves, legend, Compare menu, readout.
+        self.past = PastRunCurves(self.plot, self.curve, self._past_changed, self)
+        bar.addWidget(self.past.button)
+        view_column(self, [bar, self.warning_label, self.plot, self.past.readout],
+                    fill=self.plot)
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._points = (self._x, self._y)  # (x, y) drawn: every loss, or an outline
@@ -327,6 +335,14 @@ class LossPlot(QWidget):
         self._dirty = True
         self._redraw()
 
+    def compare(self, past_runs) -> None:
+        """Draw the kept runs of ``past_runs`` (``controller.past_runs``) beside this one."""
+        self.past.attach(past_runs)
+
+    def _past_changed(self) -> None:
+        self._dirty = True
+        self._redraw()
+
     def set_divergence(self, text: str) -> None:
         self._divergence = text
         self._show_warning()
@@ -368,6 +384,7 @@ class LossPlot(QWidget):
         self.plot.setLogMode(y=on)
         self._dirty = True
         self._y_range = None  # log and linear ranges are in different units
+        self._span = 0        # pyqtgraph's log switch turns auto-range back on: set both again
         self._redraw()
 
     @property
@@ -378,10 +395,13 @@ class LossPlot(QWidget):
     def _redraw(self) -> None:
         if not self._dirty:
             return
-        if self._log_choice is None and spans_decades(self._low, self._high) != self.log:
+        epochs_kept, low_kept, high_kept = self.past.extent(log=True)
+        low, high = min(self._low, low_kept), max(self._high, high_kept)
+        if self._log_choice is None and spans_decades(low, high) != self.log:
             self._show_log(not self.log)  # redraws on the other scale
             return
         self._dirty = False
+        self.past.draw(self.log, plottable)
         x, y = self._points
         y = plottable(y, self.log)  # a log axis cannot show zero or a negative loss
         finite = np.isfinite(y)
@@ -395,14 +415,16 @@ class LossPlot(QWidget):
         # The epoch axis grows in doublings, not every frame: relabelling an axis
         # costs more than drawing a million-point curve.
         span = 10
-        while span < self._y.size:
+        while span < max(self._y.size, epochs_kept):
             span *= 2
         if span != self._span:
             self._span = span
             self.plot.setXRange(0, span, padding=0.02)
         # The loss axis moves in steps too (1-2-5 tops, whole decades on a log
         # scale): following the falling loss exactly would relabel it every frame.
-        y_range = _stepped_range(y, self.log)
+        _, low_kept, high_kept = self.past.extent(self.log)
+        kept = plottable([low_kept, high_kept] if low_kept <= high_kept else [], self.log)
+        y_range = _stepped_range(np.concatenate([y, kept]), self.log)
         if y_range != self._y_range:
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)
@@ -417,12 +439,14 @@ class LossPlot(QWidget):
         self.diverged_marker.setVisible(True)
 
     def _mouse_moved(self, position) -> None:
-        if not self.plot.sceneBoundingRect().contains(position) or self._y.size == 0:
+        if not self.plot.sceneBoundingRect().contains(position):
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
             self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
+        if epoch >= 1:
+            self.past.read_out(epoch, self._y[epoch - 1] if epoch <= self._y.size else None)
 
 
 def _nice_ceiling(value: float) -> float:

@@ -14,7 +14,9 @@ Widgets that need more than the signals ask the controller's narrow
 methods (``architecture``, ``position``, ``selection``, ``learner`` ...).
 Two objects it owns answer from the same session, read through a callable:
 ``teaching`` (``gui/teaching_model.py``), handed to each teaching view, and
-``files`` (``gui/session_files.py``) for Save, recovery and exports.
+``files`` (``gui/session_files.py``) for Save, recovery and exports. It also
+keeps ``past_runs`` (``gui/past_runs.py``): the runs Reset or new settings
+ended, which the loss plot and the decision boundary compare with the run now.
 """
 from __future__ import annotations
 
@@ -28,12 +30,14 @@ from engine.errors import LessonError
 from engine.diagnosis import trouble
 from engine.explain import CellExplanation
 from engine.lesson import Lesson, check_lesson_text
+from engine.run_compare import kept_curve, settings_of
 from engine.session import Position, Session
 from engine import catalogue
 from engine.step_notes import render_note
 from engine.steps import input_names
 
 from .exercise_coach import ExerciseCoach
+from .past_runs import THUMBNAIL_RESOLUTION, PastRuns
 from .run_clock import FRAME_RATE, TICK_BUDGET_S, RunClock
 from .session_files import SessionFiles
 from .teaching_model import TeachingModel
@@ -208,6 +212,7 @@ class SessionController(QObject):
                                   lambda: self.exercise.record)
         self.exercise = ExerciseCoach(lambda: self.session, lambda: self._presentation,
                                       lambda: self._decimals, lambda: self._selection, self)
+        self.past_runs = PastRuns(self)
         self._open(lesson)
 
     # -- read-only facts -----------------------------------------------------
@@ -348,9 +353,18 @@ class SessionController(QObject):
         self.termLit.emit(list(cells))
 
     # -- lessons ---------------------------------------------------------------
-    def open_lesson(self, lesson: Lesson) -> None:
-        """Start over on ``lesson`` (new settings are a new lesson)."""
+    def open_lesson(self, lesson: Lesson, keep_runs: bool = False) -> None:
+        """Start over on ``lesson`` (new settings are a new lesson).
+
+        ``keep_runs``: ``lesson`` is the one open with other settings (Apply), so
+        the run that ends is kept to compare with; otherwise it is a different
+        lesson, and every kept run is forgotten.
+        """
         self.pause()
+        if keep_runs:
+            self._keep_run()
+        else:
+            self.past_runs.forget()
         self._presentation = lesson.presentation
         self._open(lesson)
         self.presentationChanged.emit(self._presentation)
@@ -369,6 +383,19 @@ class SessionController(QObject):
         self.exercise.open_lesson()
         if lesson.session is not None and lesson.session.exercise is not None:
             self.exercise.restore(lesson.session.exercise)  # saved with progress, or recovered
+        self.past_runs.start(settings_of(lesson))
+
+    def _keep_run(self) -> None:
+        """Hand the run that ends (if it trained an epoch) to ``past_runs``: its
+        settings, its loss curve's bounded outline and, on a plane, its final
+        decision boundary."""
+        session = self.session
+        if session.history.epochs == 0:
+            return
+        boundary = (self.teaching.decision_boundary(THUMBNAIL_RESOLUTION)
+                    if self.teaching.plane is not None else None)
+        self.past_runs.keep(settings_of(session.lesson),
+                            {"loss": kept_curve(session.history.curve())}, boundary)
 
     def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
         """Edit the lesson's title, notes and step notes (the lesson editor).
@@ -493,9 +520,11 @@ class SessionController(QObject):
         self._after_move()
 
     def reset(self) -> None:
-        """Back to the lesson's initial weights and seed."""
+        """Back to the lesson's initial weights and seed; the run so far is kept to
+        compare with."""
         self.pause()
         self.exercise.cancel()
+        self._keep_run()
         self.session.reset()
         self._target = self.session.lesson.epochs
         self._after_move(structure=True)
