@@ -12,7 +12,9 @@ says when the run diverged, looks unstable or stalled, and why
 curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
 flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
-one epoch is drawn as a point.
+one epoch is drawn as a point. For a lesson with held-out rows a second
+curve (green, dashed, named in a legend) is their loss at each epoch the
+window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_point
 DISPLAY_BOUND = 1e300
 AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
 DIVERGED_COLOUR = "#B03A2E"  # the divergence banner's red
+TRAINING_COLOUR, TEST_COLOUR = "#0072B2", "#009E73"  # Okabe–Ito blue and bluish green
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
@@ -229,13 +232,24 @@ class LossPlot(QWidget):
             # Axes and their grid lines change only when a range does; cached as a
             # pixmap, a new curve costs a blit instead of replaying every label and line.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
+        self.curve = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=1))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         # One epoch is one point, which a line cannot show: it gets a symbol.
         self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None,
-                                    symbolBrush="#0072B2")
+                                    symbolBrush=TRAINING_COLOUR)
         self.point.setVisible(False)
+        # The held-out rows' loss: another colour and a dashed line, so it reads apart
+        # in grey too; its points are the epochs shown, joined.
+        self.test_curve = self.plot.plot(
+            pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+            symbolSize=6, symbolPen=None, symbolBrush=TEST_COLOUR)
+        self.test_curve.setVisible(False)
+        self._test = (np.empty(0), np.empty(0))   # (epochs, losses) of the held-out rows
+        self._test_marked = False                 # its few points drawn as triangles
+        self.legend = self.plot.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
+                                          labelTextColor="#000000")
+        self.legend.setVisible(False)
         self.diverged_marker = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
             labelOpts={"position": 0.9, "color": DIVERGED_COLOUR},
@@ -294,9 +308,28 @@ class LossPlot(QWidget):
             if self._x.size < self._y.size:
                 self._x = np.arange(1, max(self._y.size, 2 * self._x.size) + 1, dtype=float)
             self._points = (self._x[: self._y.size], self._y)
-        self._low, self._high = positive_span(self._points[1])
+        self._measure_span()
         self.marker.setValue(epoch)
         self._dirty = True
+
+    def set_test_losses(self, trail) -> None:
+        """The held-out rows' loss at the epochs shown (a ``MetricTrail``): a second
+        curve named in the legend, or none when the lesson holds no rows out."""
+        shown = bool(trail.held_out)
+        if shown != self.legend.isVisible():
+            self.test_curve.setVisible(shown)
+            self.legend.setVisible(shown)
+            self.legend.clear()
+            if shown:
+                self.legend.addItem(self.curve, "training rows")
+                self.legend.addItem(self.test_curve, "held-out rows (test)")
+        self._test = (trail.epochs, trail.test_loss) if shown else (np.empty(0), np.empty(0))
+        self._measure_span()
+        self._dirty = True
+
+    def _measure_span(self) -> None:
+        """The smallest and largest positive loss of both curves (the automatic log scale)."""
+        self._low, self._high = positive_span(np.concatenate([self._points[1], self._test[1]]))
 
     def reset(self) -> None:
         """Forget the lesson shown: no curve, marker at the start, no readout or warning.
@@ -306,6 +339,7 @@ class LossPlot(QWidget):
         """
         self._y = np.empty(0)
         self._points = (np.empty(0), np.empty(0))
+        self._test = (np.empty(0), np.empty(0))
         self._low, self._high = np.inf, 0.0
         self.marker.setValue(0)
         self.readout.setText("")
@@ -377,6 +411,15 @@ class LossPlot(QWidget):
         self.point.setVisible(y.size == 1)
         if y.size == 1:
             self.point.setData(x, y)
+        test_x, test_y = self._test
+        test_y = plottable(test_y, self.log)
+        # A few points (a stepped lesson, the start) are marked, else a lone one is
+        # invisible on a line; hundreds joined read as a curve.
+        marked = test_x.size <= 60
+        if marked != self._test_marked:
+            self._test_marked = marked
+            self.test_curve.setSymbol("t" if marked else None)
+        self.test_curve.setData(test_x, test_y, connect="finite")
         self._mark_divergence()
         # The epoch axis grows in doublings, not every frame: relabelling an axis
         # costs more than drawing a million-point curve.
@@ -388,7 +431,7 @@ class LossPlot(QWidget):
             self.plot.setXRange(0, span, padding=0.02)
         # The loss axis moves in steps too (1-2-5 tops, whole decades on a log
         # scale): following the falling loss exactly would relabel it every frame.
-        y_range = _stepped_range(y, self.log)
+        y_range = _stepped_range(np.concatenate([y, test_y[np.isfinite(test_y)]]), self.log)
         if y_range != self._y_range:
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)

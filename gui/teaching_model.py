@@ -21,10 +21,13 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS, get_activation
 from engine.boundary import (BoundaryMap, InputPlane, NotAPlane, PlaneData, decision_boundary,
-                             input_plane, plane_data, plane_extent)
+                             input_plane, output_names, plane_data, plane_extent)
 from engine.lesson import Lesson
+from engine.metrics import Confusion, Judge, class_names
 from engine.session import Session
 from engine.steps import input_names
+
+from .metric_trail import MetricTrail
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
     from engine.chain_rule import ChainRule
@@ -55,6 +58,8 @@ class TeachingModel:
         self._plane = None
         self._plane_problem = ""
         self._descent: DescentPath | None = None
+        self._judge: Judge | None = None
+        self.metric_trail = MetricTrail()
 
     def open_lesson(self, lesson: Lesson) -> None:
         """Forget the last lesson's plane and descent path; the controller calls this
@@ -69,6 +74,51 @@ class TeachingModel:
         except NotAPlane as exc:
             self._plane, self._plane_problem = None, str(exc)
         self._descent = None  # made when the landscape is first asked for
+        self._judge = None
+        self.metric_trail = MetricTrail()
+
+    # -- how well it learns: test loss, accuracy, confusion ---------------------------
+    def _judge_of(self, session: Session) -> Judge:
+        """The lesson's judge (``engine.metrics.Judge``), made again when an edit
+        replaced the training rows; its trail goes with the old rows."""
+        if self._judge is None or not self._judge.judges(session.trainer):
+            lesson = session.lesson
+            self._judge = Judge(session.trainer, lesson.X_test, lesson.y_test)
+            self.metric_trail = MetricTrail(self._judge.held_out, self._judge.classification)
+        return self._judge
+
+    def record_metrics(self) -> MetricTrail:
+        """Judge the committed weights of the epoch shown and add them to the trail.
+
+        Asked once a frame (the controller publishes the history): at an
+        epoch's end only — inside a mini-batch epoch the weights belong to no
+        epoch. A lesson without held-out rows or class labels is not judged.
+        """
+        session = self._session_of()
+        judge = self._judge_of(session)
+        if self.metric_trail.wanted and session.state.batch == 0:
+            self.metric_trail.record(session.epochs_done, judge.evaluate(session.params))
+        return self.metric_trail
+
+    def forget_metrics(self) -> None:
+        """Reset or an edit: the epochs judged so far are no longer this run's."""
+        self.metric_trail.clear()
+
+    @property
+    def classification(self) -> bool:
+        """Whether the lesson's targets are class labels (``engine.metrics``)."""
+        return self._judge_of(self._session_of()).classification
+
+    def class_names(self) -> tuple[str, ...]:
+        """The classes by name, in the confusion matrix's order (``y = 0``, ``y = 1``
+        for one 0/1 output; the outputs' names for one-hot outputs)."""
+        return class_names(output_names(self._session_of().lesson))
+
+    def confusion(self, held_out: bool = False) -> Confusion | None:
+        """True × predicted class of the training (or held-out) rows at the committed
+        weights; None for a regression, missing rows or outputs that are not numbers."""
+        session = self._session_of()
+        return self._judge_of(session).confusion(session.params, held_out)
 
     # -- activations -----------------------------------------------------------------
     @staticmethod
