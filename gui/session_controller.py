@@ -150,9 +150,11 @@ class SessionController(QObject):
         every frame however long the history), and the epoch shown (0 at the
         start).
     metricsChanged(MetricTrail)
-        The held-out loss and the accuracies at every epoch shown so far
-        (``gui/metric_trail.py``), sent with each history: at every frame
-        while running, never per epoch of the fast path.
+        The held-out loss and the accuracies at the epochs shown so far
+        (``gui/metric_trail.py``), sent with each history: judged at every
+        step and pause, and at the frames of a run that keep judging to
+        ``teaching_model.JUDGING_SHARE`` of the time — never per epoch of the
+        fast path.
     runningChanged(bool)
     diverged(str)
         Divergence message and its cause ("" when the run is no longer diverged).
@@ -520,7 +522,7 @@ class SessionController(QObject):
         self.positionChanged.emit(position, self.describe_position(position))
         if history:
             self.historyChanged.emit(self.session.history.curve(), self.session.epochs_done)
-            self.metricsChanged.emit(self.teaching.record_metrics())
+            self.metricsChanged.emit(self.teaching.record_metrics(self.running))
         self._publish_selection()
 
     def _publish_selection(self) -> None:

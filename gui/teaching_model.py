@@ -14,6 +14,7 @@ them, so they load when a view first asks, never at start-up.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,12 @@ if TYPE_CHECKING:  # the other teaching views' engine modules load when a view f
     from engine.landscape import DescentPath, Landscape, WeightAddress
     from engine.race import Race
 
-__all__ = ["TeachingModel"]
+__all__ = ["TeachingModel", "JUDGING_SHARE"]
+
+# While Run trains, judging the weights (a forward pass over every row, as much as
+# an epoch of the digits) keeps to about this share of the time: frames whose
+# judgement would exceed it are left unjudged, so Run keeps its speed.
+JUDGING_SHARE = 0.05
 
 
 class TeachingModel:
@@ -59,6 +65,7 @@ class TeachingModel:
         self._plane_problem = ""
         self._descent: DescentPath | None = None
         self._judge: Judge | None = None
+        self._next_judgement = 0.0   # perf_counter time before which Run's frames go unjudged
         self.metric_trail = MetricTrail()
 
     def open_lesson(self, lesson: Lesson) -> None:
@@ -87,17 +94,24 @@ class TeachingModel:
             self.metric_trail = MetricTrail(self._judge.held_out, self._judge.classification)
         return self._judge
 
-    def record_metrics(self) -> MetricTrail:
+    def record_metrics(self, running: bool = False) -> MetricTrail:
         """Judge the committed weights of the epoch shown and add them to the trail.
 
         Asked once a frame (the controller publishes the history): at an
         epoch's end only — inside a mini-batch epoch the weights belong to no
         epoch. A lesson without held-out rows or class labels is not judged.
+        While ``running``, a frame is judged only if judging keeps to
+        ``JUDGING_SHARE`` of the time (every frame of the moons, a few a
+        second of the digits); a step, a jump and the pause are always judged.
         """
         session = self._session_of()
         judge = self._judge_of(session)
-        if self.metric_trail.wanted and session.state.batch == 0:
-            self.metric_trail.record(session.epochs_done, judge.evaluate(session.params))
+        start = time.perf_counter()
+        if not self.metric_trail.wanted or session.state.batch != 0 or (
+                running and start < self._next_judgement):
+            return self.metric_trail
+        self.metric_trail.record(session.epochs_done, judge.evaluate(session.params))
+        self._next_judgement = start + (time.perf_counter() - start) / JUDGING_SHARE
         return self.metric_trail
 
     def forget_metrics(self) -> None:

@@ -73,7 +73,10 @@ def test_test_loss_accuracy_and_confusion_equal_the_engine_at_every_shown_epoch(
     trail = controller.teaching.metric_trail
     assert trail.held_out and trail.classification
     assert controller.epochs_done == epochs
-    assert set(trail.epochs.astype(int)) == set(expected) and len(expected) >= 3
+    # Every point is an epoch the window showed (Run's frames may go unjudged when
+    # judging would slow it; steps and the pause never do).
+    assert set(trail.epochs.astype(int)) <= set(expected) and len(trail) >= 3
+    assert {0, 1, epochs} <= set(trail.epochs.astype(int))
     for at, epoch in enumerate(trail.epochs.astype(int)):
         evaluation, _ = expected[epoch]
         assert trail.test_loss[at] == evaluation.test_loss, epoch
