@@ -13,7 +13,7 @@ curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
 flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
 one epoch is drawn as a point. For a lesson with held-out rows a second
-curve (green, dashed, named in a legend) is their loss at each epoch the
+curve (green, dashed, named in a key beside the scale box) is their loss at each epoch the
 window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
-           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
+           "spans_decades", "curve_key", "TRAINING_COLOUR", "TEST_COLOUR", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
@@ -203,6 +203,14 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def curve_key(entries: list[tuple[str, str, bool]]) -> str:
+    """A legend as rich text for a label beside a plot: each (name, colour, dashed)
+    drawn as a short line in its colour and style, then its name."""
+    parts = [f'<span style="color:{colour}"><b>{"╌╌" if dashed else "━━"}</b></span>&nbsp;{name}'
+             for name, colour, dashed in entries]
+    return " &nbsp; ".join(parts)
+
+
 def positive_span(values: np.ndarray) -> tuple[float, float]:
     """The smallest and largest positive finite value, shape (n,) → (low, high);
     (inf, 0) when there is none."""
@@ -247,9 +255,6 @@ class LossPlot(QWidget):
         self.test_curve.setVisible(False)
         self._test = (np.empty(0), np.empty(0))   # (epochs, losses) of the held-out rows
         self._test_marked = False                 # its few points drawn as triangles
-        self.legend = self.plot.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                          labelTextColor="#000000")
-        self.legend.setVisible(False)
         self.diverged_marker = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
             labelOpts={"position": 0.9, "color": DIVERGED_COLOUR},
@@ -268,9 +273,15 @@ class LossPlot(QWidget):
         self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
+        # The two curves' key, beside the scale box rather than over a plot this short.
+        self.key = QLabel(curve_key([("training rows", TRAINING_COLOUR, False),
+                                     ("held-out rows (test)", TEST_COLOUR, True)]))
+        self.key.setObjectName("lossKey")
+        self.key.setVisible(False)
         self.warning_label = problem_label("plotWarning")
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
+        bar.addWidget(self.key)
         bar.addWidget(self.readout, 1)
         view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
         self._x = np.empty(0)
@@ -314,15 +325,10 @@ class LossPlot(QWidget):
 
     def set_test_losses(self, trail) -> None:
         """The held-out rows' loss at the epochs shown (a ``MetricTrail``): a second
-        curve named in the legend, or none when the lesson holds no rows out."""
+        curve named in the key, or none when the lesson holds no rows out."""
         shown = bool(trail.held_out)
-        if shown != self.legend.isVisible():
-            self.test_curve.setVisible(shown)
-            self.legend.setVisible(shown)
-            self.legend.clear()
-            if shown:
-                self.legend.addItem(self.curve, "training rows")
-                self.legend.addItem(self.test_curve, "held-out rows (test)")
+        self.test_curve.setVisible(shown)
+        self.key.setVisible(shown)
         self._test = (trail.epochs, trail.test_loss) if shown else (np.empty(0), np.empty(0))
         self._measure_span()
         self._dirty = True
@@ -415,7 +421,7 @@ class LossPlot(QWidget):
         test_y = plottable(test_y, self.log)
         # A few points (a stepped lesson, the start) are marked, else a lone one is
         # invisible on a line; hundreds joined read as a curve.
-        marked = test_x.size <= 60
+        marked = test_x.size <= 20
         if marked != self._test_marked:
             self._test_marked = marked
             self.test_curve.setSymbol("t" if marked else None)

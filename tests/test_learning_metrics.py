@@ -84,7 +84,8 @@ def test_test_loss_accuracy_and_confusion_equal_the_engine_at_every_shown_epoch(
         assert trail.test_accuracy[at] == evaluation.test_accuracy, epoch
     # What is drawn is the trail: the loss plot's second curve, the accuracy view's two.
     window.plot._redraw()
-    assert window.plot.test_curve.isVisible() and window.plot.legend.isVisible()
+    assert window.plot.test_curve.isVisible() and window.plot.key.isVisible()
+    assert "held-out rows" in window.plot.key.text() and "held-out" in accuracy_view.key.text()
     np.testing.assert_array_equal(window.plot.test_curve.xData, trail.epochs)
     np.testing.assert_array_equal(window.plot.test_curve.yData, trail.test_loss)
     window.teaching_docks_a[ACCURACY].raise_()
@@ -149,14 +150,14 @@ def test_a_lesson_without_held_out_rows_shows_no_test_curve(qtbot, tmp_path):
                           check_params_cb=lambda running: not running):
         window.controller.run()
     window.plot._redraw()
-    assert not window.plot.test_curve.isVisible() and not window.plot.legend.isVisible()
+    assert not window.plot.test_curve.isVisible() and not window.plot.key.isVisible()
     assert window.plot.test_curve.xData is None or window.plot.test_curve.xData.size == 0
     # XOR's targets are classes: its training accuracy is drawn, no held-out curve.
     view.throttle.tick(force=True)
     trail = window.controller.teaching.metric_trail
     assert not trail.held_out and trail.classification and len(trail) >= 2
     assert not view.test.isVisible() and view.training.yData.size == len(trail)
-    assert "held-out" not in view.caption.text()
+    assert "held-out" not in view.caption.text() + view.key.text()
 
 
 def test_a_regression_lesson_shows_no_accuracy_or_confusion_but_its_test_loss(qtbot, tmp_path):

@@ -4,7 +4,7 @@ rows and on the held-out rows, at every epoch the window has shown.
 The points are the controller's ``MetricTrail`` (``gui/metric_trail.py``),
 the engine's ``engine.metrics`` at each shown epoch; this view only draws
 them — training solid blue, held-out dashed green, as the loss plot draws
-its two curves — and writes the latest in a line. A lesson whose targets
+its two curves, with the same key under the plot — and writes the latest in a line. A lesson whose targets
 are not class labels (a regression such as the plane) has no accuracy: the
 view says so instead.
 """
@@ -17,18 +17,20 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget  # noqa: E402
 
 from engine.number_text import shown_number  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
-from ..plots import TEST_COLOUR, TRAINING_COLOUR, FittedPlot  # noqa: E402
+from ..plots import TEST_COLOUR, TRAINING_COLOUR, FittedPlot, curve_key  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["AccuracyView", "percent", "NOT_CLASSES"]
 
 NOT_CLASSES = ("This lesson's targets are numbers, not class labels (a regression), so "
                "there is no accuracy to count: judge it by its loss, on the loss plot.")
+
+_KEY = [("training rows", TRAINING_COLOUR, False), ("held-out rows (test)", TEST_COLOUR, True)]
 
 
 def percent(fraction: float) -> str:
@@ -51,6 +53,8 @@ class AccuracyView(ThrottledView):
         self.caption = QLabel("")
         self.caption.setObjectName("accuracyCaption")
         self.caption.setWordWrap(True)
+        # Its lines and no more: the height left over goes to the plot or table.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plot = FittedPlot(background=None)
         self.plot.setMenuEnabled(False)
@@ -59,19 +63,17 @@ class AccuracyView(ThrottledView):
         self.plot.setLabel("left", "classified right (%)")
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-8, -8), brush=pg.mkBrush(255, 255, 255, 210),
-                                          labelTextColor="#000000")
-        self.training = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=2),
-                                       name="training rows")
-        self.test = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-                                   name="held-out rows (test)")
-        self._test_listed = True         # the held-out curve is named in the legend
+        self.training = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=2))
+        self.test = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine))
+        self.key = QLabel("")            # the curves' key, under the plot: it covers no point
+        self.key.setObjectName("accuracyKey")
         self._span = 0                   # the epoch axis shows 0..span
         plot_page = QWidget()
         column = QVBoxLayout(plot_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.caption)
         column.addWidget(self.plot, 1)
+        column.addWidget(self.key)
         self.pages = QStackedWidget()
         self.pages.addWidget(plot_page)
         self.pages.addWidget(self.message)
@@ -88,17 +90,12 @@ class AccuracyView(ThrottledView):
             return
         self.pages.setCurrentIndex(0)
         # A marker on each point while there are few: one epoch is not a line.
-        symbol = "o" if len(trail) <= 60 else None
+        symbol = "o" if len(trail) <= 20 else None
         self.training.setData(trail.epochs, 100.0 * trail.accuracy, connect="finite",
                               symbol=symbol, symbolSize=5, symbolBrush=TRAINING_COLOUR,
                               symbolPen=None)
         self.test.setVisible(trail.held_out)
-        if trail.held_out != self._test_listed:
-            self._test_listed = trail.held_out
-            if trail.held_out:
-                self.legend.addItem(self.test, "held-out rows (test)")
-            else:
-                self.legend.removeItem(self.test)
+        self.key.setText(curve_key(_KEY[: 1 + int(trail.held_out)]))
         if trail.held_out:
             self.test.setData(trail.epochs, 100.0 * trail.test_accuracy, connect="finite",
                               symbol="t" if symbol else None, symbolSize=6,

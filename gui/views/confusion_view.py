@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QStackedWidget,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QStackedWidget,
+                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from engine.number_text import shown_number
 
@@ -90,6 +90,25 @@ class ConfusionModel(QAbstractTableModel):
         return self.names[section]
 
 
+class _ChosenCellFrame(QStyledItemDelegate):
+    """Paints the clicked cell with a thick frame (black inside white, seen on both ends
+    of the scale) instead of a selection colour, which would hide its count's colour."""
+
+    def __init__(self, view: "ConfusionView"):
+        super().__init__(view)
+        self._view = view
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        if self._view.chosen != (index.row(), index.column()):
+            return
+        painter.save()
+        for colour, inset in (("#FFFFFF", 1), ("#000000", 4)):
+            painter.setPen(QPen(QColor(colour), 3))
+            painter.drawRect(option.rect.adjusted(inset, inset, -inset - 1, -inset - 1))
+        painter.restore()
+
+
 class ConfusionView(ThrottledView):
     """True class × predicted class of the training or held-out rows; a click lists a cell's rows."""
 
@@ -105,11 +124,14 @@ class ConfusionView(ThrottledView):
         self.rows.currentIndexChanged.connect(self._rows_changed)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
+        # Its lines and no more: the height left over goes to the plot or table.
+        self.caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.model = ConfusionModel(self)
         self.table = QTableView()
         self.table.setObjectName("confusionTable")
         self.table.setModel(self.model)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.table.setItemDelegate(_ChosenCellFrame(self))
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._cell_clicked)
@@ -188,6 +210,7 @@ class ConfusionView(ThrottledView):
 
     def _cell_clicked(self, index: QModelIndex) -> None:
         self.chosen = (index.row(), index.column())
+        self.table.viewport().update()
         self._list_chosen()
 
     def _list_chosen(self) -> None:
