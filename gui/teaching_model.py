@@ -65,8 +65,8 @@ class TeachingModel:
         self._plane_problem = ""
         self._descent: DescentPath | None = None
         self._judge: Judge | None = None
+        self._trail = MetricTrail()
         self._next_judgement = 0.0   # perf_counter time before which Run's frames go unjudged
-        self.metric_trail = MetricTrail()
 
     def open_lesson(self, lesson: Lesson) -> None:
         """Forget the last lesson's plane and descent path; the controller calls this
@@ -81,8 +81,7 @@ class TeachingModel:
         except NotAPlane as exc:
             self._plane, self._plane_problem = None, str(exc)
         self._descent = None  # made when the landscape is first asked for
-        self._judge = None
-        self.metric_trail = MetricTrail()
+        self._judge = None           # and its trail: made when first asked for
 
     # -- how well it learns: test loss, accuracy, confusion ---------------------------
     def _judge_of(self, session: Session) -> Judge:
@@ -91,8 +90,14 @@ class TeachingModel:
         if self._judge is None or not self._judge.judges(session.trainer):
             lesson = session.lesson
             self._judge = Judge(session.trainer, lesson.X_test, lesson.y_test)
-            self.metric_trail = MetricTrail(self._judge.held_out, self._judge.classification)
+            self._trail = MetricTrail(self._judge.held_out, self._judge.classification)
         return self._judge
+
+    @property
+    def metric_trail(self) -> MetricTrail:
+        """The held-out loss and accuracies at the epochs judged so far (this lesson's)."""
+        self._judge_of(self._session_of())
+        return self._trail
 
     def record_metrics(self, running: bool = False) -> MetricTrail:
         """Judge the committed weights of the epoch shown and add them to the trail.
@@ -107,12 +112,12 @@ class TeachingModel:
         session = self._session_of()
         judge = self._judge_of(session)
         start = time.perf_counter()
-        if not self.metric_trail.wanted or session.state.batch != 0 or (
+        if not self._trail.wanted or session.state.batch != 0 or (
                 running and start < self._next_judgement):
-            return self.metric_trail
-        self.metric_trail.record(session.epochs_done, judge.evaluate(session.params))
+            return self._trail
+        self._trail.record(session.epochs_done, judge.evaluate(session.params))
         self._next_judgement = start + (time.perf_counter() - start) / JUDGING_SHARE
-        return self.metric_trail
+        return self._trail
 
     def forget_metrics(self) -> None:
         """Reset or an edit: the epochs judged so far are no longer this run's."""

@@ -216,3 +216,19 @@ def test_the_trail_replaces_an_epoch_judged_again_and_stays_bounded():
     assert np.all(np.diff(trail.epochs) > 0) and np.isnan(trail.accuracy[-1])
     trail.clear()
     assert len(trail) == 0
+
+
+def test_a_new_lesson_without_held_out_rows_counts_the_training_rows(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, lesson_of("moons", 10))
+    view = show(qtbot, window, CONFUSION)
+    view.rows.setCurrentIndex(1)
+    assert view.held_out and view.model.counts.sum() == 40
+    window.controller.open_lesson(lesson_of("xor_biases", 10))
+    assert not view.held_out and not view.rows.model().item(1).isEnabled()
+    view.throttle.tick(force=True)
+    assert view.model.counts.shape == (2, 2) and view.model.counts.sum() == 4
+    window.controller.open_lesson(lesson_of("digits", 2))
+    assert view.rows.model().item(1).isEnabled()
+    view.throttle.tick(force=True)
+    assert view.model.counts.shape == (10, 10)
+    assert view.model.headerData(9, Qt.Orientation.Horizontal) == "9"
