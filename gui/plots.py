@@ -34,7 +34,8 @@ from .parts import problem_label, view_column  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
-           "spans_decades", "curve_key", "TRAINING_COLOUR", "TEST_COLOUR", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
+           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM",
+           "curve_key", "TRAINING_COLOUR", "TEST_COLOUR"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
@@ -206,8 +207,8 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
 def curve_key(entries: list[tuple[str, str, bool]]) -> str:
     """A legend as rich text for a label beside a plot: each (name, colour, dashed)
     drawn as a short line in its colour and style, then its name."""
-    parts = [f'<span style="color:{colour}"><b>{"╌╌" if dashed else "━━"}</b></span>&nbsp;{name}'
-             for name, colour, dashed in entries]
+    parts = [f'<span style="color:{colour}"><b>{"╌╌" if dashed else "━━"}</b></span>'
+             f'&nbsp;{name}' for name, colour, dashed in entries]
     return " &nbsp; ".join(parts)
 
 

@@ -4,9 +4,9 @@ rows and on the held-out rows, at every epoch the window has shown.
 The points are the controller's ``MetricTrail`` (``gui/metric_trail.py``),
 the engine's ``engine.metrics`` at each shown epoch; this view only draws
 them — training solid blue, held-out dashed green, as the loss plot draws
-its two curves, with the same key under the plot — and writes the latest in a line. A lesson whose targets
-are not class labels (a regression such as the plane) has no accuracy: the
-view says so instead.
+its two curves, with the same key under the plot — and writes the shown
+epoch's figures in a line. A lesson whose targets are not class labels (a
+regression such as the plane) has no accuracy: the view says so instead.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import (QLabel, QSizePolicy, QStackedWidget, QVBoxLayout,  # noqa: E402
+                               QWidget)
 
 from engine.number_text import shown_number  # noqa: E402
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QStackedWidget,
-                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
+                               QStackedWidget, QStyledItemDelegate, QTableView, QVBoxLayout,
+                               QWidget)
 
 from engine.number_text import shown_number
 
@@ -110,7 +111,8 @@ class _ChosenCellFrame(QStyledItemDelegate):
 
 
 class ConfusionView(ThrottledView):
-    """True class × predicted class of the training or held-out rows; a click lists a cell's rows."""
+    """True class × predicted class of the training or held-out rows; a click lists a
+    cell's rows."""
 
     def __init__(self, controller, teaching, parent=None):
         super().__init__(controller, teaching, parent)
