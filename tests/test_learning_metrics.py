@@ -232,3 +232,30 @@ def test_a_new_lesson_without_held_out_rows_counts_the_training_rows(qtbot, tmp_
     view.throttle.tick(force=True)
     assert view.model.counts.shape == (10, 10)
     assert view.model.headerData(9, Qt.Orientation.Horizontal) == "9"
+
+
+def test_the_judges_confusion_is_the_engines_and_names_no_class_it_cannot():
+    lesson = load_lesson(resolve_lesson("digits"))
+    session = Session(lesson)
+    session.step_epoch()
+    judge = Judge(session.trainer, lesson.X_test, lesson.y_test)
+    for held_out, X, y in ((False, lesson.X, lesson.y), (True, lesson.X_test, lesson.y_test)):
+        outputs = session.trainer.predict(session.params, X)
+        confusion = judge.confusion(session.params, held_out)
+        np.testing.assert_array_equal(confusion.counts, confusion_matrix(outputs, y))
+        true, predicted = predicted_classes(y), predicted_classes(outputs)
+        for cell in ((3, 3), (3, 5), (8, 1)):
+            np.testing.assert_array_equal(confusion.samples(*cell),
+                                          np.flatnonzero((true == cell[0])
+                                                         & (predicted == cell[1])))
+    diverged = session.params.copy()
+    diverged.flat[0] = np.nan
+    assert judge.confusion(diverged) is None
+    plane = load_lesson(resolve_lesson("plane"))
+    plane_session = Session(plane)
+    assert Judge(plane_session.trainer, plane.X_test, plane.y_test).confusion(
+        plane_session.params) is None
+    xor = load_lesson(resolve_lesson("xor_biases"))
+    xor_session = Session(xor)
+    assert Judge(xor_session.trainer, xor.X_test, xor.y_test).confusion(
+        xor_session.params, held_out=True) is None
