@@ -196,6 +196,7 @@ class ConfusionView(ThrottledView):
         self.pages.setCurrentIndex(0)
         counts = self.confusion.counts
         self.model.set_counts(counts, self.teaching.class_names())
+        self._fit_columns()
         right = int(np.trace(counts))
         total = int(counts.sum())
         self.caption.setText(
@@ -204,6 +205,17 @@ class ConfusionView(ThrottledView):
             "the class the network gives. Colour: the share of the true class's rows, "
             "dark = none, light = all.")
         self._list_chosen()
+
+    def _fit_columns(self) -> None:
+        """Columns share the width but never go below the widest count or class name:
+        a narrow dock scrolls rather than eliding a count to "1…"."""
+        metrics = self.table.fontMetrics()
+        texts = [shown_number(float(self.model.counts.max(initial=0)), 0), *self.model.names]
+        need = (max(metrics.horizontalAdvance(text) for text in texts)
+                + 2 * metrics.averageCharWidth())
+        header = self.table.horizontalHeader()
+        if header.minimumSectionSize() != need:
+            header.setMinimumSectionSize(need)
 
     def _show_message(self, text: str) -> None:
         self.confusion = None
