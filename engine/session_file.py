@@ -12,6 +12,10 @@ at the start of the iteration shown and how many of its steps were shown:
 ``selection``     the selected cell, {"matrix": engine name, "row": i, "column": j},
                   or absent when none was (Save with progress keeps it; the
                   recovery copy does not, so a click is not unsaved work)
+``exercise``      exercise mode's scores, one entry per iteration
+                  (``engine.exercise.ExerciseRecord.to_json``), or absent when
+                  none was scored; both Save with progress and the recovery copy
+                  keep it, so the learner's record survives a reopen and a crash
 
 and, for mini-batches, ``batch`` (batches done in the epoch), ``order`` (the
 epoch's sample order) and ``loss_sum``. Floats are written with every digit,
@@ -31,6 +35,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from .errors import LessonError
+from .exercise import ExerciseRecord
 from .network import Architecture, Parameters
 from .runrecord import strict_json
 from .steps import input_names, iteration_steps
@@ -44,7 +50,7 @@ __all__ = ["SavedSession", "capture_session", "diverged_save_note", "parse_sessi
            "session_document"]
 
 _KEYS = {"epoch", "step", "weights", "biases", "velocities", "rng_state", "loss_history",
-         "batch", "order", "loss_sum", "selection"}
+         "batch", "order", "loss_sum", "selection", "exercise"}
 
 
 @dataclass
@@ -55,6 +61,7 @@ class SavedSession:
     step: str | None
     loss_history: np.ndarray
     selection: tuple[str, int, int] | None = None
+    exercise: ExerciseRecord | None = None
 
 
 def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momentum: float,
@@ -100,8 +107,20 @@ def parse_session(r: "_Reader", value: Any, arch: Architecture, loss: str, momen
                                          f"expected one of " + ", ".join(names))
     shapes = _input_shapes(arch, momentum, mb) | {spec.name: tuple(spec.shape) for spec in steps}
     selection = _selection(r, doc.get("selection"), shapes)
+    exercise = _exercise(r, doc.get("exercise"))
     state = TrainingState(params, velocity, rng, epoch, batch, order, loss_sum)
-    return SavedSession(state, step, history, selection)
+    return SavedSession(state, step, history, selection, exercise)
+
+
+def _exercise(r: "_Reader", value: Any) -> ExerciseRecord | None:
+    """The saved exercise scores; None when the file has none (saved before exercise
+    mode, or with nothing scored)."""
+    if value is None:
+        return None
+    try:
+        return ExerciseRecord.from_json(value, "session.exercise")
+    except ValueError as exc:  # its message names the entry: session.exercise[2]: ...
+        raise LessonError(f"{r.source}: {exc}") from None
 
 
 def _input_shapes(arch: Architecture, momentum: float, mb: int) -> dict[str, tuple[int, int]]:
@@ -220,16 +239,19 @@ def _expect_shape(r: "_Reader", matrix: Any, key: str, shape: tuple[int, int]) -
 
 
 def session_document(session: "Session", destination: str | os.PathLike | None = None,
-                     selection: tuple[str, int, int] | None = None) -> dict:
+                     selection: tuple[str, int, int] | None = None,
+                     exercise: ExerciseRecord | None = None) -> dict:
     """The lesson file of a session, with the ``session`` key that reopens it.
 
     ``destination`` is the file it is for (see ``Lesson.to_json``);
-    ``selection`` the selected cell (matrix, row, column) to keep, if any."""
-    return capture_session(session, destination, selection)()
+    ``selection`` the selected cell (matrix, row, column) to keep, if any;
+    ``exercise`` the learner's exercise scores to keep, if any."""
+    return capture_session(session, destination, selection, exercise)()
 
 
 def capture_session(session: "Session", destination: str | os.PathLike | None = None,
-                    selection: tuple[str, int, int] | None = None) -> Callable[..., dict]:
+                    selection: tuple[str, int, int] | None = None,
+                    exercise: ExerciseRecord | None = None) -> Callable[..., dict]:
     """Copy now what the session document needs; build the document later, on any thread.
 
     A running session changes its arrays in place, so the state, the
@@ -240,7 +262,10 @@ def capture_session(session: "Session", destination: str | os.PathLike | None = 
     ``losses_as_array=True`` it leaves ``session.loss_history`` the copied
     array (shape (epoch,)) for such a writer to encode. ``selection`` (matrix,
     row, column) is kept with the position it was made at; a diverged session,
-    saved at an earlier epoch, leaves it out.
+    saved at an earlier epoch, leaves it out. ``exercise``'s scores are copied
+    now too (the learner may score another cell before the writer runs) and
+    written as ``session.exercise`` when there are any, whatever the epoch:
+    they are the learner's record, which Reset keeps as well.
     """
     lesson: "Lesson" = session.lesson
     doc = lesson.to_json(destination)
@@ -255,6 +280,7 @@ def capture_session(session: "Session", destination: str | os.PathLike | None = 
     start = start.copy()
     losses = session.history.losses(start.epoch).copy()
     arch = session.architecture
+    scores = exercise.to_json() if exercise is not None and exercise.scores else None
 
     def build(losses_as_array: bool = False) -> dict:
         weights = [start.params.weight(l).tolist() for l in range(1, arch.depth + 1)]
@@ -278,6 +304,8 @@ def capture_session(session: "Session", destination: str | os.PathLike | None = 
         if selection is not None:
             name, row, column = selection
             saved["selection"] = {"matrix": name, "row": int(row), "column": int(column)}
+        if scores is not None:
+            saved["exercise"] = scores
         doc["session"] = strict_json(saved)
         # The longest part: left an array for a writer that encodes it a piece at a time
         # (a list of 800 000 numbers takes 50 ms to make in one go), else a list made

@@ -9,12 +9,20 @@ the forward pass, its delta in the backward pass, written as the tables
 write it (``shown_number`` at the same decimals); an edge's tooltip gives
 its weight the same way. The cells behind the
 selection light up here as in the tables: yellow for the selected one,
-orange for its precedents, everything else faded.
+orange for its precedents, everything else faded. A neuron asked in exercise
+mode shows ``?`` instead of its value until it is answered or revealed.
 
 Layers wider than ``MAX_SHOWN`` neurons collapse to their first and last
 few with an ellipsis between, so digits' 64 inputs stay readable; a network
 with more than ``DENSE_EDGES`` edges drawn (64-25-10, 2-16-16-1) draws them
 faint until a selection lights some, so its lines are not a tangle.
+
+The keyboard can use it too: the view takes focus (a dashed frame in the
+highlight colour shows it), the arrows move the selection from neuron to
+neuron (↑ ↓ within a layer, ← → across layers), and a screen reader reads the
+view's accessible name and description, which follow the selected neuron or
+edge: ``d_output, sample 0, neuron 0: 0.026`` and where it comes from, in the
+words of ``gui/screen_reader.py``.
 
 Text follows the widget's font (View ▸ Larger text, presenter mode) as far as
 the space allows: after the scene is fitted to the view, every text is sized
@@ -32,10 +40,12 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphic
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
                                QGraphicsView, QToolTip)
 
+from engine.catalogue import column_label
 from engine.number_text import shown_number
 
+from .screen_reader import asked_description, cell_description, cell_name
 from .session_controller import MatrixInfo, Selection
-from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR
+from .tables import ACTIVE_COLOUR, MARK_TEXT, PRECEDENT_COLOUR, focus_pen, row_text
 
 __all__ = ["NetworkDiagram", "shown_indices", "MAX_SHOWN"]
 
@@ -52,6 +62,9 @@ FAINT_ALPHA = 40        # their opacity (of 255) while faint
 HEADING_BOTTOM = -1.15 * NEURON_GAP   # layer titles end above the highest bias unit
 ELLIPSIS = -2           # index of the "…" node of a collapsed layer
 BIAS = -1               # "from" index of a bias edge
+# Keys the focused diagram keeps although the window has ← and → as Step shortcuts.
+_ARROWS = {Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1), Qt.Key.Key_Left: (-1, 0),
+           Qt.Key.Key_Right: (1, 0)}
 
 
 
@@ -81,6 +94,7 @@ class NetworkDiagram(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setMinimumSize(240, 180)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.neurons: dict[tuple[int, int], QGraphicsEllipseItem] = {}
         self.edges: dict[tuple[int, int, int], QGraphicsLineItem] = {}
         self.biases: dict[int, QGraphicsRectItem] = {}
@@ -100,6 +114,7 @@ class NetworkDiagram(QGraphicsView):
         self._layer_gap = LAYER_GAP
         self._map_images: dict = {}
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
+        self._cursor: tuple[int, int] | None = None  # the neuron the arrows move from
 
     # -- structure -------------------------------------------------------------------
     def set_matrices(self, infos: list[MatrixInfo], layers: tuple[int, ...], bias: bool) -> None:
@@ -110,6 +125,7 @@ class NetworkDiagram(QGraphicsView):
             return
         self._layers = tuple(layers)
         self._values, self._selection = {}, None  # they belong to the old network
+        self._cursor = None
         self._map_images = {}
         self._layer_gap = LAYER_GAP
         self._text_px = float(FONT_PX)
@@ -209,8 +225,7 @@ class NetworkDiagram(QGraphicsView):
         scene = self.scene()
         layers = self._layers
         for l, n in enumerate(layers):
-            role = "input" if l == 0 else ("output" if l == len(layers) - 1 else f"hidden {l}")
-            head = QGraphicsSimpleTextItem(f"{role} ({n})")
+            head = QGraphicsSimpleTextItem(f"{self.layer_role(l)} ({n})")
             head.setFont(font)
             head.setBrush(self.palette().text())
             head.setData(1, l * self._layer_gap)  # the x its title is centred on
@@ -221,6 +236,10 @@ class NetworkDiagram(QGraphicsView):
         self._caption.setBrush(self.palette().text())
         self._caption.setData(1, tallest * NEURON_GAP)  # the y the legend starts at
         scene.addItem(self._caption)
+
+    def layer_role(self, l: int) -> str:
+        """``input``, ``hidden 1`` … or ``output``: layer ``l`` as its title names it."""
+        return "input" if l == 0 else ("output" if l == len(self._layers) - 1 else f"hidden {l}")
 
     # -- text sizes ----------------------------------------------------------------
     def text_pixels(self) -> float:
@@ -314,6 +333,7 @@ class NetworkDiagram(QGraphicsView):
     def set_values(self, values: dict) -> None:
         self._values = values
         self._refresh()
+        self._speak()
 
     def set_step(self, step_name: str | None) -> None:
         self._step_name = step_name
@@ -322,6 +342,7 @@ class NetworkDiagram(QGraphicsView):
     def set_selection(self, selection: Selection | None) -> None:
         self._selection = selection
         self._refresh()
+        self._speak()
 
     def set_decimals(self, decimals: int) -> None:
         """Write neuron values with ``decimals`` places, as the tables do."""
@@ -355,11 +376,16 @@ class NetworkDiagram(QGraphicsView):
             return
         lit = self._lit()
         sample = self._sample()
+        selection = self._selection
+        asked = (set() if selection is None or selection.asked is None
+                 else set(self._items_of(selection.name, selection.row, selection.column)))
         for (l, j), circle in self.neurons.items():
             name = self.neuron_matrix(l)
             array = self._values.get(name)
             text = ""
-            if array is not None and sample < array.shape[0] and j < array.shape[1]:
+            if ("n", l, j) in asked:
+                text = "?"  # the learner computes it: its value (or the one before) stays hidden
+            elif array is not None and sample < array.shape[0] and j < array.shape[1]:
                 text = shown_number(float(array[sample, j]), self._decimals)
             mark = lit.get(("n", l, j))
             self._paint_neuron(circle, self._labels[(l, j)], text, mark, bool(lit))
@@ -473,6 +499,122 @@ class NetworkDiagram(QGraphicsView):
         if part == "neurons":
             return [("n", info.layer, column)]
         return []
+
+    # -- screen readers ----------------------------------------------------------------
+    def _speak(self) -> None:
+        """The view's accessible name and description: the selected neuron or edge (the
+        cell behind it), else the network and how to move in it."""
+        if not self._layers:
+            return
+        selection = self._selection
+        info = self._infos.get(selection.name) if selection is not None else None
+        if info is None or info.identity is None:
+            shape = "-".join(str(n) for n in self._layers)
+            self.setAccessibleName(f"Network diagram ({shape})")
+            self.setAccessibleDescription("No neuron or edge selected. The arrows choose a "
+                                          "neuron: up and down within a layer, left and "
+                                          "right across layers.")
+            return
+        explanation = selection.explanation
+        rows = self._values.get("__rows__")
+        rows = range(info.shape[0]) if rows is None else rows
+        number = None if explanation is None else explanation.result
+        self.setAccessibleName(cell_name(info.learner, row_text(info, selection.row, rows),
+                                         column_label(info.identity, selection.column), number))
+        names = {name: known.learner for name, known in self._infos.items()}
+
+        def learner(name: str) -> str:
+            return names.get(name, name)
+
+        said = (cell_description(explanation, learner) if selection.asked is None
+                else asked_description(selection.asked.precedents, learner))
+        where = self._where(selection)
+        self.setAccessibleDescription(f"{where}; {said}" if where else said)
+
+    def _where(self, selection: Selection) -> str:
+        """Which mark of the diagram the selected cell is: a neuron, an edge, the bias."""
+        said = []
+        for key in self._items_of(selection.name, selection.row, selection.column):
+            if key[0] == "n":
+                said.append(f"neuron {key[2]} of {self._spoken_layer(key[1])}")
+            elif key[2] == BIAS:
+                said.append(f"the edge from the bias unit to neuron {key[3]} of "
+                            f"{self._spoken_layer(key[1])}")
+            else:
+                said.append(f"the edge from neuron {key[2]} of {self._spoken_layer(key[1] - 1)}"
+                            f" to neuron {key[3]} of {self._spoken_layer(key[1])}")
+        return ", ".join(said)
+
+    def _spoken_layer(self, l: int) -> str:
+        """``the input layer``, ``hidden layer 1`` … ``the output layer``."""
+        role = self.layer_role(l)
+        return f"hidden layer {l}" if role.startswith("hidden") else f"the {role} layer"
+
+    # -- the keyboard --------------------------------------------------------------------
+    def event(self, event) -> bool:
+        # The window's ← and → step; in the focused diagram the arrows choose neurons.
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in _ARROWS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """↑ ↓ select the neuron above or below, ← → the one across in the next layer."""
+        move = _ARROWS.get(event.key())
+        if move is None or not self.neurons:
+            super().keyPressEvent(event)
+            return
+        self.move_cursor(*move)
+        event.accept()
+
+    def move_cursor(self, layers: int, neurons: int) -> None:
+        """Select the neuron ``layers`` layers across and ``neurons`` down from the last
+        one chosen (the selected neuron, else the last one the arrows chose, else the
+        first input), within the network."""
+        start = self._selected_neuron() or self._cursor
+        if start is None:
+            layer, slot = 0, 0
+        else:
+            layer = max(0, min(len(self._layers) - 1, start[0] + layers))
+            slot = self._slots(start[0]).index(start[1]) + neurons
+        slots = self._slots(layer)
+        index = slots[max(0, min(len(slots) - 1, slot))]
+        self._cursor = (layer, index)
+        self.click(("neuron", layer, index))
+        self.centerOn(self.neurons[(layer, index)])
+
+    def _slots(self, layer: int) -> list[int]:
+        """The neurons of ``layer`` that are drawn, top to bottom (no ellipsis)."""
+        return [j for j in shown_indices(self._layers[layer]) if j != ELLIPSIS]
+
+    def _selected_neuron(self) -> tuple[int, int] | None:
+        selection = self._selection
+        if selection is None:
+            return None
+        for key in self._items_of(selection.name, selection.row, selection.column):
+            if key[0] == "n" and (key[1], key[2]) in self.neurons:
+                return key[1], key[2]
+        return None
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.hasFocus():  # the keyboard is here: a dashed frame round the view
+            painter = QPainter(self.viewport())
+            pen = focus_pen(self)
+            painter.setPen(pen)
+            inset = pen.width()
+            painter.drawRect(self.viewport().rect().adjusted(inset // 2, inset // 2,
+                                                             -inset, -inset))
+            painter.end()
 
     # -- interaction -------------------------------------------------------------------
     def edge_tip(self, layer: int, i: int, j: int) -> str | None:

@@ -10,7 +10,11 @@ types; ``answer`` checks it with ``engine.exercise`` (right to the shown
 precision, how far otherwise, then the hints in order); once every asked cell
 of the step is finished the controller reveals the matrix. Escape (``skip``)
 reveals without scoring, unless the lesson says the learner must be right.
-Scores are kept per iteration across Reset and ended by a new lesson.
+When the lesson asks several cells of a step, Tab (``next_cell``) leaves the
+one asked for later and asks the next. The cells answered right stay green
+(``right_cells``) until the next move. Scores are kept per iteration across
+Reset, ended by a new lesson, and given back by a lesson saved with them
+(``restore``: ``session.exercise`` of a saved or recovered session).
 """
 from __future__ import annotations
 
@@ -86,8 +90,13 @@ class ExerciseCoach(QObject):
         self.active = False
         self.record = ExerciseRecord()
         self.attempt: Attempt | None = None
-        self._queue: list[tuple[int, int]] = []   # the step's other cells still to ask
+        # The step's other cells still to ask: a cell not asked yet, or the attempt
+        # of one the learner left with Tab (its wrong answers and hints kept).
+        self._queue: list[tuple[int, int] | Attempt] = []
         self._outcomes: list[str] = []            # of the step's cells finished so far
+        self._right: list[tuple[str, int, int]] = []  # of those, the ones answered right
+        # The cells answered right in the step just revealed: green until the next move.
+        self.right_cells: list[tuple[str, int, int]] = []
         self.last_verdict = ""                    # what the last answer earned
 
     # -- on and off --------------------------------------------------------------------
@@ -105,15 +114,31 @@ class ExerciseCoach(QObject):
         self.record = ExerciseRecord()
         self._report_score()
 
+    def restore(self, record: ExerciseRecord) -> None:
+        """Take back the scores a lesson was saved with, and carry on in exercise mode
+        (the learner saved, or the window crashed, in the middle of it)."""
+        self.record = record
+        if self.active:
+            self._report_score()
+        else:
+            self.set_active(True)
+
     def cancel(self) -> None:
-        """Drop the cell asked, unscored (stepping back, running, resetting)."""
+        """Drop the cell asked, unscored, and the green of the last right answers
+        (stepping back, running, resetting)."""
+        self.right_cells = []
         if self.attempt is not None:
-            self.attempt, self._queue, self._outcomes = None, [], []
+            self.attempt, self._queue, self._outcomes, self._right = None, [], [], []
             self.askedChanged.emit(None)
 
     @property
     def asking(self) -> bool:
         return self.attempt is not None
+
+    @property
+    def more_asked(self) -> bool:
+        """Whether the step asks other cells besides the one asked now (Tab goes to them)."""
+        return self.attempt is not None and bool(self._queue)
 
     # -- asking ------------------------------------------------------------------------
     def ask_next(self) -> tuple[str, int, int] | None:
@@ -133,18 +158,30 @@ class ExerciseCoach(QObject):
             cells = [(selected[1], selected[2])]
         else:
             cells = [(0, 0)]
-        self._queue, self._outcomes = list(cells[1:]), []
+        self._queue, self._outcomes, self._right = list(cells[1:]), [], []
+        self.right_cells = []
         return self._ask(spec.name, *cells[0])
 
     def _ask(self, name: str, row: int, column: int) -> tuple[str, int, int]:
-        session = self._session_of()
-        _spec, record = session.upcoming()
-        explanation = record.explain(name, row, column, self._presentation_of(),
-                                     self._decimals_of())
-        plan = session.lesson.exercise
-        self.attempt = Attempt(question(explanation), plan.tries, plan.must_be_right)
+        plan = self._session_of().lesson.exercise
+        self.attempt = Attempt(self._question(name, row, column), plan.tries, plan.must_be_right)
         self.askedChanged.emit(Asked(self.attempt))
         return name, row, column
+
+    def _question(self, name: str, row: int, column: int) -> Question:
+        """The cell of the step Step would reveal, as the tables show it now."""
+        _spec, record = self._session_of().upcoming()
+        return question(record.explain(name, row, column, self._presentation_of(),
+                                       self._decimals_of()))
+
+    def reword(self) -> None:
+        """The presentation or the decimals changed: the asked cells are named, signed
+        and judged as the tables show them now; wrong answers and hints so far are kept."""
+        if self.attempt is None:
+            return
+        for attempt in [self.attempt, *(a for a in self._queue if isinstance(a, Attempt))]:
+            attempt.asked = self._question(*attempt.asked.address)
+        self.askedChanged.emit(Asked(self.attempt))
 
     def answer(self, text: str) -> tuple[str, int, int] | bool:
         """Check a typed answer. Returns the next cell to show when the step asks
@@ -162,7 +199,17 @@ class ExerciseCoach(QObject):
         self.askedChanged.emit(Asked(attempt, verdict.message))
         if not attempt.finished:
             return False
+        if verdict.right:
+            self._right.append(attempt.asked.address)
         return self._finish_cell()
+
+    def next_cell(self) -> tuple[str, int, int] | None:
+        """Leave the cell asked for later and ask the step's next one (Tab); its
+        address, or None when the step asks no other."""
+        if not self.more_asked:
+            return None
+        self._queue.append(self.attempt)
+        return self._take_next()
 
     def skip(self) -> tuple[str, int, int] | bool:
         """Reveal without scoring (Escape); False when the lesson forbids it."""
@@ -177,18 +224,24 @@ class ExerciseCoach(QObject):
 
     def _finish_cell(self) -> tuple[str, int, int] | bool:
         self._outcomes.append(self.attempt.outcome)
-        name = self.attempt.asked.address[0]
-        if self._queue:
-            row, column = self._queue.pop(0)
-            return self._ask(name, row, column)
-        return True
+        return self._take_next() if self._queue else True
+
+    def _take_next(self) -> tuple[str, int, int]:
+        """Ask the first cell of the queue: a new one, or one left with Tab as it was."""
+        waiting = self._queue.pop(0)
+        if isinstance(waiting, Attempt):
+            self.attempt = waiting
+            self.askedChanged.emit(Asked(waiting))
+            return waiting.asked.address
+        return self._ask(self.attempt.asked.address[0], *waiting)
 
     def revealed(self) -> None:
         """The controller revealed the asked step: count its cells in the iteration shown."""
         iteration = self._session_of().position.iteration + 1
         for outcome in self._outcomes:
             self.record.count(iteration, outcome)
-        self.attempt, self._queue, self._outcomes = None, [], []
+        self.right_cells = self._right
+        self.attempt, self._queue, self._outcomes, self._right = None, [], [], []
         self.askedChanged.emit(None)
         self._report_score()
 
@@ -197,10 +250,12 @@ class ExerciseCoach(QObject):
         iteration = self._session_of().position.iteration + 1
         return f"Iteration {iteration}: {self.record.score(iteration).text()}"
 
-    def _report_score(self) -> None:
+    def score_text(self) -> str:
+        """``Exercise, iteration 2: 3 of 5 right first try, ...`` ("" when off)."""
         if not self.active:
-            self.scoreChanged.emit("")
-            return
+            return ""
         iteration = self._session_of().position.iteration + 1
-        score = self.record.score(iteration)
-        self.scoreChanged.emit(f"Exercise, iteration {iteration}: " + score.text())
+        return f"Exercise, iteration {iteration}: " + self.record.score(iteration).text()
+
+    def _report_score(self) -> None:
+        self.scoreChanged.emit(self.score_text())

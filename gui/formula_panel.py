@@ -5,7 +5,9 @@ formula in symbols), the selected cell (its formula in symbols, then with
 the numbers substituted, and the result — right under the step, so that it
 stays in view in a short dock), the teacher's note for the step, and the
 lesson's notes. Everything is text the engine wrote; this panel
-only lays it out. A note's ``{name}`` placeholders are rendered by the
+only lays it out. A screen reader reads each block as plain text (its
+accessible name), and the panel's accessible description is the step's and
+the selected cell's formulas together. A note's ``{name}`` placeholders are rendered by the
 function it is given (the controller's), each time the step or the
 matrices change — a presentation change renames the matrices, so the note
 follows it.
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from .session_controller import MatrixInfo, Selection
@@ -31,6 +34,12 @@ def _label(object_name: str) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     return label
+
+
+def _say(label: QLabel, html: str) -> None:
+    """Show ``html`` in ``label``; its accessible name is the same text, plain."""
+    label.setText(html)
+    label.setAccessibleName(QTextDocumentFragment.fromHtml(html).toPlainText())
 
 
 class FormulaPanel(QScrollArea):
@@ -63,6 +72,7 @@ class FormulaPanel(QScrollArea):
         layout.addStretch(1)
         self._layout = layout
         self.setWidget(body)
+        self.setAccessibleName("Formula")
         self._infos: dict[str, MatrixInfo] = {}
         self._step_notes: dict[str, str] = {}
         self._step: str | None = None
@@ -71,12 +81,13 @@ class FormulaPanel(QScrollArea):
         self._show_cell()
 
     def set_exercise_box(self, box: QWidget) -> None:
-        """Put exercise mode's answer box (``gui.exercise_box``) under the step's formula."""
-        self._layout.insertWidget(1, box)
+        """Put exercise mode's answer box (``gui.exercise_box``) first, above the step's
+        formula (which the asked matrix's card shows too), so a short dock shows it."""
+        self._layout.insertWidget(0, box)
 
     def set_lesson(self, notes: str, step_notes: dict[str, str]) -> None:
         self._step_notes = dict(step_notes)
-        self.notes_label.setText(f"<b>About this lesson</b><br>{escape(notes)}" if notes else "")
+        _say(self.notes_label, f"<b>About this lesson</b><br>{escape(notes)}" if notes else "")
         self._show_step()
 
     def set_matrices(self, infos: list[MatrixInfo]) -> None:
@@ -102,24 +113,38 @@ class FormulaPanel(QScrollArea):
         return selection.explanation.text
 
     def _show_step(self) -> None:
-        info = self._infos.get(self._step or "")
-        if info is None:
-            self.step_label.setText("<b>Ready.</b> Press <b>Step</b> (Space or →) to compute "
-                                    "the first matrix of the iteration.")
-            self.note_label.setText("")
-            return
-        symbol = "" if info.symbol == info.learner else f" ({escape(info.symbol)})"
-        self.step_label.setText(
-            f"<b>Step: {escape(info.learner)}</b>{symbol}<br>"
-            f"<span style='font-size:115%'>{escape(info.formula)}</span>")
-        note = self._render_note(self._step_notes.get(info.name, ""))
-        self.note_label.setText(f"<i>{escape(note)}</i>" if note else "")
+        self._write_step()
+        self._speak()
 
     def _show_cell(self) -> None:
+        self._write_cell()
+        self._speak()
+
+    def _speak(self) -> None:
+        """The panel's accessible description: the step's and the cell's formulas."""
+        self.setAccessibleDescription("\n".join(
+            text for text in (self.step_label.accessibleName(),
+                              self.cell_label.accessibleName()) if text))
+
+    def _write_step(self) -> None:
+        info = self._infos.get(self._step or "")
+        if info is None:
+            _say(self.step_label, "<b>Ready.</b> Press <b>Step</b> (Space or →) to compute "
+                                  "the first matrix of the iteration.")
+            _say(self.note_label, "")
+            return
+        symbol = "" if info.symbol == info.learner else f" ({escape(info.symbol)})"
+        _say(self.step_label,
+             f"<b>Step: {escape(info.learner)}</b>{symbol}<br>"
+             f"<span style='font-size:115%'>{escape(info.formula)}</span>")
+        note = self._render_note(self._step_notes.get(info.name, ""))
+        _say(self.note_label, f"<i>{escape(note)}</i>" if note else "")
+
+    def _write_cell(self) -> None:
         selection = self._selection
         if selection is None:
-            self.cell_label.setText("Click any cell (or neuron, or edge) to see how its number "
-                                    "was computed.")
+            _say(self.cell_label, "Click any cell (or neuron, or edge) to see how its number "
+                                  "was computed.")
             return
         info = self._infos.get(selection.name)
         title = escape(info.learner if info else selection.name)
@@ -127,17 +152,17 @@ class FormulaPanel(QScrollArea):
         if info is not None and info.symbol != info.learner:
             where += f" ({escape(info.symbol)})"  # the symbol the formula below names it by
         if selection.asked is not None:
-            self.cell_label.setText(f"<b>Asked: {where}</b><br>computed from the orange cells; "
-                                    "its formula and value show once you have answered")
+            _say(self.cell_label, f"<b>Asked: {where}</b><br>computed from the orange cells; "
+                                  "its formula and value show once you have answered")
             return
         explanation = selection.explanation
         if explanation is None:
-            self.cell_label.setText(f"<b>Selected: {where}</b><br>not computed yet at this step")
+            _say(self.cell_label, f"<b>Selected: {where}</b><br>not computed yet at this step")
             return
         partial = "" if explanation.complete else "<br>(a long sum, shortened with …)"
         change = ("" if explanation.change is None else
                   f"<br>{escape(explanation.change)}: the update is smaller than the "
                   f"{explanation.decimals} decimals shown")
-        self.cell_label.setText(
-            f"<b>Selected: {where}</b><br>{escape(explanation.symbolic)}<br>"
-            f"<span style='font-size:115%'>{escape(explanation.text)}</span>{partial}{change}")
+        _say(self.cell_label,
+             f"<b>Selected: {where}</b><br>{escape(explanation.symbolic)}<br>"
+             f"<span style='font-size:115%'>{escape(explanation.text)}</span>{partial}{change}")

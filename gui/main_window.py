@@ -30,6 +30,7 @@ from .paste import paste_block
 from .plots import LossPlot
 from .presenter import Presenter
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
+from .screen_reader import asked_description, cell_description
 from .session_controller import SessionController
 from .session_files import BUILTIN_REFUSAL, in_builtin_folder, proposed_file_name
 from .settings_dock import SettingsPanel
@@ -55,10 +56,32 @@ _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such a
 # Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
 LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
+# Each dock's entry in the View menu, its access key ("&") unique within its menu.
+DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "Lesson &editor",
+                   "diagramDock": "Net&work", "formulaDock": "&Formula",
+                   "plotDock": "Loss per epo&ch", "raceDock": "Learning-rate &race",
+                   "modesDock": "Training &modes", "gradientCheckDock": "&Gradient check",
+                   "codeDock": "&Code", "tryInputDock": "&Try an input",
+                   "boundaryDock": "&Decision boundary", "landscapeDock": "&Loss landscape",
+                   "activationDock": "&Activation functions", "accuracyDock": "Acc&uracy",
+                   "confusionDock": "Co&nfusion matrix"}
+# The run's trouble above the tables: red with white text for a divergence, amber with
+# near-black text for a warning (each above 4.5:1, WCAG AA).
+_BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {text};"
+                 " font-weight: bold; padding: 8px; }}")
+_DIVERGED_COLOURS = {"background": "#B03A2E", "text": "white"}
+_WARNING_COLOURS = {"background": "#F2C14E", "text": "#1A1A1A"}
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
 SHORTCUTS = """<table cellpadding=4>
-<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix</td></tr>
-<tr><td><b>←</b> or <b>Backspace</b></td><td>Step back</td></tr>
+<tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
+table)</td></tr>
+<tr><td><b>←</b> or <b>Backspace</b></td><td>Step back (← outside a table)</td></tr>
+<tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous matrix card (the first Tab: the matrix
+just computed)</td></tr>
+<tr><td><b>Arrow keys</b></td><td>In a table: select the next cell (its formula shows); in the
+Network diagram: select the next neuron</td></tr>
+<tr><td><b>Enter</b></td><td>In a table: select the cell under the cursor</td></tr>
+<tr><td><b>Alt</b></td><td>The menus: every entry has an underlined access key</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>Step one epoch</td></tr>
 <tr><td><b>Ctrl+Shift+E</b></td><td>Exercise mode: compute a cell before Step reveals it;
 Enter checks, Escape reveals</td></tr>
@@ -151,15 +174,15 @@ class MainWindow(QMainWindow):
 
     # -- construction -----------------------------------------------------------------
     def _build_central(self) -> QWidget:
-        """The tables, under the banner that says when a run diverged."""
+        """The tables, under the banner that says when a run diverged or went wrong."""
         self.tables = TablesPanel()
         self.tables.set_explainer(self._tooltip)
+        self.tables.set_describer(self._spoken_description)
         self.banner = QLabel("")
         self.banner.setObjectName("divergenceBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#divergenceBanner { background: #B03A2E; color: white;"
-                                  " font-weight: bold; padding: 8px; }")
         self.banner.hide()
+        self._divergence = self._warning = ""
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -322,77 +345,77 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(tip or text)
+        action.setToolTip(tip or text.replace("&", ""))
         action.triggered.connect(slot)
         self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
         c = self.controller
-        self.step_action = self._action("Step ▶", c.step, ["Space", "Right"],
+        self.step_action = self._action("&Step ▶", c.step, ["Space", "Right"],
                                         "Compute the next matrix (Space or →)")
-        self.back_action = self._action("◀ Back", c.step_back, ["Left", "Backspace"],
+        self.back_action = self._action("◀ &Back", c.step_back, ["Left", "Backspace"],
                                         "Step back (← or Backspace)")
-        self.epoch_action = self._action("Step epoch", c.step_epoch, ["Ctrl+E"],
+        self.epoch_action = self._action("Step &epoch", c.step_epoch, ["Ctrl+E"],
                                          "Finish this epoch, step by step (Ctrl+E)")
-        self.run_action = self._action("Run", c.toggle_run, ["Ctrl+R"], "Run / Pause (Ctrl+R)")
+        self.run_action = self._action("&Run", c.toggle_run, ["Ctrl+R"], "Run / Pause (Ctrl+R)")
         self.run_action.setCheckable(True)
-        self.reset_action = self._action("Reset", c.reset, ["Ctrl+Shift+R"],
+        self.reset_action = self._action("Rese&t", c.reset, ["Ctrl+Shift+R"],
                                          "Back to the lesson's initial weights and seed")
         self.exercise_action = self._action(
-            "Exercise", c.exercise.set_active, ["Ctrl+Shift+E"],
+            "E&xercise", c.exercise.set_active, ["Ctrl+Shift+E"],
             "Exercise: compute a cell of each matrix before Step reveals it (Ctrl+Shift+E)")
         self.exercise_action.setCheckable(True)
-        self.open_action = self._action("Open lesson…", self.open_dialog, [QKeySequence.Open])
+        self.open_action = self._action("&Open lesson…", self.open_dialog, [QKeySequence.Open])
         self.save_action = self._action(
-            "Save with progress…", self.save_dialog, [QKeySequence.Save],
+            "&Save with progress…", self.save_dialog, [QKeySequence.Save],
             "Save the lesson and where the training is: reopens at the same epoch, step, "
             "selected cell and loss history")
         self.save_start_action = self._action(
-            "Save as a new starting point…", self.save_starting_point_dialog,
+            "Save as a new starting &point…", self.save_starting_point_dialog,
             [QKeySequence.SaveAs],
             "Save a new lesson whose starting weights are the weights trained so far")
-        self.quit_action = self._action("Quit", self.close, [QKeySequence.Quit])
-        self.import_csv_action = self._action("Import CSV…", self.import_csv,
+        self.quit_action = self._action("&Quit", self.close, [QKeySequence.Quit])
+        self.import_csv_action = self._action("&Import CSV…", self.import_csv,
                                               tip="A new lesson on the data of a CSV file")
-        self.dataset_action = self._action("New lesson from a data set…", self.new_from_dataset,
+        self.dataset_action = self._action("&New lesson from a data set…", self.new_from_dataset,
                                            tip="A new lesson on a built-in data set")
         self.export_actions = [
-            self._action("Excel workbook…", lambda: self.exporter.ask_workbook()),
-            self._action("NumPy script…", lambda: self.exporter.ask_script()),
-            self._action("Jupyter notebook…", lambda: self.exporter.ask_notebook()),
-            self._action("Current table as CSV…", lambda: self.exporter.ask_table_csv()),
-            self._action("Diagram as PNG/SVG…", lambda: self.exporter.ask_diagram()),
-            self._action("Loss plot as PNG/SVG…", lambda: self.exporter.ask_plot()),
+            self._action("E&xcel workbook…", lambda: self.exporter.ask_workbook()),
+            self._action("NumPy &script…", lambda: self.exporter.ask_script()),
+            self._action("&Jupyter notebook…", lambda: self.exporter.ask_notebook()),
+            self._action("Current &table as CSV…", lambda: self.exporter.ask_table_csv()),
+            self._action("&Diagram as PNG/SVG…", lambda: self.exporter.ask_diagram()),
+            self._action("&Loss plot as PNG/SVG…", lambda: self.exporter.ask_plot()),
         ]
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.Redo)
-        self.copy_action = self._action("Copy table as text", self.copy_table, ["Ctrl+Shift+C"])
-        self.paste_action = self._action("Paste into table", self.paste_into_table,
+        self.copy_action = self._action("&Copy table as text", self.copy_table, ["Ctrl+Shift+C"])
+        self.paste_action = self._action("&Paste into table", self.paste_into_table,
                                          [QKeySequence.Paste],
                                          "Paste numbers into X, y, a weight or a bias table "
                                          "from the selected cell")
-        self.zoom_in_action = self._action("Larger text", lambda: self.zoom(+1),
+        self.zoom_in_action = self._action("&Larger text", lambda: self.zoom(+1),
                                            [QKeySequence.ZoomIn, "Ctrl+="])
-        self.zoom_out_action = self._action("Smaller text", lambda: self.zoom(-1),
+        self.zoom_out_action = self._action("S&maller text", lambda: self.zoom(-1),
                                             [QKeySequence.ZoomOut])
-        self.zoom_reset_action = self._action("Normal text", lambda: self.zoom(0), ["Ctrl+0"])
+        self.zoom_reset_action = self._action("&Normal text", lambda: self.zoom(0), ["Ctrl+0"])
         self.presenter_action = self._action(
-            "Presenter mode", lambda on: self.set_presenting(on), ["F5"],
+            "&Presenter mode", lambda on: self.set_presenting(on), ["F5"],
             "Full screen, one large view at a time, for a projector and a clicker "
             "(F5; Escape leaves)")
         self.presenter_action.setCheckable(True)
-        self.log_action = self._action("Log-scale loss", self.plot.set_log)
+        self.log_action = self._action("Lo&g-scale loss", self.plot.set_log)
         self.log_action.setCheckable(True)
         self.plot.log_box.toggled.connect(self.log_action.setChecked)
-        self.tour_action = self._action("Getting started", self.show_tour, ["Shift+F1"],
+        self.tour_action = self._action("&Getting started", self.show_tour, ["Shift+F1"],
                                         "A short tour: Step, click a cell, Run, the teaching views")
-        self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, ["F1"])
-        self.glossary_action = self._action("Glossary", self.show_glossary,
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, ["F1"])
+        self.glossary_action = self._action("G&lossary", self.show_glossary,
                                             tip="Every quantity's names in both presentations")
-        self.about_action = self._action("About Backprop Tracer", self.show_about)
+        self.about_action = self._action("&About Backprop Tracer", self.show_about)
 
     def _build_toolbar(self) -> None:
         """Two rows, so nothing is squeezed on a 1280-pixel projector: the moves and
@@ -448,13 +471,13 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Recent lessons")
+        self.recent_menu = file_menu.addMenu("Re&cent lessons")
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_start_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_csv_action)
         file_menu.addAction(self.dataset_action)
-        self.export_menu = file_menu.addMenu("Export")
+        self.export_menu = file_menu.addMenu("&Export")
         for action in self.export_actions:
             self.export_menu.addAction(action)
         file_menu.addSeparator()
@@ -483,7 +506,11 @@ class MainWindow(QMainWindow):
         for dock in (self.settings_dock, self.editor_dock, self.diagram_dock, self.formula_dock,
                      self.plot_dock):
             view_menu.addAction(dock.toggleViewAction())
-        self.teaching_menu = view_menu.addMenu("Teaching views")
+        # The docks' menu entries with their access keys (the titles keep none).
+        for dock in [self.settings_dock, self.editor_dock, self.diagram_dock, self.formula_dock,
+                     self.plot_dock] + self.teaching_docks_b + self.teaching_docks_a:
+            dock.toggleViewAction().setText(DOCK_MENU_TEXTS[dock.objectName()])
+        self.teaching_menu = view_menu.addMenu("Teaching &views")
         for dock in self.teaching_docks_b:
             self.teaching_menu.addAction(dock.toggleViewAction())
         for dock in self.teaching_docks_a:
@@ -511,11 +538,13 @@ class MainWindow(QMainWindow):
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
         c.diverged.connect(self._diverged)
-        c.warning.connect(self.plot.set_warning)
+        c.warning.connect(self._warned)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.score_label = QLabel("")
+        # A lesson opened with its exercise scores is in exercise mode from the start.
+        self.score_label = QLabel(c.exercise.score_text())
         self.score_label.setObjectName("exerciseScore")
         self.statusBar().addPermanentWidget(self.score_label)
+        self.exercise_action.setChecked(c.exercise.active)
         c.exercise.scoreChanged.connect(self.score_label.setText)
         c.exercise.activeChanged.connect(self.exercise_action.setChecked)
         c.error.connect(self.show_error)
@@ -606,14 +635,27 @@ class MainWindow(QMainWindow):
 
     def _running_changed(self, running: bool) -> None:
         self.run_action.setChecked(running)
-        self.run_action.setText("Pause" if running else "Run")
+        self.run_action.setText("&Pause" if running else "&Run")
         self.tables.set_editable(not running)
         self.statusBar().showMessage("running…" if running else "paused", 3000)
 
     def _diverged(self, text: str) -> None:
+        self._divergence = text
+        self._show_banner()
+        self.plot.set_divergence(text)
+
+    def _warned(self, text: str) -> None:
+        self._warning = text
+        self._show_banner()
+        self.plot.set_warning(text)
+
+    def _show_banner(self) -> None:
+        """The run's trouble in full above the tables: a divergence red, a warning amber."""
+        text = self._divergence or self._warning
+        self.banner.setStyleSheet(_BANNER_STYLE.format(
+            **(_DIVERGED_COLOURS if self._divergence else _WARNING_COLOURS)))
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
-        self.plot.set_divergence(text)
 
     # -- user → controller -----------------------------------------------------------------
     def _edit(self, name: str, row: int, column: int, text: str) -> None:
@@ -643,6 +685,15 @@ class MainWindow(QMainWindow):
     def _tooltip(self, name: str, row: int, column: int) -> str | None:
         explanation = self.controller.explain(name, row, column)
         return None if explanation is None else explanation.text
+
+    def _spoken_description(self, name: str, row: int, column: int) -> str:
+        """Where a cell's number comes from, for a screen reader (gui/screen_reader.py);
+        the cell exercise mode asks says only what to work it out from."""
+        controller = self.controller
+        attempt = controller.exercise.attempt
+        if attempt is not None and attempt.asked.address == (name, row, column):
+            return asked_description(attempt.asked.precedents, controller.learner)
+        return cell_description(controller.explain(name, row, column), controller.learner)
 
     # -- files -----------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -779,8 +830,10 @@ class MainWindow(QMainWindow):
 
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
-        for path in self._recent():
-            action = self.recent_menu.addAction(Path(path).name)
+        for number, path in enumerate(self._recent(), start=1):
+            # Numbered from 1, so Alt+F, C, 1 opens the last one ("&&": a plain "&").
+            name = Path(path).name.replace("&", "&&")
+            action = self.recent_menu.addAction(f"&{number} {name}")
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open_file(p))
         self.recent_menu.setEnabled(bool(self._recent()))

@@ -19,6 +19,7 @@ window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -70,6 +71,16 @@ def _power_of_ten(exponent: float) -> str:
         return f"{mantissa * 10.0 ** whole:g}"
     power = "10" + str(whole).translate(_SUPERSCRIPT)
     return power if mantissa == 1 else f"{mantissa}·{power}"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (up to a full stop followed by a space or the end).
+
+    A number's decimal point is followed by a digit, so "(0.68)." ends there and
+    "0.68" does not.
+    """
+    found = re.match(r"(.*?[.!?])(\s|$)", text, flags=re.S)
+    return found.group(1) if found else text
 
 
 def _next_nice(spacing: float) -> float:
@@ -367,8 +378,11 @@ class LossPlot(QWidget):
         self._show_warning()
 
     def _show_warning(self) -> None:
+        # The window's banner tells the whole story above the tables; under the
+        # plot's own short height only its first sentence fits, the rest on hover.
         text = self._divergence or self._warning
-        self.warning_label.setText(text)
+        self.warning_label.setText(first_sentence(text))
+        self.warning_label.setToolTip(text)
         self.warning_label.setVisible(bool(text))
 
     def set_log(self, on: bool) -> None:

@@ -104,7 +104,9 @@ class Selection:
     ``explanation`` is None when the cell is not revealed at the current
     position (nothing to explain yet), and while exercise mode asks it:
     ``asked`` is then the question, whose precedents light up but whose
-    formula and answer stay hidden.
+    formula and answer stay hidden. ``right`` holds the cells the learner
+    answered right in the step just revealed (exercise mode), shown green
+    until the next move.
     """
 
     name: str
@@ -112,6 +114,7 @@ class Selection:
     column: int
     explanation: CellExplanation | None
     asked: "Question | None" = None
+    right: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def precedents(self) -> list[tuple[str, int, int]]:
@@ -202,7 +205,8 @@ class SessionController(QObject):
         self.session: Session
         self._presentation = lesson.presentation
         self.teaching = TeachingModel(lambda: self.session, lambda: self._presentation)
-        self.files = SessionFiles(lambda: self.session, lambda: self._presentation)
+        self.files = SessionFiles(lambda: self.session, lambda: self._presentation,
+                                  lambda: self.exercise.record)
         self.exercise = ExerciseCoach(lambda: self.session, lambda: self._presentation,
                                       lambda: self._decimals, lambda: self._selection, self)
         self._open(lesson)
@@ -252,9 +256,10 @@ class SessionController(QObject):
 
     @property
     def has_progress(self) -> bool:
-        """Whether anything would be lost by starting again (training, or text edited)."""
+        """Whether anything would be lost by starting again (training, text edited, or
+        exercise scores, which a new lesson does not keep)."""
         return (not self.session.at_start or self.session.history.epochs > 0
-                or self._text_edited)
+                or self._text_edited or bool(self.exercise.record.scores))
 
     def identify(self, name: str) -> "catalogue.MatrixId | None":
         """Which matrix ``name`` is — kind, layer and the part of the network it
@@ -343,6 +348,8 @@ class SessionController(QObject):
         self._target = lesson.epochs
         self.teaching.open_lesson(lesson)
         self.exercise.open_lesson()
+        if lesson.session is not None and lesson.session.exercise is not None:
+            self.exercise.restore(lesson.session.exercise)  # saved with progress, or recovered
 
     def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
         """Edit the lesson's title, notes and step notes (the lesson editor).
@@ -388,6 +395,13 @@ class SessionController(QObject):
         """Reveal the asked matrix without scoring it (Escape)."""
         self._exercise_went(self.exercise.skip())
 
+    def next_exercise_cell(self) -> bool:
+        """Ask the step's next asked cell, leaving this one for later (Tab); False when
+        the step asks no other."""
+        address = self.exercise.next_cell()
+        self._exercise_went(address)
+        return address is not None
+
     def _exercise_went(self, result) -> None:
         """Show the next asked cell (an address), or reveal the step (True)."""
         if isinstance(result, tuple):
@@ -407,6 +421,7 @@ class SessionController(QObject):
             self.exercise.cancel()
             self._publish_selection()
             return
+        self.exercise.cancel()  # the green of a right answer goes with the step it revealed
         if not self.session.step_back():
             self.message.emit("already at the very start")
             return
@@ -534,7 +549,8 @@ class SessionController(QObject):
         if attempt is not None and attempt.asked.address == self._selection:
             self.selectionChanged.emit(Selection(name, row, column, None, attempt.asked))
             return
-        self.selectionChanged.emit(Selection(name, row, column, self.explain(name, row, column)))
+        self.selectionChanged.emit(Selection(name, row, column, self.explain(name, row, column),
+                                             right=tuple(self.exercise.right_cells)))
 
     # -- selection, presentation, decimals -----------------------------------
     def select(self, name: str, row: int, column: int) -> None:
@@ -554,12 +570,14 @@ class SessionController(QObject):
         if presentation == self._presentation:
             return
         self._presentation = presentation
+        self.exercise.reword()
         self.presentationChanged.emit(presentation)
         self.matricesChanged.emit(self.matrices())
         self._publish()
 
     def set_decimals(self, decimals: int) -> None:
         self._decimals = max(0, min(12, int(decimals)))
+        self.exercise.reword()
         self.decimalsChanged.emit(self._decimals)
         self._publish_selection()
 

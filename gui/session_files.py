@@ -7,7 +7,8 @@ The writers' engine modules (the workbook, the script, the session file)
 are imported when a file is first written, never at start-up.
 
 Two saves: *with progress* (``session_snapshot``: the lesson with its
-``session`` key, reopened at the same epoch, step, selection and losses)
+``session`` key, reopened at the same epoch, step, selection, losses and
+exercise scores)
 and *as a new starting point* (``saved_lesson``: the trained weights become
 the lesson's starting weights). Neither writes into the built-in lessons
 folder (``in_builtin_folder``).
@@ -19,9 +20,13 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.lesson import LESSON_SUFFIX, builtin_lessons_dir
 from engine.session import Session
+
+if TYPE_CHECKING:  # pragma: no cover - only for type checkers
+    from engine.exercise import ExerciseRecord
 
 __all__ = ["SessionFiles", "BUILTIN_REFUSAL", "in_builtin_folder", "proposed_file_name"]
 
@@ -58,11 +63,16 @@ class SessionFiles:
     presentation_of : callable () -> str
         ``"gradient"`` or ``"error"``: the presentation shown now, which the
         files keep.
+    exercise_of : callable () -> engine.exercise.ExerciseRecord, optional
+        The learner's exercise scores now, which the session files keep
+        (``session.exercise``); none when not given.
     """
 
-    def __init__(self, session_of: Callable[[], Session], presentation_of: Callable[[], str]):
+    def __init__(self, session_of: Callable[[], Session], presentation_of: Callable[[], str],
+                 exercise_of: Callable[[], ExerciseRecord | None] = lambda: None):
         self._session_of = session_of
         self._presentation_of = presentation_of
+        self._exercise_of = exercise_of
 
     def saved_lesson(self, destination: str | os.PathLike, title: str | None = None,
                      notes: str | None = None, step_notes: dict[str, str] | None = None) -> dict:
@@ -101,7 +111,7 @@ class SessionFiles:
         """``session_snapshot`` in two halves: copied now, built by the returned function
         on any thread (the recovery copy while running; its loss history an array)."""
         from engine.session_file import capture_session
-        build = capture_session(self._session_of(), destination)
+        build = capture_session(self._session_of(), destination, exercise=self._exercise_of())
         presentation = self._presentation_of()
         return lambda: dict(build(losses_as_array=True), presentation=presentation)
 
@@ -110,7 +120,7 @@ class SessionFiles:
         """The lesson file with the ``session`` key that reopens exactly this position
         (Save with progress, which passes the ``selection`` to keep; the recovery copy)."""
         from engine.session_file import session_document
-        doc = session_document(self._session_of(), destination, selection)
+        doc = session_document(self._session_of(), destination, selection, self._exercise_of())
         doc["presentation"] = self._presentation_of()
         return doc
 

@@ -8,6 +8,13 @@ dashed frame — colour plus shape, for colour-blind viewers and washed-out
 projectors. ``MatrixCard`` is one titled table; ``TablesPanel`` lays the
 cards out in walk-through order, grouped by phase.
 
+Keyboard and screen readers: Tab and Shift+Tab go from card to card in
+walk-through order, the arrows move within a table and select the cell they
+land on (as a click does), and a focused card shows a dashed frame in the
+highlight colour around it and its cursor cell. Each cell answers Qt's
+accessible roles (``gui/screen_reader.py``): ``d_output, sample 0, neuron 0:
+0.026`` and where that number comes from.
+
 Every number is written by ``engine.number_text.shown_number``: the fixed
 format at the chosen decimals where that keeps two significant digits, else
 scientific, so no non-zero value reads as 0.000. An updated weight whose
@@ -26,21 +33,28 @@ import numpy as np
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QRect, QRectF, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QLabel, QLineEdit,
-                               QScrollArea, QStyle, QStyledItemDelegate, QStyleOptionFrame,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHeaderView, QLabel,
+                               QLineEdit, QScrollArea, QStyle, QStyledItemDelegate,
+                               QStyleOptionFrame, QTableView, QVBoxLayout, QWidget)
 
 from engine.catalogue import column_label, row_label, sample_label
 from engine.number_text import LARGE, MINUS, shown_change, shown_number
 
 from .flow_layout import FlowLayout
+from .screen_reader import cell_name
 from .session_controller import MatrixInfo, Selection
 
-__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "MarkRole",
-           "ChangeRole", "ACTIVE_COLOUR", "PRECEDENT_COLOUR", "table_geometry"]
+__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "MarkRole",
+           "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
+           "RIGHT_COLOUR", "RIGHT_SIGN",
+           "table_geometry"]
 
 ACTIVE_COLOUR = QColor("#FFE135")      # the walk-through's yellow, a shade easier on projectors
 PRECEDENT_COLOUR = QColor("#FF9F1C")   # its orange
+# An asked cell answered right (exercise mode): green, black text on it 11:1 (WCAG AA ≥ 4.5),
+# and a tick in its corner for those who cannot tell green from yellow.
+RIGHT_COLOUR = QColor("#6FD08C")
+RIGHT_SIGN = "✓"
 MARK_TEXT = QColor("#000000")          # dark text on both, also in dark mode
 HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable on light and dark
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
@@ -50,7 +64,7 @@ NOTE_SCALE = 0.8  # the change note's font size against the number's
 NOTE_COLOUR = QColor("#404040")  # the note on a yellow or orange cell: dark, as the number
 # The input whose old values an update step's cells are compared with.
 _UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
-ACTIVE, PRECEDENT = "active", "precedent"
+ACTIVE, PRECEDENT, RIGHT = "active", "precedent", "right"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
 # Roles as plain ints: a view asks data() for seven roles of every painted cell,
@@ -62,17 +76,28 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 _RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # Update tables keep the number on the first line: the change note has the second.
 _RIGHT_TOP = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 # The roles that can have an answer; every other role is None without more work.
-_PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole})
+_PLAIN_ROLES = frozenset({_EDIT, _TOOL_TIP, _ALIGNMENT, MarkRole, _ACCESSIBLE_TEXT,
+                          _ACCESSIBLE_DESCRIPTION})
 _HIDDEN_ROLES = _PLAIN_ROLES | {_BACKGROUND}
 _MARKED_ROLES = _HIDDEN_ROLES | {_FOREGROUND, _FONT}
 _DIGITS_AS_EIGHT = str.maketrans("0123456789", "8" * 10)
 _WIDEST_NOTE = f"Δ {MINUS}8.8e{MINUS}888"
 _BOLD = QFont()
 _BOLD.setBold(True)
+_LEFT_CENTRED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _bold(font: QFont) -> QFont:
+    """``font``, bold (the tick on a cell answered right)."""
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 MAX_VISIBLE_ROWS = 10
@@ -86,6 +111,11 @@ CARD_MARGINS = (CURRENT_FRAME_WIDTH + 6, CURRENT_FRAME_WIDTH + 4, CURRENT_FRAME_
                 CURRENT_FRAME_WIDTH + 6)
 CARD_SPACING = 3
 BUILD_SLICE_S = 0.008  # tables built per event-loop turn after the first paint: half a frame
+FOCUS_FRAME_WIDTH = 2  # the dashed frame of the card (and cell) the keyboard is in
+# Keys a focused table keeps for itself although the window has them as shortcuts
+# (← and → also step): the arrows move the cell cursor within the table.
+_TABLE_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
+                         Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 
 
 class ArrayModel(QAbstractTableModel):
@@ -122,11 +152,15 @@ class ArrayModel(QAbstractTableModel):
         self._set_number_format(3)
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
+        self._right: set[tuple[int, int]] = set()
         self._editable = False
         self._shape = tuple(info.shape)         # cached: rowCount is asked once per painted cell
         self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
         self._flags = _FLAGS
         self.explainer = None  # callable (name, row, column) -> str | None, for tooltips
+        # callable (name, row, column) -> str | None: where the number comes from, in
+        # words (``screen_reader.cell_description``), for the accessible description
+        self.describer = None
 
     # -- what it holds -----------------------------------------------------------
     @property
@@ -141,7 +175,7 @@ class ArrayModel(QAbstractTableModel):
         """Recompute what data(), flags() and rowCount() answer from (after any change)."""
         array = self._array
         self._shape = tuple(self.info.shape if array is None else array.shape)
-        if self._active is not None or self._precedents:
+        if self._active is not None or self._precedents or self._right:
             self._roles = _MARKED_ROLES
         else:
             self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
@@ -200,11 +234,14 @@ class ArrayModel(QAbstractTableModel):
             self._rows = np.arange(count)
 
     def set_marks(self, active: tuple[int, int] | None,
-                  precedents: set[tuple[int, int]]) -> None:
-        """Yellow for ``active``, orange for ``precedents`` (row, column) cells."""
-        if active == self._active and precedents == self._precedents:
+                  precedents: set[tuple[int, int]],
+                  right: set[tuple[int, int]] = frozenset()) -> None:
+        """Yellow for ``active``, orange for ``precedents`` (row, column) cells, green
+        for cells answered ``right`` in exercise mode (over the yellow or orange)."""
+        right = set(right)
+        if active == self._active and precedents == self._precedents and right == self._right:
             return
-        self._active, self._precedents = active, precedents
+        self._active, self._precedents, self._right = active, precedents, right
         self._refresh_cache()
         self._changed()
 
@@ -218,6 +255,11 @@ class ArrayModel(QAbstractTableModel):
     @property
     def precedents(self) -> set[tuple[int, int]]:
         return self._precedents
+
+    @property
+    def right(self) -> set[tuple[int, int]]:
+        """The cells answered right in exercise mode, green until the next move."""
+        return self._right
 
     def set_decimals(self, decimals: int) -> None:
         self._set_number_format(decimals)
@@ -288,8 +330,15 @@ class ArrayModel(QAbstractTableModel):
             return self.change(r, c)
         if role == _TOOL_TIP:
             return self._tool_tip(r, c)
+        if role == _ACCESSIBLE_TEXT:
+            return cell_name(self.info.learner, self._row_label(r), self._column_label(c),
+                             None if array is None else self._format(float(array[r, c])))
+        if role == _ACCESSIBLE_DESCRIPTION:
+            return self._description(r, c)
         mark = self._mark(r, c)
         if role == _BACKGROUND:
+            if mark == RIGHT:
+                return QBrush(RIGHT_COLOUR)
             if mark == ACTIVE:
                 return QBrush(ACTIVE_COLOUR)
             if mark == PRECEDENT:
@@ -298,10 +347,12 @@ class ArrayModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return QBrush(MARK_TEXT) if mark else None
         if role == _FONT:
-            return _BOLD if mark == ACTIVE else None
+            return _BOLD if mark in (ACTIVE, RIGHT) else None
         return mark  # MarkRole
 
     def _mark(self, r: int, c: int) -> str | None:
+        if (r, c) in self._right:
+            return RIGHT
         if self._active == (r, c):
             return ACTIVE
         if (r, c) in self._precedents:
@@ -328,6 +379,15 @@ class ArrayModel(QAbstractTableModel):
         note = f"{note}: the update, too small to show with {self._decimals} decimals"
         return note if tip is None else f"{tip}\n{note}"
 
+    def _description(self, r: int, c: int) -> str | None:
+        """What a screen reader says after the cell's name: its colour's meaning, and
+        where its number comes from (the describer's words)."""
+        mark = self._mark(r, c)
+        said = ("selected" if mark == ACTIVE
+                else "used by the selected cell" if mark == PRECEDENT else "")
+        words = self.describer(self.info.name, r, c) if self.describer else None
+        return "; ".join(part for part in (said, words) if part) or None
+
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -339,9 +399,7 @@ class ArrayModel(QAbstractTableModel):
         return column_label(self.info.identity, c)
 
     def _row_label(self, r: int) -> str:
-        if self.info.per_sample:
-            return sample_label(int(self._rows[r])) if r < len(self._rows) else ""
-        return row_label(self.info.identity, r)
+        return row_text(self.info, r, self._rows)
 
     def flags(self, index):
         return self._flags
@@ -351,6 +409,14 @@ class ArrayModel(QAbstractTableModel):
             return False
         self.editRequested.emit(self.info.name, index.row(), index.column(), str(value))
         return False  # the controller answers through set_values
+
+
+def row_text(info: MatrixInfo, row: int, rows) -> str:
+    """How a table labels row ``row`` of ``info``'s matrix (the catalogue's labels);
+    ``rows`` is the sample index of each row of the batch, shape (rows,)."""
+    if info.per_sample:
+        return sample_label(int(rows[row])) if row < len(rows) else ""
+    return row_label(info.identity, row)
 
 
 class NumberDelegate(QStyledItemDelegate):
@@ -473,11 +539,21 @@ def _table_frame_width(widget: QWidget) -> int:
 
 
 class MatrixView(QTableView):
-    """A table sized to its matrix (up to a limit), with fixed row heights."""
+    """A table sized to its matrix (up to a limit), with fixed row heights.
+
+    Signals
+    -------
+    cursorMoved(int, int)
+        A key moved the cell cursor to (row, column): the cell the learner chose.
+    """
+
+    cursorMoved = Signal(int, int)
 
     def __init__(self, model: ArrayModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
+        # Tab leaves the table for the next card (TablesPanel), the arrows move within it.
+        self.setTabKeyNavigation(False)
         self.setItemDelegate(NumberDelegate(self) if model.updates is None
                              else ChangeNoteDelegate(self))
         # The controller's yellow marks the selected cell; Qt's own selection would hide it.
@@ -516,13 +592,42 @@ class MatrixView(QTableView):
         if event.type() == QEvent.Type.FontChange:
             self.fit()
 
+    def event(self, event) -> bool:
+        # The window's ← and → shortcuts step; inside a focused table they move the cursor.
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in _TABLE_KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Keys that move the cell cursor choose the cell they land on, as a click does
+        (the focus arriving sets a cursor too, but chooses nothing)."""
+        before = self.currentIndex()
+        super().keyPressEvent(event)
+        index = self.currentIndex()
+        if index.isValid() and index != before:
+            self.cursorMoved.emit(index.row(), index.column())
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.parentWidget().update()  # the card's focus frame
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.parentWidget().update()
+
     def paintEvent(self, event) -> None:  # noqa: N802
-        """Cells as usual, then the second cue: a bold frame on the active cell and a
-        dashed one on precedents (one Python call per paint, not one per cell)."""
+        """Cells as usual, then the second cue: a bold frame on the active cell, a
+        dashed one on precedents and a tick on cells answered right (one Python call
+        per paint, not one per cell); with the keyboard here, a dashed highlight frame
+        inside the cursor cell."""
         super().paintEvent(event)
         model: ArrayModel = self.model()
         active, precedents = model.active, model.precedents
-        if active is None and not precedents:
+        cursor = self.currentIndex() if self.hasFocus() else None
+        if (active is None and not precedents and not model.right
+                and (cursor is None or not cursor.isValid())):
             return
         painter = QPainter(self.viewport())
         dashed = QPen(MARK_TEXT, 1.5, Qt.PenStyle.DashLine)
@@ -531,10 +636,27 @@ class MatrixView(QTableView):
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
                 painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        if model.right:
+            # At the left: the number is right-aligned and keeps its room.
+            painter.setPen(QPen(MARK_TEXT, 1))
+            painter.setFont(_bold(self.font()))
+            for r, c in model.right:
+                rect = self.visualRect(model.index(r, c)).adjusted(5, 0, -2, 0)
+                painter.drawText(rect, _LEFT_CENTRED, RIGHT_SIGN)
         if active is not None:
             painter.setPen(QPen(MARK_TEXT, 3))
             painter.drawRect(self.visualRect(model.index(*active)).adjusted(1, 1, -2, -2))
+        if cursor is not None and cursor.isValid():
+            painter.setPen(focus_pen(self))
+            painter.drawRect(self.visualRect(cursor).adjusted(4, 4, -5, -5))
         painter.end()
+
+
+def focus_pen(widget: QWidget) -> QPen:
+    """The keyboard focus's frame: dashed, in the palette's highlight colour (a shape
+    besides the colour, and unlike the just-computed card's solid blue)."""
+    return QPen(widget.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME_WIDTH,
+                Qt.PenStyle.DashLine)
 
 
 class MatrixCard(QFrame):
@@ -606,12 +728,21 @@ class MatrixCard(QFrame):
         self._formula.setWordWrap(True)
         self._formula.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         view = MatrixView(self.model, self)
-        view.clicked.connect(lambda index: self.cellClicked.emit(index.row(), index.column()))
+        view.clicked.connect(lambda index: self._choose(index.row(), index.column()))
+        view.cursorMoved.connect(self._choose)
+        # Enter chooses the cell under the cursor (the one cell of a 1 × 1 matrix, say).
+        view.activated.connect(lambda index: self._choose(index.row(), index.column()))
         self._view = view
         self._retitle()
         for part in (self._title, self._formula, view):
             part.show()
         self.tableBuilt.emit(view)
+
+    def _choose(self, row: int, column: int) -> None:
+        """A click or a key chose cell (row, column): said once (the press of a click may
+        already have moved the cursor there)."""
+        if self.model.active != (row, column):
+            self.cellClicked.emit(row, column)
 
     # -- size and texts ------------------------------------------------------------
     def set_info(self, info: MatrixInfo) -> None:
@@ -649,8 +780,10 @@ class MatrixCard(QFrame):
             self._formula.setEnabled(self._revealed)
             self._title.setEnabled(self._revealed)
         rows, columns = self.model.shape
-        self.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
-        self.setAccessibleDescription(formula)
+        # The table is what the keyboard lands on: a screen reader names it as the card.
+        for part in [self] if self._view is None else [self, self._view]:
+            part.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
+            part.setAccessibleDescription(formula)
         self._relayout()
 
     def _relayout(self) -> None:
@@ -725,6 +858,12 @@ class MatrixCard(QFrame):
         inset = pen.widthF() / 2
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
                                 CARD_RADIUS, CARD_RADIUS)
+        if self._view is not None and self._view.hasFocus():
+            # The keyboard is in this card: a dashed frame just inside the border.
+            inset = CURRENT_FRAME_WIDTH + FOCUS_FRAME_WIDTH / 2 + 1
+            painter.setPen(focus_pen(self))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
+                                    CARD_RADIUS, CARD_RADIUS)
         painter.end()
 
 
@@ -760,6 +899,8 @@ class TablesPanel(QScrollArea):
         self._current: str | None = None
         self._painted = False
         self.explainer = None
+        self.describer = None
+        self._leaving = False  # Tab is taking the keyboard out of the tables
         self._container = QWidget()
         self._layout = QVBoxLayout(self._container)
         self._layout.setContentsMargins(10, 8, 10, 10)
@@ -802,6 +943,7 @@ class TablesPanel(QScrollArea):
             card.model.set_decimals(self._decimals)
             card.model.set_editable(self._editable)
             card.model.explainer = self.explainer
+            card.model.describer = self.describer
             card.fit()
             card.cellClicked.connect(
                 lambda row, column, name=info.name: self.cellClicked.emit(name, row, column))
@@ -907,20 +1049,32 @@ class TablesPanel(QScrollArea):
             self.ensureWidgetVisible(self.cards[name], 20, 20)
 
     def set_selection(self, selection: Selection | None) -> None:
-        """Yellow for the selected cell, orange for its precedents, in every table."""
+        """Yellow for the selected cell, orange for its precedents, green for cells
+        answered right (exercise mode), in every table; an asked cell's card is
+        scrolled into view."""
         groups: dict[str, set[tuple[int, int]]] = {}
         for name, r, c in ([] if selection is None else selection.precedents):
             groups.setdefault(name, set()).add((r, c))
+        right: dict[str, set[tuple[int, int]]] = {}
+        for name, r, c in ([] if selection is None else selection.right):
+            right.setdefault(name, set()).add((r, c))
         for name, card in self.cards.items():
             active = None
             if selection is not None and selection.name == name:
                 active = (selection.row, selection.column)
-            card.model.set_marks(active, groups.get(name, set()))
+            card.model.set_marks(active, groups.get(name, set()), right.get(name, set()))
         if selection is not None and selection.name in self.cards:
             card = self.cards[selection.name]
             index = card.model.index(selection.row, selection.column)
             if index.isValid():
+                # The keyboard goes on from the cell chosen, however it was chosen.
+                card.view.setCurrentIndex(index)
                 card.view.scrollTo(index)
+            if selection.asked is not None:  # the learner must see what is asked of them
+                self._layout.activate()
+                for flow in self._flows:
+                    flow.activate()
+                self.ensureWidgetVisible(card, 20, 20)
 
     def needed_width(self) -> int:
         """The width in which the widest card shows without scrolling sideways (px)."""
@@ -931,10 +1085,12 @@ class TablesPanel(QScrollArea):
 
     def scroll_to_start(self) -> None:
         """Show the top-left of the panel and of every table (a new lesson starts there,
-        with every row label whole)."""
+        with every row label whole); a lesson resumed mid-iteration then shows the
+        matrix it stopped on, once its cards are placed."""
         for area in [self] + [card.view for card in self.cards.values() if card.built]:
             area.horizontalScrollBar().setValue(0)
             area.verticalScrollBar().setValue(0)
+        QTimer.singleShot(0, self, self._show_current)
 
     def set_decimals(self, decimals: int) -> None:
         self._decimals = decimals
@@ -951,6 +1107,75 @@ class TablesPanel(QScrollArea):
         self.explainer = explainer
         for card in self.cards.values():
             card.model.explainer = explainer
+
+    def set_describer(self, describer) -> None:
+        """Where a cell's number comes from, in words, for screen readers: a callable
+        (name, row, column) -> str | None (see ``ArrayModel.describer``)."""
+        self.describer = describer
+        for card in self.cards.values():
+            card.model.describer = describer
+
+    # -- the keyboard ------------------------------------------------------------------
+    def focus_card(self, name: str, reason=Qt.FocusReason.TabFocusReason) -> None:
+        """Put the keyboard in card ``name``'s table (built now if need be), in view."""
+        card = self.cards[name]
+        card.view.setFocus(reason)
+        self.ensureWidgetVisible(card, 20, 20)
+
+    def _entry_card(self) -> str | None:
+        """The card the keyboard enters the tables at: the selected cell's, else the
+        matrix just computed, else the first."""
+        selected = self._selected_name()
+        for name in (selected, self._current):
+            if name in self.cards:
+                return name
+        return next(iter(self.cards), None)
+
+    def _selected_name(self) -> str | None:
+        for name, card in self.cards.items():
+            if card.model.active is not None:
+                return name
+        return None
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        # Tabbed to: the keyboard goes on into a table (the panel itself shows nothing).
+        if not self._leaving and event.reason() in (Qt.FocusReason.TabFocusReason,
+                                                    Qt.FocusReason.BacktabFocusReason):
+            name = self._entry_card()
+            if name is not None:
+                self.focus_card(name, event.reason())
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802
+        """Tab and Shift+Tab move from card to card in walk-through order (the cards'
+        tables are made in another order), then out of the tables."""
+        focused = QApplication.focusWidget()
+        names = list(self.cards)
+        if focused is self and names:
+            self.focus_card(self._entry_card())
+            return True
+        here = next((i for i, name in enumerate(names) if self.cards[name].built
+                     and self.cards[name].view is focused), None)
+        if here is None:
+            return super().focusNextPrevChild(forward)
+        there = here + (1 if forward else -1)
+        if 0 <= there < len(names):
+            self.focus_card(names[there], Qt.FocusReason.TabFocusReason if forward
+                            else Qt.FocusReason.BacktabFocusReason)
+            return True
+        # Out of the tables: along the window's focus chain, past the panel and every
+        # table in it (built in any order, they sit anywhere in that chain).
+        self._leaving = True
+        try:
+            for _ in range(len(names) + 2):
+                if not super().focusNextPrevChild(forward):
+                    return False
+                focused = QApplication.focusWidget()
+                if focused is not self and not self.isAncestorOf(focused):
+                    return True
+        finally:
+            self._leaving = False
+        return True
 
     def focused_card(self) -> MatrixCard | None:
         """The card whose table has focus, else the current one."""

@@ -77,6 +77,7 @@ def test_a_lesson_opened_after_a_diverged_one_shows_nothing_of_it(teaching_windo
     # Warnings, the loss plot and its readout
     assert window.banner.isHidden() and window.banner.text() == ""
     assert window.plot.warning_label.text() == "" and window.plot.warning_label.isHidden()
+    assert window.plot.warning_label.toolTip() == ""
     assert window.plot.points == 0 and window.plot.readout.text() == ""
     assert window.plot.marker.value() == 0
     assert window.timeline_label.text().strip() == "0 of 0"

@@ -44,17 +44,35 @@ def run_to_the_end(qtbot, window):
 def test_xor_at_learning_rate_50_says_its_output_sigmoid_saturated(qtbot, make_window):
     window = make_window(xor(learning_rate=50.0, epochs=300))
     run_to_the_end(qtbot, window)
-    text = window.plot.warning_label.text()
-    assert window.plot.warning_label.isVisible()
+    text = window.banner.text()
+    # The whole story above the tables, amber (a divergence would be red) ...
+    assert window.banner.isVisible() and "#F2C14E" in window.banner.styleSheet()
     assert text.startswith("Unstable: the loss (")
     assert "The output sigmoid is saturated (|z| > 10 on 4 of 4 samples" in text
     assert text.endswith("lower the learning rate and press Reset.")
+    # ... and under the plot only its first sentence, the rest on hover: the plot keeps its height.
+    label = window.plot.warning_label
+    assert label.isVisible() and label.toolTip() == text
+    assert label.text() == text[: text.index(". The output") + 1]
+    assert label.text().startswith("Unstable: the loss (")
+
+
+def test_a_warning_leaves_the_loss_plot_its_height_at_1280_by_720(qtbot, make_window):
+    window = make_window(xor(learning_rate=50.0, epochs=300))
+    window.resize(1280, 720)
+    run_to_the_end(qtbot, window)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    qtbot.wait(0)   # the layout settles
+    plot = window.plot
+    assert plot.warning_label.isVisible()
+    assert plot.plot.height() >= plot.warning_label.height()
+    assert plot.warning_label.height() <= 3 * plot.warning_label.fontMetrics().lineSpacing() + 8
 
 
 def test_dead_relus_are_named_in_the_cards_names(qtbot, make_window):
     window = make_window(xor(learning_rate=5.0, epochs=300, activation=["relu", "sigmoid"]))
     run_to_the_end(qtbot, window)
-    text = window.plot.warning_label.text()
+    text = window.banner.text()
     assert text.startswith("Stalled: the loss has not changed")
     assert "Every hidden ReLU unit is dead (slope 0 on all 4 samples)" in text
     # The walk-through's presentation calls W1 "wh", as its card does.
@@ -72,7 +90,9 @@ def test_a_diverged_xor_explains_itself_on_a_log_axis_with_the_divergence_marked
     banner = window.banner.text()
     assert banner.startswith(f"diverged at epoch {divergence.epoch}: the loss is ")
     assert "The weights have exploded" in banner and "lower the learning rate below about" in banner
-    assert plot.warning_label.text() == banner
+    assert plot.warning_label.toolTip() == banner
+    assert plot.warning_label.text() == banner[: banner.index(" The weights")]
+    assert "#B03A2E" in window.banner.styleSheet()
     # The losses span hundreds of decades: the axis turned logarithmic by itself.
     assert plot.log and plot.log_box.isChecked() and window.log_action.isChecked()
     assert plot.log_choice is None

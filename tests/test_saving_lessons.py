@@ -91,6 +91,17 @@ def test_save_with_progress_reopens_at_the_same_epoch_step_and_cell_bit_for_bit(
     assert fresh.position_label.text() == window.position_label.text()
     if lesson == "excel_walkthrough":
         assert fresh.position_label.text().startswith("epoch 484 · step 9 of 19")
+        # Opened as a file, it shows the matrix it stopped on, not the top of the tables.
+        assert fresh.open_file(str(path))
+        tables = fresh.tables
+        card = tables.cards["delta2"]
+
+        def card_in_view() -> bool:
+            top = card.mapTo(tables.widget(), card.rect().topLeft()).y()
+            shown = tables.verticalScrollBar().value()
+            return shown <= top and top + 40 <= shown + tables.viewport().height()
+        qtbot.waitUntil(card_in_view)
+        assert tables.verticalScrollBar().value() > 0
     # and both go on identically
     for each in (window, fresh):
         each.step_action.trigger()

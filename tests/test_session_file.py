@@ -8,7 +8,8 @@ import pytest
 from engine.errors import LessonError
 from engine.lesson import load_lesson, parse_lesson
 from engine.session import Session
-from engine.session_file import session_document
+from engine.exercise import ExerciseRecord
+from engine.session_file import capture_session, session_document
 from helpers import lesson_doc
 from test_stepping import CONFIGS, assert_same, snapshot
 
@@ -72,6 +73,14 @@ def tampered(session, change):
     (lambda s: s.update(selection={"matrix": "z1", "row": 0}), "session.selection.column: missing"),
     (lambda s: s.update(selection={"matrix": ["X"], "row": 0, "column": 0}),
      "session.selection.matrix"),
+    (lambda s: s.update(exercise={"first_try": 3}),
+     "saved.json: session.exercise: expected a list of scores"),
+    (lambda s: s.update(exercise=[{"iteration": 0, "first_try": 1, "after_hint": 0,
+                                   "revealed": 0}]), "saved.json: session.exercise[0]: "),
+    (lambda s: s.update(exercise=[{"iteration": 1, "first_try": 1, "after_hint": 0}]),
+     "saved.json: session.exercise[0]: expected an object with the keys"),
+    (lambda s: s.update(exercise=[{"iteration": 2, "first_try": -1, "after_hint": 0,
+                                   "revealed": 0}]), "saved.json: session.exercise[0]: "),
 ])
 def test_tampered_sessions_are_refused_with_a_message(change, expected):
     session = Session(parse_lesson(lesson_doc((2, 3, 1), epochs=5), "t.json"))
@@ -80,3 +89,34 @@ def test_tampered_sessions_are_refused_with_a_message(change, expected):
     with pytest.raises(LessonError) as error:
         parse_lesson(tampered(session, change), "saved.json")
     assert expected in str(error.value)
+
+
+def test_exercise_scores_are_saved_with_the_session_and_old_files_load_without_them(tmp_path):
+    session = Session(parse_lesson(lesson_doc((2, 3, 1), epochs=5), "t.json"))
+    session.run(2)
+    session.step()
+    assert "exercise" not in session_document(session)["session"]  # nothing scored: as before
+    assert "exercise" not in session_document(session, exercise=ExerciseRecord())["session"]
+    assert reopen(session, tmp_path).lesson.session.exercise is None
+    record = ExerciseRecord()
+    for iteration, outcome in [(1, "first_try"), (1, "after_hint"), (3, "revealed"),
+                               (3, "first_try"), (3, "first_try")]:
+        record.count(iteration, outcome)
+    path = tmp_path / "scored.json"
+    path.write_text(json.dumps(session_document(session, exercise=record), allow_nan=False),
+                    encoding="utf-8")
+    assert json.loads(path.read_text())["session"]["exercise"] == [
+        {"iteration": 1, "first_try": 1, "after_hint": 1, "revealed": 0},
+        {"iteration": 3, "first_try": 2, "after_hint": 0, "revealed": 1}]
+    restored = load_lesson(path).session.exercise
+    assert restored.scores == record.scores
+
+
+def test_a_capture_keeps_the_scores_as_they_were_when_copied():
+    session = Session(parse_lesson(lesson_doc((2, 3, 1), epochs=5), "t.json"))
+    record = ExerciseRecord()
+    record.count(1, "first_try")
+    build = capture_session(session, exercise=record)
+    record.count(1, "first_try")  # scored after the copy, before the writer ran
+    assert build()["session"]["exercise"] == [
+        {"iteration": 1, "first_try": 1, "after_hint": 0, "revealed": 0}]
