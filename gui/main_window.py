@@ -64,7 +64,8 @@ DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "
                    "modesDock": "Training &modes", "gradientCheckDock": "&Gradient check",
                    "codeDock": "&Code", "tryInputDock": "&Try an input",
                    "boundaryDock": "&Decision boundary", "landscapeDock": "&Loss landscape",
-                   "activationDock": "&Activation functions"}
+                   "activationDock": "&Activation functions", "accuracyDock": "Acc&uracy",
+                   "confusionDock": "Co&nfusion matrix"}
 # The run's trouble above the tables: red with white text for a divergence, amber with
 # near-black text for a warning (each above 4.5:1, WCAG AA).
 _BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {text};"
@@ -284,13 +285,16 @@ class MainWindow(QMainWindow):
                                  ("Try an input", "tryInputDock", self._build_try_input)])
 
     def _teaching_docks_a(self) -> list[ViewDock]:
-        """Decision boundary, loss landscape and activation functions."""
+        """Decision boundary, loss landscape, activation functions, accuracy and the
+        confusion matrix."""
         self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.controller.teaching,
                                                self.diagram)
         return self._view_docks([("Decision boundary", "boundaryDock", self._build_boundary),
                                  ("Loss landscape", "landscapeDock", self._build_landscape),
                                  ("Activation functions", "activationDock",
-                                  self._build_activation)])
+                                  self._build_activation),
+                                 ("Accuracy", "accuracyDock", self._build_accuracy),
+                                 ("Confusion matrix", "confusionDock", self._build_confusion)])
 
     # Each teaching view's module is imported when its view is first built; the view gets
     # the controller (its signals, where the learner is) and the controller's teaching model.
@@ -326,6 +330,14 @@ class MainWindow(QMainWindow):
         from .views.activation_view import ActivationView
         return ActivationView(self.controller, self.controller.teaching)
 
+    def _build_accuracy(self) -> QWidget:
+        from .views.accuracy_view import AccuracyView
+        return AccuracyView(self.controller, self.controller.teaching)
+
+    def _build_confusion(self) -> QWidget:
+        from .views.confusion_view import ConfusionView
+        return ConfusionView(self.controller, self.controller.teaching)
+
     # The teaching views by name, each built on first use.
     race_view = property(lambda self: self.teaching_docks_b[0].widget())
     modes_view = property(lambda self: self.teaching_docks_b[1].widget())
@@ -335,6 +347,8 @@ class MainWindow(QMainWindow):
     boundary_view = property(lambda self: self.teaching_docks_a[0].widget())
     landscape_view = property(lambda self: self.teaching_docks_a[1].widget())
     activation_view = property(lambda self: self.teaching_docks_a[2].widget())
+    accuracy_view = property(lambda self: self.teaching_docks_a[3].widget())
+    confusion_view = property(lambda self: self.teaching_docks_a[4].widget())
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -541,6 +555,7 @@ class MainWindow(QMainWindow):
         c.termLit.connect(self.tables.set_term)
         c.termLit.connect(self.diagram.set_term)
         c.historyChanged.connect(self.plot.set_history)
+        c.metricsChanged.connect(self.plot.set_test_losses)
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
         c.diverged.connect(self._diverged)

@@ -12,7 +12,9 @@ says when the run diverged, looks unstable or stalled, and why
 curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
 flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
-one epoch is drawn as a point.
+one epoch is drawn as a point. For a lesson with held-out rows a second
+curve (green, dashed, named in a key beside the scale box) is their loss at each epoch the
+window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
 Runs before Reset or new settings stay as faded curves with a legend
 (``PastRunCurves``, ``gui/past_runs_view.py``); hovering reads out each one's
 loss at the epoch under the pointer, and the axes hold them all.
@@ -37,7 +39,8 @@ from .past_runs_view import PastRunCurves  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
-           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM"]
+           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "DIVERGED_COLOUR", "TICK_ROOM",
+           "curve_key", "TRAINING_COLOUR", "TEST_COLOUR"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
@@ -45,6 +48,7 @@ __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_point
 DISPLAY_BOUND = 1e300
 AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
 DIVERGED_COLOUR = "#B03A2E"  # the divergence banner's red
+TRAINING_COLOUR, TEST_COLOUR = "#0072B2", "#009E73"  # Okabe–Ito blue and bluish green
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
@@ -215,6 +219,14 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def curve_key(entries: list[tuple[str, str, bool]]) -> str:
+    """A legend as rich text for a label beside a plot: each (name, colour, dashed)
+    drawn as a short line in its colour and style, then its name."""
+    parts = [f'<span style="color:{colour}"><b>{"╌╌" if dashed else "━━"}</b></span>'
+             f'&nbsp;{name}' for name, colour, dashed in entries]
+    return " &nbsp; ".join(parts)
+
+
 def positive_span(values: np.ndarray) -> tuple[float, float]:
     """The smallest and largest positive finite value, shape (n,) → (low, high);
     (inf, 0) when there is none."""
@@ -244,13 +256,21 @@ class LossPlot(QWidget):
             # Axes and their grid lines change only when a range does; cached as a
             # pixmap, a new curve costs a blit instead of replaying every label and line.
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.curve = self.plot.plot(pen=pg.mkPen("#0072B2", width=1))
+        self.curve = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=1))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         # One epoch is one point, which a line cannot show: it gets a symbol.
         self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None,
-                                    symbolBrush="#0072B2")
+                                    symbolBrush=TRAINING_COLOUR)
         self.point.setVisible(False)
+        # The held-out rows' loss: another colour and a dashed line, so it reads apart
+        # in grey too; its points are the epochs shown, joined.
+        self.test_curve = self.plot.plot(
+            pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+            symbolSize=6, symbolPen=None, symbolBrush=TEST_COLOUR)
+        self.test_curve.setVisible(False)
+        self._test = (np.empty(0), np.empty(0))   # (epochs, losses) of the held-out rows
+        self._test_marked = False                 # its few points drawn as triangles
         self.diverged_marker = pg.InfiniteLine(
             angle=90, movable=False, label="diverged",
             labelOpts={"position": 0.9, "color": DIVERGED_COLOUR},
@@ -269,9 +289,15 @@ class LossPlot(QWidget):
         self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
+        # The two curves' key, beside the scale box rather than over a plot this short.
+        self.key = QLabel(curve_key([("training rows", TRAINING_COLOUR, False),
+                                     ("held-out rows (test)", TEST_COLOUR, True)]))
+        self.key.setObjectName("lossKey")
+        self.key.setVisible(False)
         self.warning_label = problem_label("plotWarning")
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
+        bar.addWidget(self.key)
         bar.addWidget(self.readout, 1)
         # Kept runs (Reset, new settings): faded curves, legend, Compare menu, readout.
         self.past = PastRunCurves(self.plot, self.curve, self._past_changed, self)
@@ -313,9 +339,23 @@ class LossPlot(QWidget):
             if self._x.size < self._y.size:
                 self._x = np.arange(1, max(self._y.size, 2 * self._x.size) + 1, dtype=float)
             self._points = (self._x[: self._y.size], self._y)
-        self._low, self._high = positive_span(self._points[1])
+        self._measure_span()
         self.marker.setValue(epoch)
         self._dirty = True
+
+    def set_test_losses(self, trail) -> None:
+        """The held-out rows' loss at the epochs shown (a ``MetricTrail``): a second
+        curve named in the key, or none when the lesson holds no rows out."""
+        shown = bool(trail.held_out)
+        self.test_curve.setVisible(shown)
+        self.key.setVisible(shown)
+        self._test = (trail.epochs, trail.test_loss) if shown else (np.empty(0), np.empty(0))
+        self._measure_span()
+        self._dirty = True
+
+    def _measure_span(self) -> None:
+        """The smallest and largest positive loss of both curves (the automatic log scale)."""
+        self._low, self._high = positive_span(np.concatenate([self._points[1], self._test[1]]))
 
     def reset(self) -> None:
         """Forget the lesson shown: no curve, marker at the start, no readout or warning.
@@ -325,6 +365,7 @@ class LossPlot(QWidget):
         """
         self._y = np.empty(0)
         self._points = (np.empty(0), np.empty(0))
+        self._test = (np.empty(0), np.empty(0))
         self._low, self._high = np.inf, 0.0
         self.marker.setValue(0)
         self.readout.setText("")
@@ -411,6 +452,15 @@ class LossPlot(QWidget):
         self.point.setVisible(y.size == 1)
         if y.size == 1:
             self.point.setData(x, y)
+        test_x, test_y = self._test
+        test_y = plottable(test_y, self.log)
+        # A few points (a stepped lesson, the start) are marked, else a lone one is
+        # invisible on a line; hundreds joined read as a curve.
+        marked = test_x.size <= 20
+        if marked != self._test_marked:
+            self._test_marked = marked
+            self.test_curve.setSymbol("t" if marked else None)
+        self.test_curve.setData(test_x, test_y, connect="finite")
         self._mark_divergence()
         # The epoch axis grows in doublings, not every frame: relabelling an axis
         # costs more than drawing a million-point curve.
@@ -424,7 +474,8 @@ class LossPlot(QWidget):
         # scale): following the falling loss exactly would relabel it every frame.
         _, low_kept, high_kept = self.past.extent(self.log)
         kept = plottable([low_kept, high_kept] if low_kept <= high_kept else [], self.log)
-        y_range = _stepped_range(np.concatenate([y, kept]), self.log)
+        y_range = _stepped_range(np.concatenate([y, kept, test_y[np.isfinite(test_y)]]),
+                                 self.log)
         if y_range != self._y_range:
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)

@@ -158,6 +158,12 @@ class SessionController(QObject):
         with the bounded outline a plot draws (``.x``, ``.y``: the same cost
         every frame however long the history), and the epoch shown (0 at the
         start).
+    metricsChanged(MetricTrail)
+        The held-out loss and the accuracies at the epochs shown so far
+        (``gui/metric_trail.py``), sent with each history: judged at every
+        step and pause, and at the frames of a run that keep judging to
+        ``teaching_model.JUDGING_SHARE`` of the time — never per epoch of the
+        fast path.
     runningChanged(bool)
     diverged(str)
         Divergence message and its cause ("" when the run is no longer diverged).
@@ -186,6 +192,7 @@ class SessionController(QObject):
     positionChanged = Signal(object, str)
     selectionChanged = Signal(object)
     historyChanged = Signal(object, int)
+    metricsChanged = Signal(object)
     runningChanged = Signal(bool)
     diverged = Signal(str)
     warning = Signal(str)
@@ -526,6 +533,7 @@ class SessionController(QObject):
         self.exercise.cancel()
         self._keep_run()
         self.session.reset()
+        self.teaching.forget_metrics()
         self._target = self.session.lesson.epochs
         self._after_move(structure=True)
 
@@ -627,6 +635,7 @@ class SessionController(QObject):
         self.positionChanged.emit(position, self.describe_position(position))
         if history:
             self.historyChanged.emit(self.session.history.curve(), self.session.epochs_done)
+            self.metricsChanged.emit(self.teaching.record_metrics(self.running))
         self._publish_selection()
 
     def _publish_selection(self) -> None:
@@ -682,6 +691,7 @@ class SessionController(QObject):
         except LessonError as exc:
             self.error.emit(str(exc))
             return False
+        self.teaching.forget_metrics()  # the epochs judged before belong to other numbers
         self.edited.emit()
         self._publish(history=True)
         self._report_state()
@@ -698,6 +708,7 @@ class SessionController(QObject):
         except LessonError as exc:
             self.error.emit(str(exc))
             return False
+        self.teaching.forget_metrics()  # the epochs judged before belong to other numbers
         self.edited.emit()
         self._publish(history=True)
         self._report_state()

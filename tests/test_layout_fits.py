@@ -17,7 +17,7 @@ from window_helpers import open_window
 SIZES = [(1280, 720), (1920, 1080)]
 ZOOMS = [-1, 0, 2]          # Ctrl+- once, normal, Ctrl++ twice
 VIEWS = ["boundaryDock", "landscapeDock", "activationDock", "raceDock", "modesDock",
-         "gradientCheckDock", "codeDock"]
+         "gradientCheckDock", "codeDock", "accuracyDock", "confusionDock"]
 
 
 @pytest.fixture(autouse=True)
