@@ -73,6 +73,7 @@ _BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {t
 _DIVERGED_COLOURS = {"background": "#B03A2E", "text": "white"}
 _WARNING_COLOURS = {"background": "#F2C14E", "text": "#1A1A1A"}
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
+TEACHING_WIDTH = 0.4   # of the window's width at least, for the dock column a view opens in
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
 table)</td></tr>
@@ -272,9 +273,15 @@ class MainWindow(QMainWindow):
 
     def _bring_forward(self, dock: QDockWidget) -> None:
         """A teaching view just opened: its tab in front, taller than the formula and
-        plot below it (they keep their minimum, the view scrolls if it needs more)."""
+        plot below it (they keep their minimum, the view scrolls if it needs more) and
+        its column at least ``TEACHING_WIDTH`` of the window."""
         dock.raise_()
         self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)], Qt.Orientation.Vertical)
+        # At 1280x720 the tables leave the dock column a quarter of the width: a map
+        # or a plot there would be a sliver. The tables scroll sideways instead.
+        wide = int(self.width() * TEACHING_WIDTH)
+        if dock.width() < wide:
+            self.resizeDocks([dock], [wide], Qt.Orientation.Horizontal)
 
     def _teaching_docks_b(self) -> list[ViewDock]:
         """Learning-rate race, training modes, gradient check, code panel and a tried input."""
