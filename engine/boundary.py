@@ -32,7 +32,7 @@ from .network import Parameters
 from .number_text import shown_briefly
 
 __all__ = ["InputPlane", "NotAPlane", "input_plane", "Extent", "plane_extent", "PlaneData",
-           "plane_data", "BoundaryMap", "decision_boundary", "COARSE", "FINE"]
+           "plane_data", "output_names", "BoundaryMap", "decision_boundary", "COARSE", "FINE"]
 
 COARSE = 40          # grid points per side while training runs (cheap enough for 10 Hz)
 FINE = 160           # ... and when paused
@@ -215,7 +215,8 @@ def _labels(y: np.ndarray, kind: str, output: int) -> np.ndarray:
     return y[:, output].astype(float)
 
 
-def _output_names(lesson: Lesson) -> tuple[str, ...]:
+def output_names(lesson: Lesson) -> tuple[str, ...]:
+    """The names of the outputs: the data's columns, else ``y`` or ``y1``, ``y2`` ..."""
     outputs = lesson.architecture.layers[-1]
     data = lesson.dataset
     if data is not None and len(data.output_names) == outputs:
@@ -244,7 +245,7 @@ def plane_data(lesson: Lesson, X: np.ndarray | None = None, y: np.ndarray | None
     X_test = lesson.X_test if lesson.X_test is not None else X[:0]
     y_test = lesson.y_test if lesson.y_test is not None else y[:0]
     plane = input_plane(lesson) if plane is None else plane
-    names = _output_names(lesson)
+    names = output_names(lesson)
     if kind == "classes":
         classes = names
     elif kind == "probability":

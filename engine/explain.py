@@ -16,6 +16,10 @@ cell as its card does in the presentation shown (``d2`` in the error form,
 The ``expression`` of an explanation is plain arithmetic that Python can
 evaluate (numbers, + − * / **, and the functions exp, log, tanh, max and
 abs), with every digit of every precedent.
+
+A cell that is a sum (a dot product such as z = Σ a·W + b, a Σ over the
+samples of a gradient) can also be expanded into its running total, term
+by term (``expand_cell_sum``), from the same formula tree.
 """
 from __future__ import annotations
 
@@ -23,13 +27,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import catalogue
-from .formula import MAX_TERMS, cell_formula
+from .formula import MAX_TERMS, SumExpansion, cell_formula, expand_sum
 from .number_text import shown_change, shown_number
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from .iteration import IterationRecord
 
-__all__ = ["CellExplanation", "explain_cell", "MAX_TERMS", "formula_context"]
+__all__ = ["CellExplanation", "explain_cell", "MAX_TERMS", "formula_context", "expand_cell_sum"]
 
 Address = tuple[str, int, int]
 
@@ -156,3 +160,29 @@ def explain_cell(record: "IterationRecord", name: str, row: int, column: int,
                            f"{label}[{row},{column}] = {formula.symbols}", formula.numbers,
                            formula.python, value, formula.precedents, formula.complete, decimals,
                            change)
+
+
+def _tree(record: "IterationRecord", name: str, presentation: str):
+    """The catalogue's formula tree of step ``name`` (None for an input)."""
+    spec = record.spec(name)
+    if spec is None:
+        return None
+    return catalogue.formula_tree(spec.kind, spec.layer, record.architecture, record.loss,
+                                  presentation, bool(record.l2), bool(record.momentum))
+
+
+def expand_cell_sum(record: "IterationRecord", name: str, row: int, column: int,
+                    presentation: str = "gradient",
+                    decimals: int | None = None) -> SumExpansion | None:
+    """Cell ``(name, row, column)`` as its running total term by term, or None when
+    it is not a sum (see ``engine.formula.expand_sum``); numbers as the tables show
+    them in ``presentation``. Raises as ``explain_cell`` does for a cell not there."""
+    if name not in record.values:
+        raise KeyError(f"this iteration has no matrix called {name!r}")
+    rows, columns = record.values[name].shape
+    if not (0 <= row < rows and 0 <= column < columns):
+        raise IndexError(f"{name} has shape ({rows}, {columns}); there is no cell [{row},{column}]")
+    tree = _tree(record, name, presentation)
+    if tree is None:
+        return None
+    return expand_sum(tree, row, column, **formula_context(record, presentation, decimals))

@@ -8,7 +8,10 @@ Ref("W1")), Ref("b1"))`` — and every reader renders the same tree:
 * ``numpy_text``: the line of NumPy that computes it (code panel);
 * ``CellFormula``: one cell of it, in symbols (``z1[0,1] = Σₖ X[0,k]·W1[k,1] +
   b1[1]``), with the numbers substituted for people and for Python, as an
-  Excel formula over the workbook's ranges, and the cells it reads.
+  Excel formula over the workbook's ranges, and the cells it reads;
+* ``SumExpansion``: a cell that is a sum as its running total, term by term
+  (``0.891·0.026 = 0.023``, ``+ 0.954·0.022 → 0.044``, …), each term with
+  the cells it reads.
 
 So the symbol, the sign and the operators of a formula cannot differ from
 one reader to the next: there is nothing to keep in step by hand. Names are
@@ -25,7 +28,8 @@ from .number_text import MINUS, python_number, shown_number
 
 __all__ = ["Expr", "Ref", "Number", "Setting", "Unary", "Binary", "Apply", "RowSoftmax",
            "LossTerm", "Fragment", "SETTINGS", "matrix_text", "numpy_text", "CellFormula",
-           "cell_formula", "excel_formula", "MAX_TERMS"]
+           "cell_formula", "excel_formula", "MAX_TERMS", "SumTerm", "SumExpansion", "has_sum",
+           "expand_sum"]
 
 MAX_TERMS = 64  # beyond this a sum is written with "…" (and no longer evaluates)
 
@@ -635,3 +639,158 @@ def _with_penalty(out: dict, weights: tuple[str, ...], m: int, w: _CellWriter) -
         penalty["excel"] = f"l2_lambda/(2*{m})*SUMSQ({ranges})"
     return {language: _Text(f"{text.text} + {penalty[language]}", _SUM)
             for language, text in out.items()}
+
+
+# -- a sum, term by term ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SumTerm:
+    """One term of an expanded sum.
+
+    Attributes
+    ----------
+    cells : tuple of (str, int, int)
+        The cells the term reads (the two factors of a product, the one cell of
+        a Σ over samples, a bias).
+    numbers : str
+        The term with the numbers as the tables show them: ``0.891·0.026``.
+    sign : int
+        +1 when the formula adds the term, −1 when it subtracts it.
+    value : float
+        The term's value, before its sign.
+    total : float
+        The running total once the term is added (signed), every digit.
+    """
+
+    cells: tuple[Address, ...]
+    numbers: str
+    sign: int
+    value: float
+    total: float
+
+
+@dataclass(frozen=True)
+class SumExpansion:
+    """A cell that is a sum, written as its running total term by term.
+
+    The terms come in the formula's order (a dot product's k = 0, 1, …, then
+    what the formula adds after it, such as a bias); the last ``total`` is
+    the sum of the terms in that order, in double precision.
+    """
+
+    terms: tuple[SumTerm, ...]
+    decimals: int | None = None
+
+    def line(self, t: int) -> str:
+        """Term t for people: ``0.891·0.026 = 0.023``, then ``+ 0.954·0.022 → 0.044``."""
+        term = self.terms[t]
+        total = shown_number(term.total, self.decimals)
+        if t == 0:
+            lead = f"{MINUS}" if term.sign < 0 else ""
+            return f"{lead}{term.numbers} = {total}"
+        operator = "+" if term.sign > 0 else MINUS
+        numbers = f"({term.numbers})" if term.numbers.startswith(MINUS) else term.numbers
+        return f"{operator} {numbers} → {total}"
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.line(t) for t in range(len(self.terms))]
+
+    @property
+    def total(self) -> float:
+        return self.terms[-1].total if self.terms else 0.0
+
+
+def _addends(expr: Expr, sign: int):
+    """(sign, part) of each part a + or − at the top of ``expr`` joins (through a leading −)."""
+    if isinstance(expr, Binary) and expr.op in "+-":
+        yield from _addends(expr.left, sign)
+        yield from _addends(expr.right, sign if expr.op == "+" else -sign)
+    elif isinstance(expr, Unary) and expr.op == "neg":
+        yield from _addends(expr.arg, -sign)
+    else:
+        yield sign, expr
+
+
+def _is_sum(expr: Expr) -> bool:
+    return (isinstance(expr, Binary) and expr.op == "@") or (
+        isinstance(expr, Unary) and expr.op == "sum_rows")
+
+
+def has_sum(expr: Expr) -> bool:
+    """Whether a cell of ``expr`` is a sum a learner can expand (a dot product, a Σ over
+    samples), read from the tree alone — no numbers needed."""
+    return any(_is_sum(part) for _, part in _addends(expr, 1))
+
+
+def expand_sum(expr: Expr, row: int, column: int, *, name_of: Callable[[str], str],
+               value_of: Callable[[str, int, int], float],
+               shape_of: Callable[[str], tuple[int, int]], settings: dict,
+               decimals: int | None = None) -> SumExpansion | None:
+    """Cell (row, column) of ``expr`` as a running total, or None when it is not a sum.
+
+    Each term is written by the same cell writer as the cell's formula (so
+    its numbers read as in the formula panel) and its cells are the
+    precedents that writer records. Its value is the product of its cells'
+    values (for a term outside the Σ, such as a bias or the L2 penalty, the
+    arithmetic of its part of the tree); the running total adds them in the
+    order written. Arguments as for ``cell_formula``.
+    """
+    addends = list(_addends(expr, 1))
+    if not any(_is_sum(part) for _, part in addends):
+        return None
+    context = dict(name_of=name_of, value_of=value_of, shape_of=shape_of, settings=settings)
+    terms: list[SumTerm] = []
+    total = 0.0
+
+    def add(sign: int, written: dict, writer: _CellWriter, value: float) -> None:
+        nonlocal total
+        total += sign * value
+        terms.append(SumTerm(tuple(writer.precedents), written["numbers"].text, sign, value,
+                             total))
+
+    def writer() -> _CellWriter:
+        return _CellWriter(("numbers",), name_of, value_of, shape_of, decimals, None, settings)
+
+    for sign, part in addends:
+        if isinstance(part, Binary) and part.op == "@":
+            left_name, left_is_row = _vector(part.left, True)
+            count = shape_of(left_name)[1 if left_is_row else 0]
+            for k in range(count):
+                w = writer()
+                left, right = _cell(part.left, row, k, w), _cell(part.right, k, column, w)
+                value = (_value(part.left, row, k, context)
+                         * _value(part.right, k, column, context))
+                add(sign, w.binary("*", left, right), w, value)
+        elif _is_sum(part):  # Σ over the samples of one matrix
+            for r in range(shape_of(part.arg.name)[0]):
+                w = writer()
+                add(sign, w.ref(part.arg.name, r, column), w,
+                    _value(part.arg, r, column, context))
+        else:
+            w = writer()
+            add(sign, _cell(part, row, column, w), w, _value(part, row, column, context))
+    return SumExpansion(tuple(terms), decimals)
+
+
+def _value(expr: Expr, i: int, j: int, context: dict) -> float:
+    """Cell (i, j) of a part of a sum: cells, constants, settings and their arithmetic."""
+    if isinstance(expr, Ref):
+        if context["shape_of"](expr.name)[0] == 1:
+            i = 0  # a vector (bias) is the same row for every sample
+        return context["value_of"](expr.name, i, j)
+    if isinstance(expr, Number):
+        return float(expr.value)
+    if isinstance(expr, Setting):
+        return float(context["settings"][expr.key])
+    if isinstance(expr, Unary) and expr.op == "neg":
+        return -_value(expr.arg, i, j, context)
+    if isinstance(expr, Unary) and expr.op == "T":
+        return _value(expr.arg, j, i, context)
+    if isinstance(expr, Binary) and expr.op in _ARITHMETIC:
+        return _ARITHMETIC[expr.op](_value(expr.left, i, j, context),
+                                    _value(expr.right, i, j, context))
+    raise TypeError(f"a term of a sum is cells and their arithmetic, not {expr!r}")
+
+
+_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+               "/": lambda a, b: a / b}

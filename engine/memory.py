@@ -22,7 +22,9 @@ small beside them (``limits.MAX_PARAMETERS``). So the estimate counts, in
 - in the window, its teaching views: the decision boundary's forward pass
   over its ``FINE`` × ``FINE`` grid and the maps it keeps of every neuron,
   and the loss landscape's two passes over every training row (its probe,
-  and the replay of the descent path).
+  and the replay of the descent path); and the judge of the held-out loss
+  and the accuracies (``metrics.Judge``): a forward pass over every
+  training and every held-out row, with its own copy of X with ones.
 
 A lesson is checked as the window would open it, the larger need, so a
 lesson file that runs on the command line opens in the window too.
@@ -122,7 +124,10 @@ def estimate_memory(architecture: Architecture, training_rows: int, held_out_row
     from .boundary import FINE  # here: boundary imports lesson, which imports this module
     grid = FINE * FINE
     views = (workspace_floats(architecture, grid) + grid * sum(architecture.layers[1:])
-             + 2 * workspace_floats(architecture, training_rows)) if in_window else 0
+             + 2 * workspace_floats(architecture, training_rows)
+             + workspace_floats(architecture, training_rows)
+             + workspace_floats(architecture, held_out_rows) + rows * (n0 + 1)
+             ) if in_window else 0
     return MemoryEstimate(data * FLOAT_BYTES, one_iteration * FLOAT_BYTES,
                           RECORDS * one_iteration * FLOAT_BYTES, whole * FLOAT_BYTES,
                           one_iteration * TRACE_BYTES if with_trace else 0, views * FLOAT_BYTES)

@@ -10,6 +10,12 @@ steps shown. While k < S the committed weights are those before iteration t;
 at k = S they are after its update. Step from (t, S) shows (t+1, 1); Step
 back from (t, 1) shows (t−1, S) — every step back is the exact inverse of a
 step forward and restores every array bit for bit.
+
+Finer still, Step cell shows the next matrix one cell at a time in reading
+order (row by row): the position then also holds c, the cells shown of
+matrix k + 1 (0 < c < its size; its last cell completes it, as Step does).
+Step reveals the rest of a partly shown matrix; Step back and Step cell back
+from one hide its last cell.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ import numpy as np
 
 from . import catalogue
 from .errors import LessonError
+from .explain import expand_cell_sum
+from .formula import has_sum
 from .history import History
 from .iteration import IterationRecord, record_iteration
 from .lesson import Lesson
@@ -36,7 +44,9 @@ class Position:
 
     ``epoch`` is the 1-based epoch of the iteration shown; ``step`` the
     number of its steps revealed (0..steps); ``step_name`` the last one
-    revealed (None before the first).
+    revealed (None before the first). While Step cell fills the next matrix,
+    ``filling`` is its name and ``cells`` of its ``cells_of`` cells are shown
+    (else None, 0 and 0).
     """
 
     epoch: int
@@ -46,15 +56,23 @@ class Position:
     step: int
     steps: int
     step_name: str | None
+    cells: int = 0
+    cells_of: int = 0
+    filling: str | None = None
 
-    def describe(self, learner_name: str | None = None) -> str:
-        """``epoch 12 · step 7 of 19 · d_output`` (with the batch for mini-batches)."""
+    def describe(self, learner_name: str | None = None,
+                 filling_name: str | None = None) -> str:
+        """``epoch 12 · step 7 of 19 · d_output`` (with the batch for mini-batches), and
+        ``· cell 3 of 8 of d_hiddenlayer`` while a matrix is filled cell by cell."""
         parts = [f"epoch {self.epoch}"]
         if self.batches > 1:
             parts.append(f"batch {self.batch} of {self.batches}")
         parts.append(f"step {self.step} of {self.steps}")
         if self.step_name is not None:
             parts.append(learner_name or self.step_name)
+        if self.filling is not None:
+            parts.append(f"cell {self.cells} of {self.cells_of} of "
+                         f"{filling_name or self.filling}")
         return " · ".join(parts)
 
 
@@ -146,6 +164,9 @@ class Session:
         self._record = record
         # (the state before an unrecorded last epoch, the state it led to)
         self._unrecorded: tuple[TrainingState, TrainingState] | None = None
+        # Cells shown of the step after the cursor (Step cell); another iteration
+        # shown starts with none.
+        self._cells = 0
 
     @property
     def batches_per_epoch(self) -> int:
@@ -178,8 +199,12 @@ class Session:
         steps = self.steps
         name = steps[self.cursor - 1].name if self.cursor else None
         b = self.batches_per_epoch
+        filling, cells_of = None, 0
+        if self._cells:
+            filling = steps[self.cursor].name
+            cells_of = steps[self.cursor].shape[0] * steps[self.cursor].shape[1]
         return Position(iteration // b + 1, iteration % b + 1, b, iteration, self.cursor,
-                        len(steps), name)
+                        len(steps), name, self._cells, cells_of, filling)
 
     @property
     def epochs_done(self) -> int:
@@ -188,7 +213,7 @@ class Session:
 
     @property
     def at_start(self) -> bool:
-        return self.cursor == 0 and self.iteration == 0
+        return self.cursor == 0 and self.iteration == 0 and not self._cells
 
     @property
     def diverged(self) -> Divergence | None:
@@ -216,6 +241,31 @@ class Session:
             return True
         names = self.record.step_names
         return name in names and names.index(name) < self.cursor
+
+    def partial(self, presentation: str = "gradient") -> tuple[str, np.ndarray, int] | None:
+        """The matrix Step cell is filling, or None when no matrix is partly shown.
+
+        Returns its name, a copy of it as ``presentation`` shows it (2-D) with
+        the cells not yet shown set to NaN, and how many cells are shown (the
+        first ones in reading order).
+        """
+        if not self._cells:
+            return None
+        name = self.record.steps[self.cursor].name
+        # a fresh row-major copy (the kernel's buffers may be column-major), so
+        # its flat view runs in reading order
+        shown = np.array(self.record.shown(name, presentation), dtype=float, order="C")
+        shown.reshape(-1)[self._cells:] = np.nan
+        return name, shown, self._cells
+
+    def cell_shown(self, name: str, row: int, column: int) -> bool:
+        """Whether cell (row, column) of matrix ``name`` is shown now (whole or partly)."""
+        if self.revealed(name):
+            return True
+        if not self._cells or name != self.record.steps[self.cursor].name:
+            return False
+        columns = self.record.steps[self.cursor].shape[1]
+        return 0 <= column < columns and 0 <= row * columns + column < self._cells
 
     def _input_names(self) -> list[str]:
         return input_names(self.architecture, self.lesson.momentum)
@@ -265,6 +315,23 @@ class Session:
         record = self.record if self.record is not None else self._peek_record()
         return record.explain(name, row, column, presentation, decimals)
 
+    def is_sum(self, name: str, presentation: str = "gradient") -> bool:
+        """Whether matrix ``name``'s cells are sums a learner can expand term by term."""
+        for spec in self.steps:
+            if spec.name == name:
+                lesson = self.lesson
+                return has_sum(catalogue.formula_tree(
+                    spec.kind, spec.layer, self.architecture, lesson.loss, presentation,
+                    bool(lesson.l2), bool(lesson.momentum)))
+        return False  # an input
+
+    def expand_sum(self, name: str, row: int, column: int, presentation: str = "gradient",
+                   decimals: int | None = None):
+        """A shown cell's running total term by term, or None when it is not a sum
+        (see ``expand_cell_sum``)."""
+        record = self.record if self.record is not None else self._peek_record()
+        return expand_cell_sum(record, name, row, column, presentation, decimals)
+
     def _peek_record(self) -> IterationRecord:
         return record_iteration(self.trainer, self.state)
 
@@ -282,13 +349,63 @@ class Session:
         if self.record is None or self.cursor == len(self.record.steps):
             self.record = record_iteration(self.trainer, self.state)
             self.cursor = 0
+        self._cells = 0  # a partly shown matrix is revealed whole
         self.cursor += 1
         if self.cursor == len(self.record.steps):
             self._commit()
         return self.record.steps[self.cursor - 1]
 
+    def step_cell(self) -> tuple[str, int, int]:
+        """Show the next cell of the next matrix (reading order: row by row).
+
+        The matrix's last cell completes it, exactly as ``step()`` would; a
+        new iteration starts after the last step as ``step()`` starts it.
+        Returns the address (name, row, column) of the cell now shown.
+        """
+        if self.record is None or self.cursor == len(self.record.steps):
+            self.record = record_iteration(self.trainer, self.state)
+            self.cursor = 0
+        spec = self.record.steps[self.cursor]
+        columns = spec.shape[1]
+        index = self._cells
+        if index + 1 == spec.shape[0] * columns:
+            self.step()
+        else:
+            self._cells = index + 1
+        return spec.name, index // columns, index % columns
+
+    def step_cell_back(self) -> bool:
+        """Hide the last cell shown (of a partly shown matrix, else of the last
+        matrix revealed); False when already at the very start.
+
+        The exact inverse of ``step_cell``: hiding the first cell of an
+        iteration shows the iteration before it whole, as ``step_back`` does.
+        """
+        if self._cells > 1 or (self._cells == 1 and self.cursor > 0):
+            self._cells -= 1
+            return True
+        if self._cells == 1:  # the first cell of the iteration: back to the one before
+            self._cells = 0
+            if self.iteration > self.history.floor:
+                self._show_iteration(self.iteration - 1)
+            return True
+        if self.record is None or self.cursor == 0:
+            if self.iteration <= self.history.floor:
+                return False
+            self._show_iteration(self.iteration - 1)
+        if self.cursor == len(self.record.steps):
+            self.state = self.record.start.copy()  # its update is no longer made
+        self.cursor -= 1
+        rows, columns = self.record.steps[self.cursor].shape
+        self._cells = rows * columns - 1
+        if not self._cells and self.cursor == 0 and self.iteration > self.history.floor:
+            self._show_iteration(self.iteration - 1)  # a one-cell first matrix: as step_back
+        return True
+
     def step_back(self) -> bool:
         """Hide the last revealed step; False when already at the very start."""
+        if self._cells:  # a partly shown matrix: hide its last cell
+            return self.step_cell_back()
         # After an edit the history starts at the edited iteration (its floor):
         # nothing before it can be replayed.
         if self.record is None or self.cursor == 0:
@@ -332,7 +449,8 @@ class Session:
         losses: list[float] = []
         # Finish the iteration and the epoch in progress. (``_record``: an iteration
         # left unrecorded by the last run is complete, and stays unrecorded.)
-        if self._record is not None and 0 < self.cursor < len(self._record.steps):
+        if self._record is not None and (0 < self.cursor or self._cells) \
+                and self.cursor < len(self._record.steps):
             self.cursor = len(self.record.steps) - 1
             self.step()
             if self.record.epoch_loss is not None:
@@ -524,9 +642,9 @@ class Session:
         if self.record is None:
             self.state = start
             return
-        cursor = self.cursor
+        cursor, cells = self.cursor, self._cells
         self.record = record_iteration(self.trainer, start)
-        self.cursor = cursor
+        self.cursor, self._cells = cursor, cells
         self.state = self.record.end.copy() if cursor == len(self.record.steps) else start.copy()
 
     # -- saving ---------------------------------------------------------------

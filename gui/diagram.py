@@ -103,6 +103,7 @@ class NetworkDiagram(QGraphicsView):
         self._values: dict = {}
         self._step_name: str | None = None
         self._selection: Selection | None = None
+        self._term: list[tuple[str, int, int]] = []  # an expanded sum's term being added
         self._decimals = 3
         self._user_zoomed = False
         self._caption: QGraphicsSimpleTextItem | None = None
@@ -126,6 +127,7 @@ class NetworkDiagram(QGraphicsView):
         self._layers = tuple(layers)
         self._values, self._selection = {}, None  # they belong to the old network
         self._cursor = None
+        self._term = []
         self._map_images = {}
         self._layer_gap = LAYER_GAP
         self._text_px = float(FONT_PX)
@@ -349,6 +351,12 @@ class NetworkDiagram(QGraphicsView):
         self._refresh()
         self._speak()
 
+    def set_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the neurons and edges of an expanded sum's term being added."""
+        if cells != self._term:
+            self._term = list(cells)
+            self._refresh()
+
     def set_decimals(self, decimals: int) -> None:
         """Write neuron values with ``decimals`` places, as the tables do."""
         self._decimals = decimals
@@ -447,12 +455,16 @@ class NetworkDiagram(QGraphicsView):
         ink = self.palette().text().color()
         theme = self._theme
         # The tables' second cue, a little wider on a circle: bold for the selected
-        # neuron, dashed for its precedents; light on a dark background, where a
-        # dark ring would vanish.
+        # neuron, solid for a term being added, dashed for its precedents; light on a
+        # dark background, where a dark ring would vanish.
         ring = QColor(theme.mark_halo or theme.mark_text)
         if mark == "active":
             circle.setBrush(QBrush(QColor(theme.active)))
             circle.setPen(QPen(ring, theme.active_border + 1))
+            label.setBrush(QBrush(QColor(theme.mark_text)))
+        elif mark == "term":
+            circle.setBrush(QBrush(QColor(theme.term)))
+            circle.setPen(QPen(ring, theme.term_border + 0.5))
             label.setBrush(QBrush(QColor(theme.mark_text)))
         elif mark == "precedent":
             circle.setBrush(QBrush(QColor(theme.precedent)))
@@ -489,8 +501,9 @@ class NetworkDiagram(QGraphicsView):
                 width = 1.0 if self._dense else width
             pen = QPen(colour, width, Qt.PenStyle.SolidLine if w >= 0 else Qt.PenStyle.DashLine)
         if mark:
-            pen = QPen(QColor(self._theme.active if mark == "active" else self._theme.precedent),
-                       max(pen.widthF(), 5.0))
+            lit = {"active": self._theme.active, "term": self._theme.term}.get(
+                mark, self._theme.precedent)
+            pen = QPen(QColor(lit), max(pen.widthF(), 5.0))
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         line.setPen(pen)
         line.setZValue(1 if mark else 0)
@@ -504,6 +517,9 @@ class NetworkDiagram(QGraphicsView):
         for name, r, c in selection.precedents:
             for key in self._items_of(name, r, c):
                 lit.setdefault(key, "precedent")
+        for name, r, c in self._term:
+            for key in self._items_of(name, r, c):
+                lit[key] = "term"
         for key in self._items_of(selection.name, selection.row, selection.column):
             lit[key] = "active"
         return lit

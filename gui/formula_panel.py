@@ -85,6 +85,10 @@ class FormulaPanel(QScrollArea):
         formula (which the asked matrix's card shows too), so a short dock shows it."""
         self._layout.insertWidget(0, box)
 
+    def set_sum_box(self, box: QWidget) -> None:
+        """Put "Expand the sum" (``gui.sum_expander``) right under the selected cell's formula."""
+        self._layout.insertWidget(self._layout.indexOf(self.cell_label) + 1, box)
+
     def set_lesson(self, notes: str, step_notes: dict[str, str]) -> None:
         self._step_notes = dict(step_notes)
         _say(self.notes_label, f"<b>About this lesson</b><br>{escape(notes)}" if notes else "")

@@ -23,6 +23,7 @@ from engine.lesson import LESSON_SUFFIX, LESSON_SUFFIXES, Lesson, load_lesson, s
 
 from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
+from .sum_expander import SumExpander
 from .formula_panel import FormulaPanel
 from .lesson_editor import LessonEditor, StartingPointDialog
 from .getting_started import tour_html
@@ -64,16 +65,23 @@ DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "
                    "modesDock": "Training &modes", "gradientCheckDock": "&Gradient check",
                    "codeDock": "&Code", "tryInputDock": "&Try an input",
                    "boundaryDock": "&Decision boundary", "landscapeDock": "&Loss landscape",
-                   "activationDock": "&Activation functions"}
+                   "activationDock": "&Activation functions", "accuracyDock": "Acc&uracy",
+                   "confusionDock": "Co&nfusion matrix"}
 # The run's trouble above the tables: the theme's red with white text for a divergence,
 # its amber with near-black text for a warning (each above 4.5:1, WCAG AA; gui/theme.py).
 _BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {text};"
                  " font-weight: bold; padding: 8px; }}")
 TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
+TEACHING_WIDTH = 0.4   # of the window's width at least, for the dock column a view opens in
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
 table)</td></tr>
 <tr><td><b>←</b> or <b>Backspace</b></td><td>Step back (← outside a table)</td></tr>
+<tr><td><b>Shift+Space</b> or <b>Shift+→</b></td><td>Step cell: the next cell of the matrix,
+its formula shown (Space then reveals the rest)</td></tr>
+<tr><td><b>Shift+←</b></td><td>Step cell back</td></tr>
+<tr><td><b>Ctrl+T</b></td><td>Expand the selected sum, then add its next term (the
+running total under the cell's formula)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous matrix card (the first Tab: the matrix
 just computed)</td></tr>
 <tr><td><b>Arrow keys</b></td><td>In a table: select the next cell (its formula shows); in the
@@ -215,7 +223,10 @@ class MainWindow(QMainWindow):
         self.formula = FormulaPanel(self.controller.note_text)
         self.exercise_box = ExerciseBox(self.controller)
         self.formula.set_exercise_box(self.exercise_box)
+        self.sum_expander = SumExpander(self.controller)
+        self.formula.set_sum_box(self.sum_expander)
         self.plot = LossPlot()
+        self.plot.compare(self.controller.past_runs)
         self.diagram_dock = self._dock("Network", "diagramDock", self.diagram,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.formula_dock = self._dock("Formula", "formulaDock", self.formula,
@@ -266,9 +277,15 @@ class MainWindow(QMainWindow):
 
     def _bring_forward(self, dock: QDockWidget) -> None:
         """A teaching view just opened: its tab in front, taller than the formula and
-        plot below it (they keep their minimum, the view scrolls if it needs more)."""
+        plot below it (they keep their minimum, the view scrolls if it needs more) and
+        its column at least ``TEACHING_WIDTH`` of the window."""
         dock.raise_()
         self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)], Qt.Orientation.Vertical)
+        # At 1280x720 the tables leave the dock column a quarter of the width: a map
+        # or a plot there would be a sliver. The tables scroll sideways instead.
+        wide = int(self.width() * TEACHING_WIDTH)
+        if dock.width() < wide:
+            self.resizeDocks([dock], [wide], Qt.Orientation.Horizontal)
 
     def _teaching_docks_b(self) -> list[ViewDock]:
         """Learning-rate race, training modes, gradient check, code panel and a tried input."""
@@ -279,13 +296,16 @@ class MainWindow(QMainWindow):
                                  ("Try an input", "tryInputDock", self._build_try_input)])
 
     def _teaching_docks_a(self) -> list[ViewDock]:
-        """Decision boundary, loss landscape and activation functions."""
+        """Decision boundary, loss landscape, activation functions, accuracy and the
+        confusion matrix."""
         self.hidden_unit_maps = HiddenUnitMaps(self.controller, self.controller.teaching,
                                                self.diagram)
         return self._view_docks([("Decision boundary", "boundaryDock", self._build_boundary),
                                  ("Loss landscape", "landscapeDock", self._build_landscape),
                                  ("Activation functions", "activationDock",
-                                  self._build_activation)])
+                                  self._build_activation),
+                                 ("Accuracy", "accuracyDock", self._build_accuracy),
+                                 ("Confusion matrix", "confusionDock", self._build_confusion)])
 
     # Each teaching view's module is imported when its view is first built; the view gets
     # the controller (its signals, where the learner is) and the controller's teaching model.
@@ -321,6 +341,14 @@ class MainWindow(QMainWindow):
         from .views.activation_view import ActivationView
         return ActivationView(self.controller, self.controller.teaching)
 
+    def _build_accuracy(self) -> QWidget:
+        from .views.accuracy_view import AccuracyView
+        return AccuracyView(self.controller, self.controller.teaching)
+
+    def _build_confusion(self) -> QWidget:
+        from .views.confusion_view import ConfusionView
+        return ConfusionView(self.controller, self.controller.teaching)
+
     # The teaching views by name, each built on first use.
     race_view = property(lambda self: self.teaching_docks_b[0].widget())
     modes_view = property(lambda self: self.teaching_docks_b[1].widget())
@@ -330,6 +358,8 @@ class MainWindow(QMainWindow):
     boundary_view = property(lambda self: self.teaching_docks_a[0].widget())
     landscape_view = property(lambda self: self.teaching_docks_a[1].widget())
     activation_view = property(lambda self: self.teaching_docks_a[2].widget())
+    accuracy_view = property(lambda self: self.teaching_docks_a[3].widget())
+    confusion_view = property(lambda self: self.teaching_docks_a[4].widget())
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -346,6 +376,14 @@ class MainWindow(QMainWindow):
                                         "Compute the next matrix (Space or →)")
         self.back_action = self._action("◀ &Back", c.step_back, ["Left", "Backspace"],
                                         "Step back (← or Backspace)")
+        self.step_cell_action = self._action(
+            "Step &cell", c.step_cell, ["Shift+Space", "Shift+Right"],
+            "Compute the next cell of the matrix, its formula shown (Shift+Space or Shift+→)")
+        self.cell_back_action = self._action("Ce&ll back", c.step_cell_back, ["Shift+Left"],
+                                             "Hide the last cell computed (Shift+←)")
+        self.next_term_action = self._action(
+            "Next ter&m of the sum", lambda: self.sum_expander.next_term(), ["Ctrl+T"],
+            "Expand the selected sum, or add its next term to the running total (Ctrl+T)")
         self.epoch_action = self._action("Step &epoch", c.step_epoch, ["Ctrl+E"],
                                          "Finish this epoch, step by step (Ctrl+E)")
         self.run_action = self._action("&Run", c.toggle_run, ["Ctrl+R"], "Run / Pause (Ctrl+R)")
@@ -423,7 +461,8 @@ class MainWindow(QMainWindow):
         bar.setObjectName("controls")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        for action in (self.back_action, self.step_action, self.epoch_action, self.run_action,
+        for action in (self.back_action, self.step_action, self.cell_back_action,
+                       self.step_cell_action, self.epoch_action, self.run_action,
                        self.reset_action):
             bar.addAction(action)
         bar.addSeparator()
@@ -490,8 +529,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.editor_dock.toggleViewAction())
         control_menu = menus.addMenu("&Training")
-        for action in (self.step_action, self.back_action, self.epoch_action, self.run_action,
-                       self.reset_action):
+        for action in (self.step_action, self.back_action, self.step_cell_action,
+                       self.cell_back_action, self.next_term_action, self.epoch_action,
+                       self.run_action, self.reset_action):
             control_menu.addAction(action)
         control_menu.addSeparator()
         control_menu.addAction(self.exercise_action)
@@ -534,7 +574,10 @@ class MainWindow(QMainWindow):
         c.selectionChanged.connect(self.tables.set_selection)
         c.selectionChanged.connect(self.diagram.set_selection)
         c.selectionChanged.connect(self.formula.set_selection)
+        c.termLit.connect(self.tables.set_term)
+        c.termLit.connect(self.diagram.set_term)
         c.historyChanged.connect(self.plot.set_history)
+        c.metricsChanged.connect(self.plot.set_test_losses)
         c.historyChanged.connect(self._history_changed)
         c.runningChanged.connect(self._running_changed)
         c.diverged.connect(self._diverged)
@@ -619,9 +662,9 @@ class MainWindow(QMainWindow):
 
     def _position_changed(self, position, text: str) -> None:
         self.position_label.setText(text)
-        self.tables.set_current(position.step_name)
+        self.tables.set_current(position.filling or position.step_name)
         self.diagram.set_step(position.step_name)
-        self.formula.set_step(position.step_name)
+        self.formula.set_step(position.filling or position.step_name)
         if position.iteration != self._iteration:
             self._iteration = position.iteration
             self.undo_stack.clear()  # edits belong to the iteration they changed
@@ -681,7 +724,7 @@ class MainWindow(QMainWindow):
                 "Discard the progress so far?"):
             self.settings_panel.set_lesson(self.controller.lesson)
             return
-        self.controller.open_lesson(lesson)
+        self.controller.open_lesson(lesson, keep_runs=True)
         self.statusBar().showMessage("settings applied", 5000)
 
     def _tooltip(self, name: str, row: int, column: int) -> str | None:

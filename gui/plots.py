@@ -12,7 +12,12 @@ says when the run diverged, looks unstable or stalled, and why
 curve spans more than ``AUTO_LOG_DECADES`` decades (a diverging run would
 flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
-one epoch is drawn as a point.
+one epoch is drawn as a point. For a lesson with held-out rows a second
+curve (green, dashed, named in a key beside the scale box) is their loss at each epoch the
+window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
+Runs before Reset or new settings stay as faded curves with a legend
+(``PastRunCurves``, ``gui/past_runs_view.py``); hovering reads out each one's
+loss at the epoch under the pointer, and the axes hold them all.
 """
 from __future__ import annotations
 
@@ -30,17 +35,21 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWi
 from engine.number_text import shown_briefly  # noqa: E402
 
 from .parts import problem_label, view_column  # noqa: E402
+from .past_runs_view import PastRunCurves  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
 from .theme import LIGHT, Theme  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
-           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "TICK_ROOM"]
+           "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "TICK_ROOM", "curve_key",
+           "TRAINING_COLOUR", "TEST_COLOUR"]
 
 # pyqtgraph works out a range's span, padding and tick spacing in floats; near
 # the largest float (1.8e308) these overflow to inf and it refuses the range
 # ("Cannot set range [0.0, inf]"). Values beyond ±DISPLAY_BOUND are drawn at it.
 DISPLAY_BOUND = 1e300
 AUTO_LOG_DECADES = 3        # a curve spanning more than this many decades is shown on a log axis
+# The light theme's loss colours (the training curve follows the theme, gui/theme.py).
+TRAINING_COLOUR, TEST_COLOUR = LIGHT.plot_curve, "#009E73"  # Okabe–Ito blue and bluish green
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
@@ -240,6 +249,14 @@ def plottable_points(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def curve_key(entries: list[tuple[str, str, bool]]) -> str:
+    """A legend as rich text for a label beside a plot: each (name, colour, dashed)
+    drawn as a short line in its colour and style, then its name."""
+    parts = [f'<span style="color:{colour}"><b>{"╌╌" if dashed else "━━"}</b></span>'
+             f'&nbsp;{name}' for name, colour, dashed in entries]
+    return " &nbsp; ".join(parts)
+
+
 def positive_span(values: np.ndarray) -> tuple[float, float]:
     """The smallest and largest positive finite value, shape (n,) → (low, high);
     (inf, 0) when there is none."""
@@ -275,6 +292,14 @@ class LossPlot(QWidget):
         # One epoch is one point, which a line cannot show: it gets a symbol.
         self.point = self.plot.plot(pen=None, symbol="o", symbolSize=7, symbolPen=None)
         self.point.setVisible(False)
+        # The held-out rows' loss: another colour and a dashed line, so it reads apart
+        # in grey too; its points are the epochs shown, joined.
+        self.test_curve = self.plot.plot(
+            pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+            symbolSize=6, symbolPen=None, symbolBrush=TEST_COLOUR)
+        self.test_curve.setVisible(False)
+        self._test = (np.empty(0), np.empty(0))   # (epochs, losses) of the held-out rows
+        self._test_marked = False                 # its few points drawn as triangles
         self.diverged_marker = pg.InfiniteLine(angle=90, movable=False, label="diverged",
                                                labelOpts={"position": 0.9})
         self.diverged_marker.setVisible(False)
@@ -290,11 +315,20 @@ class LossPlot(QWidget):
         self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
+        # The two curves' key, beside the scale box rather than over a plot this short.
+        self.key = QLabel("")   # written in the theme's colours (_paint_theme)
+        self.key.setObjectName("lossKey")
+        self.key.setVisible(False)
         self.warning_label = problem_label("plotWarning")
         bar = QHBoxLayout()
         bar.addWidget(self.log_box)
+        bar.addWidget(self.key)
         bar.addWidget(self.readout, 1)
-        view_column(self, [bar, self.warning_label, self.plot], fill=self.plot)
+        # Kept runs (Reset, new settings): faded curves, legend, Compare menu, readout.
+        self.past = PastRunCurves(self.plot, self.curve, self._past_changed, self)
+        bar.addWidget(self.past.button)
+        view_column(self, [bar, self.warning_label, self.plot, self.past.readout],
+                    fill=self.plot)
         self._x = np.empty(0)
         self._y = np.empty(0)
         self._points = (self._x, self._y)  # (x, y) drawn: every loss, or an outline
@@ -332,9 +366,23 @@ class LossPlot(QWidget):
             if self._x.size < self._y.size:
                 self._x = np.arange(1, max(self._y.size, 2 * self._x.size) + 1, dtype=float)
             self._points = (self._x[: self._y.size], self._y)
-        self._low, self._high = positive_span(self._points[1])
+        self._measure_span()
         self.marker.setValue(epoch)
         self._dirty = True
+
+    def set_test_losses(self, trail) -> None:
+        """The held-out rows' loss at the epochs shown (a ``MetricTrail``): a second
+        curve named in the key, or none when the lesson holds no rows out."""
+        shown = bool(trail.held_out)
+        self.test_curve.setVisible(shown)
+        self.key.setVisible(shown)
+        self._test = (trail.epochs, trail.test_loss) if shown else (np.empty(0), np.empty(0))
+        self._measure_span()
+        self._dirty = True
+
+    def _measure_span(self) -> None:
+        """The smallest and largest positive loss of both curves (the automatic log scale)."""
+        self._low, self._high = positive_span(np.concatenate([self._points[1], self._test[1]]))
 
     def reset(self) -> None:
         """Forget the lesson shown: no curve, marker at the start, no readout or warning.
@@ -344,6 +392,7 @@ class LossPlot(QWidget):
         """
         self._y = np.empty(0)
         self._points = (np.empty(0), np.empty(0))
+        self._test = (np.empty(0), np.empty(0))
         self._low, self._high = np.inf, 0.0
         self.marker.setValue(0)
         self.readout.setText("")
@@ -351,6 +400,14 @@ class LossPlot(QWidget):
         self._show_warning()
         self._span = 0
         self._y_range = None
+        self._dirty = True
+        self._redraw()
+
+    def compare(self, past_runs) -> None:
+        """Draw the kept runs of ``past_runs`` (``controller.past_runs``) beside this one."""
+        self.past.attach(past_runs)
+
+    def _past_changed(self) -> None:
         self._dirty = True
         self._redraw()
 
@@ -385,6 +442,8 @@ class LossPlot(QWidget):
         self.plot.setBackground(theme.plot_background)
         self.curve.setPen(pg.mkPen(theme.plot_curve, width=1))
         self.point.setSymbolBrush(theme.plot_curve)
+        self.key.setText(curve_key([("training rows", theme.plot_curve, False),
+                                    ("held-out rows (test)", TEST_COLOUR, True)]))
         self.marker.setPen(pg.mkPen(theme.plot_marker, width=1, style=Qt.PenStyle.DashLine))
         self.diverged_marker.setPen(pg.mkPen(theme.problem, width=2, style=Qt.PenStyle.DotLine))
         self.diverged_marker.label.setColor(theme.problem)
@@ -413,6 +472,7 @@ class LossPlot(QWidget):
         self.plot.setLogMode(y=on)
         self._dirty = True
         self._y_range = None  # log and linear ranges are in different units
+        self._span = 0        # pyqtgraph's log switch turns auto-range back on: set both again
         self._redraw()
 
     @property
@@ -423,10 +483,13 @@ class LossPlot(QWidget):
     def _redraw(self) -> None:
         if not self._dirty:
             return
-        if self._log_choice is None and spans_decades(self._low, self._high) != self.log:
+        epochs_kept, low_kept, high_kept = self.past.extent(log=True)
+        low, high = min(self._low, low_kept), max(self._high, high_kept)
+        if self._log_choice is None and spans_decades(low, high) != self.log:
             self._show_log(not self.log)  # redraws on the other scale
             return
         self._dirty = False
+        self.past.draw(self.log, plottable)
         x, y = self._points
         y = plottable(y, self.log)  # a log axis cannot show zero or a negative loss
         finite = np.isfinite(y)
@@ -436,18 +499,30 @@ class LossPlot(QWidget):
         self.point.setVisible(y.size == 1)
         if y.size == 1:
             self.point.setData(x, y)
+        test_x, test_y = self._test
+        test_y = plottable(test_y, self.log)
+        # A few points (a stepped lesson, the start) are marked, else a lone one is
+        # invisible on a line; hundreds joined read as a curve.
+        marked = test_x.size <= 20
+        if marked != self._test_marked:
+            self._test_marked = marked
+            self.test_curve.setSymbol("t" if marked else None)
+        self.test_curve.setData(test_x, test_y, connect="finite")
         self._mark_divergence()
         # The epoch axis grows in doublings, not every frame: relabelling an axis
         # costs more than drawing a million-point curve.
         span = 10
-        while span < self._y.size:
+        while span < max(self._y.size, epochs_kept):
             span *= 2
         if span != self._span:
             self._span = span
             self.plot.setXRange(0, span, padding=0.02)
         # The loss axis moves in steps too (1-2-5 tops, whole decades on a log
         # scale): following the falling loss exactly would relabel it every frame.
-        y_range = _stepped_range(y, self.log)
+        _, low_kept, high_kept = self.past.extent(self.log)
+        kept = plottable([low_kept, high_kept] if low_kept <= high_kept else [], self.log)
+        y_range = _stepped_range(np.concatenate([y, kept, test_y[np.isfinite(test_y)]]),
+                                 self.log)
         if y_range != self._y_range:
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)
@@ -462,12 +537,14 @@ class LossPlot(QWidget):
         self.diverged_marker.setVisible(True)
 
     def _mouse_moved(self, position) -> None:
-        if not self.plot.sceneBoundingRect().contains(position) or self._y.size == 0:
+        if not self.plot.sceneBoundingRect().contains(position):
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
             self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
+        if epoch >= 1:
+            self.past.read_out(epoch, self._y[epoch - 1] if epoch <= self._y.size else None)
 
 
 def _nice_ceiling(value: float) -> float:

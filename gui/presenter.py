@@ -345,7 +345,7 @@ class Presenter(QWidget):
             return True
         if self.interval_box.hasFocus() and event.key() not in (Qt.Key.Key_Escape,):
             return False  # typing seconds
-        return self.press(event.key())
+        return self.press(event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
 
     def _takes(self, event: QKeyEvent) -> bool:
         """Whether the presenter answers this key (plain keys only: Ctrl+ is the window's)."""
@@ -358,9 +358,10 @@ class Presenter(QWidget):
                 or key in NUMBER_KEYS or key in (Qt.Key.Key_Home, Qt.Key.Key_Escape,
                                                   Qt.Key.Key_P))
 
-    def press(self, key: int) -> bool:
+    def press(self, key: int, cell: bool = False) -> bool:
         """Do what presenter key ``key`` does; True if it was one.
 
+        ``cell`` (Shift held): a step key steps one cell, a back key one cell back.
         While Play runs, any key only pauses it (Escape also leaves)."""
         if self.playing:
             self.pause()
@@ -375,9 +376,9 @@ class Presenter(QWidget):
         elif self.blank:
             self.set_blank(False)  # any other key brings the picture back first
         elif key in STEP_KEYS:
-            c.step()
+            c.step_cell() if cell else c.step()
         elif key in BACK_KEYS:
-            c.step_back()
+            c.step_cell_back() if cell else c.step_back()
         elif key == Qt.Key.Key_Home:
             c.reset()
         elif key == Qt.Key.Key_P:
@@ -404,7 +405,7 @@ class Presenter(QWidget):
         self._refresh_cards()
 
     def _position_changed(self, position, text: str) -> None:
-        self._step = position.step_name
+        self._step = position.filling or position.step_name  # Step cell: the matrix filling
         self._position_text = text
         if self._active:
             self._select_step_cell()
@@ -464,11 +465,15 @@ class Presenter(QWidget):
         if selection is not None and selection.explanation is not None:
             for name, r, c in selection.explanation.precedents:
                 groups.setdefault(name, set()).add((r, c))
+        partial, shown_cells, shown = self._values.get("__partial__", (None, None, None))
         for name, card in self.cards.items():
             card.model.set_decimals(self.controller.decimals)
             updates = card.model.updates
-            card.set_values(self._values.get(name), rows,
-                            None if updates is None else self._values.get(updates))
+            before = None if updates is None else self._values.get(updates)
+            if name == partial:  # Step cell is filling it: its first cells only
+                card.set_values(shown_cells, rows, before, shown)
+            else:
+                card.set_values(self._values.get(name), rows, before)
             card.set_current(name == self._step)
             active = ((selection.row, selection.column)
                       if selection is not None and selection.name == name else None)

@@ -14,7 +14,9 @@ Widgets that need more than the signals ask the controller's narrow
 methods (``architecture``, ``position``, ``selection``, ``learner`` ...).
 Two objects it owns answer from the same session, read through a callable:
 ``teaching`` (``gui/teaching_model.py``), handed to each teaching view, and
-``files`` (``gui/session_files.py``) for Save, recovery and exports.
+``files`` (``gui/session_files.py``) for Save, recovery and exports. It also
+keeps ``past_runs`` (``gui/past_runs.py``): the runs Reset or new settings
+ended, which the loss plot and the decision boundary compare with the run now.
 """
 from __future__ import annotations
 
@@ -28,12 +30,14 @@ from engine.errors import LessonError
 from engine.diagnosis import trouble
 from engine.explain import CellExplanation
 from engine.lesson import Lesson, check_lesson_text
+from engine.run_compare import kept_curve, settings_of
 from engine.session import Position, Session
 from engine import catalogue
 from engine.step_notes import render_note
 from engine.steps import input_names
 
 from .exercise_coach import ExerciseCoach
+from .past_runs import THUMBNAIL_RESOLUTION, PastRuns
 from .run_clock import FRAME_RATE, TICK_BUDGET_S, RunClock
 from .session_files import SessionFiles
 from .teaching_model import TeachingModel
@@ -142,7 +146,9 @@ class SessionController(QObject):
         presentation change, which renames and re-signs matrices).
     valuesChanged(dict)
         {name: 2-D ndarray copy, or None when not revealed}, plus the batch's
-        sample indices under the key ``"__rows__"``.
+        sample indices under the key ``"__rows__"`` and, while Step cell fills
+        a matrix (which is None above), ``"__partial__"``: its name, a copy
+        with the cells not yet shown as NaN, and how many are shown.
     positionChanged(Position, str)
         Where the learner is, and its one-line description with learner names.
     selectionChanged(object)
@@ -152,6 +158,12 @@ class SessionController(QObject):
         with the bounded outline a plot draws (``.x``, ``.y``: the same cost
         every frame however long the history), and the epoch shown (0 at the
         start).
+    metricsChanged(MetricTrail)
+        The held-out loss and the accuracies at the epochs shown so far
+        (``gui/metric_trail.py``), sent with each history: judged at every
+        step and pause, and at the frames of a run that keep judging to
+        ``teaching_model.JUDGING_SHARE`` of the time — never per epoch of the
+        fast path.
     runningChanged(bool)
     diverged(str)
         Divergence message and its cause ("" when the run is no longer diverged).
@@ -169,6 +181,9 @@ class SessionController(QObject):
     lessonTextChanged(Lesson)
         The lesson's title, notes or step notes were edited (the lesson
         editor); nothing else of the lesson changed.
+    termLit(list)
+        The cells of the term of an expanded sum being added, [(name, row,
+        column), ...], lit more strongly than the other precedents ([]: none).
     """
 
     lessonChanged = Signal(object)
@@ -177,6 +192,7 @@ class SessionController(QObject):
     positionChanged = Signal(object, str)
     selectionChanged = Signal(object)
     historyChanged = Signal(object, int)
+    metricsChanged = Signal(object)
     runningChanged = Signal(bool)
     diverged = Signal(str)
     warning = Signal(str)
@@ -186,6 +202,7 @@ class SessionController(QObject):
     decimalsChanged = Signal(int)
     edited = Signal()
     lessonTextChanged = Signal(object)
+    termLit = Signal(list)
 
     def __init__(self, lesson: Lesson, parent: QObject | None = None):
         super().__init__(parent)
@@ -202,6 +219,7 @@ class SessionController(QObject):
                                   lambda: self.exercise.record)
         self.exercise = ExerciseCoach(lambda: self.session, lambda: self._presentation,
                                       lambda: self._decimals, lambda: self._selection, self)
+        self.past_runs = PastRuns(self)
         self._open(lesson)
 
     # -- read-only facts -----------------------------------------------------
@@ -308,7 +326,7 @@ class SessionController(QObject):
     def explain(self, name: str, row: int, column: int,
                 decimals: int | None = None) -> CellExplanation | None:
         """The cell's explanation, or None when it is not revealed or not there."""
-        if self.session.value(name, self._presentation) is None:
+        if not self.session.cell_shown(name, row, column):
             return None
         try:
             return self.session.explain(name, row, column, self._presentation,
@@ -318,13 +336,42 @@ class SessionController(QObject):
 
     def describe_position(self, position: Position | None = None) -> str:
         position = position or self.session.position
-        name = position.step_name
-        return position.describe(self.learner(name) if name else None)
+        name, filling = position.step_name, position.filling
+        return position.describe(self.learner(name) if name else None,
+                                 self.learner(filling) if filling else None)
+
+    def is_sum(self, name: str) -> bool:
+        """Whether the cells of matrix ``name`` are sums that can be expanded term by term."""
+        return self.session.is_sum(name, self._presentation)
+
+    def expand_sum(self, name: str, row: int, column: int):
+        """A shown cell's running total term by term (``engine.formula.SumExpansion``,
+        numbers at the tables' decimals), or None when it is not a sum or not shown."""
+        if not self.session.cell_shown(name, row, column):
+            return None
+        try:
+            return self.session.expand_sum(name, row, column, self._presentation,
+                                           self._decimals)
+        except (KeyError, IndexError):
+            return None
+
+    def light_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the cells of the term of an expanded sum being added ([] for none)."""
+        self.termLit.emit(list(cells))
 
     # -- lessons ---------------------------------------------------------------
-    def open_lesson(self, lesson: Lesson) -> None:
-        """Start over on ``lesson`` (new settings are a new lesson)."""
+    def open_lesson(self, lesson: Lesson, keep_runs: bool = False) -> None:
+        """Start over on ``lesson`` (new settings are a new lesson).
+
+        ``keep_runs``: ``lesson`` is the one open with other settings (Apply), so
+        the run that ends is kept to compare with; otherwise it is a different
+        lesson, and every kept run is forgotten.
+        """
         self.pause()
+        if keep_runs:
+            self._keep_run()
+        else:
+            self.past_runs.forget()
         self._presentation = lesson.presentation
         self._open(lesson)
         self.presentationChanged.emit(self._presentation)
@@ -343,6 +390,19 @@ class SessionController(QObject):
         self.exercise.open_lesson()
         if lesson.session is not None and lesson.session.exercise is not None:
             self.exercise.restore(lesson.session.exercise)  # saved with progress, or recovered
+        self.past_runs.start(settings_of(lesson))
+
+    def _keep_run(self) -> None:
+        """Hand the run that ends (if it trained an epoch) to ``past_runs``: its
+        settings, its loss curve's bounded outline and, on a plane, its final
+        decision boundary."""
+        session = self.session
+        if session.history.epochs == 0:
+            return
+        boundary = (self.teaching.decision_boundary(THUMBNAIL_RESOLUTION)
+                    if self.teaching.plane is not None else None)
+        self.past_runs.keep(settings_of(session.lesson),
+                            {"loss": kept_curve(session.history.curve())}, boundary)
 
     def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
         """Edit the lesson's title, notes and step notes (the lesson editor).
@@ -373,10 +433,11 @@ class SessionController(QObject):
         """Reveal the next matrix; in exercise mode first ask one of its cells (a Step
         while a cell is asked reveals it unscored, as Escape does)."""
         self.pause()
-        if self.exercise.active:
+        if self.exercise.active and not self.session.position.cells:
             self._exercise_went(self.exercise.skip() if self.exercise.asking
                                 else self.exercise.ask_next())
             return
+        # (a matrix Step cell began is shown whole, not asked: some of it is seen)
         self.session.step()
         self._after_move()
 
@@ -408,8 +469,47 @@ class SessionController(QObject):
             self.message.emit(self.exercise.iteration_summary() if position.step == position.steps
                               else self.exercise.last_verdict)
 
+    def step_cell(self) -> None:
+        """Show the next cell of the next matrix (reading order) and select it: it
+        lights yellow, its precedents orange, and the formula panel explains it."""
+        self.pause()
+        if self.exercise.active:
+            self.message.emit("Step cell shows the answers: leave exercise mode "
+                              "(Ctrl+Shift+E) to fill a matrix cell by cell")
+            return
+        self._selection = self.session.step_cell()
+        self._after_move()
+
+    def step_cell_back(self) -> None:
+        """Hide the last cell shown; the cell shown before it is selected."""
+        self.pause()
+        if self.exercise.asking:
+            self.exercise.cancel()
+            self._publish_selection()
+            return
+        if not self.session.step_cell_back():
+            self.message.emit("already at the very start")
+            return
+        self._select_last_shown()
+        self._after_move()
+
+    def _select_last_shown(self) -> None:
+        """Select the last cell Step cell showed: of the matrix being filled, else the
+        last cell of the last matrix revealed (nothing before the first)."""
+        position = self.session.position
+        name = position.filling or position.step_name
+        if name is None:
+            self._selection = None
+            return
+        shape = next(spec.shape for spec in self.session.steps if spec.name == name)
+        last = (position.cells if position.filling else shape[0] * shape[1]) - 1
+        self._selection = (name, last // shape[1], last % shape[1])
+
     def step_back(self) -> None:
         self.pause()
+        if self.session.position.cells:  # a partly shown matrix: back one cell
+            self.step_cell_back()
+            return
         if self.exercise.asking:  # back from a question: the cell is simply not asked
             self.exercise.cancel()
             self._publish_selection()
@@ -427,10 +527,13 @@ class SessionController(QObject):
         self._after_move()
 
     def reset(self) -> None:
-        """Back to the lesson's initial weights and seed."""
+        """Back to the lesson's initial weights and seed; the run so far is kept to
+        compare with."""
         self.pause()
         self.exercise.cancel()
+        self._keep_run()
         self.session.reset()
+        self.teaching.forget_metrics()
         self._target = self.session.lesson.epochs
         self._after_move(structure=True)
 
@@ -517,6 +620,9 @@ class SessionController(QObject):
         """{name: copy of the matrix or None} for every matrix, and the batch rows."""
         values = {info_name: self.value(info_name) for info_name in self._all_names()}
         values["__rows__"] = np.array(self.session.batch_rows())
+        partial = self.session.partial(self._presentation)
+        if partial is not None:
+            values["__partial__"] = partial
         return values
 
     def _all_names(self) -> list[str]:
@@ -529,6 +635,7 @@ class SessionController(QObject):
         self.positionChanged.emit(position, self.describe_position(position))
         if history:
             self.historyChanged.emit(self.session.history.curve(), self.session.epochs_done)
+            self.metricsChanged.emit(self.teaching.record_metrics(self.running))
         self._publish_selection()
 
     def _publish_selection(self) -> None:
@@ -584,6 +691,7 @@ class SessionController(QObject):
         except LessonError as exc:
             self.error.emit(str(exc))
             return False
+        self.teaching.forget_metrics()  # the epochs judged before belong to other numbers
         self.edited.emit()
         self._publish(history=True)
         self._report_state()
@@ -600,6 +708,7 @@ class SessionController(QObject):
         except LessonError as exc:
             self.error.emit(str(exc))
             return False
+        self.teaching.forget_metrics()  # the epochs judged before belong to other numbers
         self.edited.emit()
         self._publish(history=True)
         self._report_state()

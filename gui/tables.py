@@ -45,18 +45,19 @@ from .screen_reader import cell_name
 from .session_controller import MatrixInfo, Selection
 from .theme import LIGHT, Theme
 
-__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "MarkRole",
-           "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
-           "RIGHT_COLOUR", "RIGHT_SIGN", "MARK_TEXT", "table_geometry"]
+__all__ = ["ArrayModel", "MatrixCard", "TablesPanel", "ACTIVE", "PRECEDENT", "RIGHT", "TERM",
+           "MarkRole", "ChangeRole", "row_text", "focus_pen", "ACTIVE_COLOUR", "PRECEDENT_COLOUR",
+           "RIGHT_COLOUR", "RIGHT_SIGN", "TERM_COLOUR", "MARK_TEXT", "table_geometry"]
 
-# The light theme's yellow, orange and green (gui/theme.py owns every theme's colours).
+# The light theme's mark colours (gui/theme.py owns every theme's colours).
 ACTIVE_COLOUR = QColor(LIGHT.active)
 PRECEDENT_COLOUR = QColor(LIGHT.precedent)
+TERM_COLOUR = QColor(LIGHT.term)  # a deeper orange: the term of an expanded sum being added
 # An asked cell answered right (exercise mode): green, dark text on it (WCAG AA ≥ 4.5 in
 # every theme), and a tick in its corner for those who cannot tell green from yellow.
 RIGHT_COLOUR = QColor(LIGHT.right)
 RIGHT_SIGN = "✓"
-MARK_TEXT = QColor(LIGHT.mark_text)  # the text on all three: dark in every theme
+MARK_TEXT = QColor(LIGHT.mark_text)  # the text on every mark: dark in every theme
 HIDDEN_COLOUR = QColor(128, 128, 128, 45)  # "not computed yet", readable in every theme
 MarkRole = int(Qt.ItemDataRole.UserRole) + 1
 # An updated weight's change when its number text hides it ("Δ +6.2e−5"), else None.
@@ -64,7 +65,7 @@ ChangeRole = int(Qt.ItemDataRole.UserRole) + 2
 NOTE_SCALE = 0.8  # the change note's font size against the number's
 # The input whose old values an update step's cells are compared with.
 _UPDATED_INPUT = {"new_W": "W", "new_b": "b"}
-ACTIVE, PRECEDENT, RIGHT = "active", "precedent", "right"
+ACTIVE, PRECEDENT, RIGHT, TERM = "active", "precedent", "right", "term"
 PHASE_TITLES = {"inputs": "Inputs of this iteration", "forward": "Forward pass",
                 "error": "Error", "backward": "Backward pass", "update": "Update"}
 # Roles as plain ints: a view asks data() for seven roles of every painted cell,
@@ -149,8 +150,7 @@ class ArrayModel(QAbstractTableModel):
         super().__init__(parent)
         self.info = info
         self.theme = theme
-        (self._active_brush, self._precedent_brush, self._right_brush,
-         self._mark_text) = _mark_brushes(theme)
+        self._brushes, self._mark_text = _mark_brushes(theme)
         self._array: np.ndarray | None = None   # shape (rows, columns), or None: not revealed
         self._before: np.ndarray | None = None  # an update's old values, shape as _array
         self._rows = np.arange(info.shape[0])   # sample index of each row, shape (rows,)
@@ -160,6 +160,10 @@ class ArrayModel(QAbstractTableModel):
         self._active: tuple[int, int] | None = None
         self._precedents: set[tuple[int, int]] = set()
         self._right: set[tuple[int, int]] = set()
+        self._term: set[tuple[int, int]] = set()  # an expanded sum's term being added
+        # Cells shown while Step cell fills this matrix (the first ones in reading
+        # order; the rest blank), or None: all of them.
+        self._shown: int | None = None
         self._editable = False
         self._shape = tuple(info.shape)         # cached: rowCount is asked once per painted cell
         self._roles = _HIDDEN_ROLES             # the roles data() answers besides DisplayRole
@@ -182,10 +186,11 @@ class ArrayModel(QAbstractTableModel):
         """Recompute what data(), flags() and rowCount() answer from (after any change)."""
         array = self._array
         self._shape = tuple(self.info.shape if array is None else array.shape)
-        if self._active is not None or self._precedents or self._right:
+        if self._active is not None or self._precedents or self._right or self._term:
             self._roles = _MARKED_ROLES
         else:
-            self._roles = _HIDDEN_ROLES if array is None else _PLAIN_ROLES
+            plain = array is not None and self._shown is None
+            self._roles = _PLAIN_ROLES if plain else _HIDDEN_ROLES
         if self._before is not None and array is not None:
             self._roles = self._roles | {ChangeRole}
         self._flags = _EDITABLE_FLAGS if self._editable and array is not None else _FLAGS
@@ -202,12 +207,16 @@ class ArrayModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.shape[1] - 1))
 
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None = None,
-                   before: np.ndarray | None = None) -> None:
+                   before: np.ndarray | None = None, shown: int | None = None) -> None:
         """Show ``array`` (2-D) or nothing; one dataChanged when the shape is kept.
 
         ``before`` is an update's old values (shape as ``array``), from which
         a change too small to see gets its note; ignored by other matrices.
+        ``shown``: while Step cell fills the matrix, how many of its cells are
+        shown (the first in reading order); the others stay blank.
         """
+        shown_changed = shown != self._shown
+        self._shown = shown
         if array is not None and array.ndim != 2:
             raise ValueError(f"{self.info.name}: expected a 2-D array, got shape {array.shape}")
         if (self.updates is None or array is None or before is None
@@ -229,7 +238,7 @@ class ArrayModel(QAbstractTableModel):
         self._array, self._before = array, before
         self._set_rows(rows, new_shape[0])
         self._refresh_cache()
-        if not unchanged:  # X and y stay put while training: no repaint for them
+        if not unchanged or shown_changed:  # X and y stay put while training: no repaint
             self._changed()
         if not np.array_equal(old_rows, self._rows):  # another mini-batch
             self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, new_shape[0] - 1))
@@ -239,6 +248,22 @@ class ArrayModel(QAbstractTableModel):
             self._rows = np.asarray(rows)
         else:
             self._rows = np.arange(count)
+
+    def set_term(self, cells: set[tuple[int, int]]) -> None:
+        """The cells of an expanded sum's term being added: a deeper orange, framed."""
+        if cells == self._term:
+            return
+        self._term = cells
+        self._refresh_cache()
+        self._changed()
+
+    @property
+    def term(self) -> set[tuple[int, int]]:
+        return self._term
+
+    def _hidden(self, r: int, c: int) -> bool:
+        """Whether cell (r, c) is not shown yet while Step cell fills the matrix."""
+        return self._shown is not None and r * self._shape[1] + c >= self._shown
 
     def set_marks(self, active: tuple[int, int] | None,
                   precedents: set[tuple[int, int]],
@@ -277,9 +302,8 @@ class ArrayModel(QAbstractTableModel):
         if theme == self.theme:
             return
         self.theme = theme
-        (self._active_brush, self._precedent_brush, self._right_brush,
-         self._mark_text) = _mark_brushes(theme)
-        if self._active is not None or self._precedents or self._right:
+        self._brushes, self._mark_text = _mark_brushes(theme)
+        if self._active is not None or self._precedents or self._right or self._term:
             self._changed()
 
     def _set_number_format(self, decimals: int) -> None:
@@ -315,8 +339,8 @@ class ArrayModel(QAbstractTableModel):
         header = "\t".join([self.info.learner] + [self._column_label(c) for c in range(columns)])
         lines = [header]
         for r in range(rows):
-            cells = ["" if self._array is None else repr(float(self._array[r, c]))
-                     for c in range(columns)]
+            cells = ["" if self._array is None or self._hidden(r, c)
+                     else repr(float(self._array[r, c])) for c in range(columns)]
             lines.append("\t".join([self._row_label(r)] + cells))
         return "\n".join(lines) + "\n"
 
@@ -334,6 +358,8 @@ class ArrayModel(QAbstractTableModel):
             array = self._array
             if array is None or not index.isValid():
                 return None
+            if self._shown is not None and self._hidden(index.row(), index.column()):
+                return None
             return self._format(float(array[index.row(), index.column()]))
         if role not in self._roles or not index.isValid():
             return None
@@ -341,12 +367,14 @@ class ArrayModel(QAbstractTableModel):
             return _RIGHT_ALIGNED if self.updates is None else _RIGHT_TOP
         r, c = index.row(), index.column()
         array = self._array
+        if array is not None and self._shown is not None and self._hidden(r, c):
+            array = None  # a cell Step cell has not shown yet reads as not computed
         if role == _EDIT:
             return None if array is None else float(array[r, c])
         if role == ChangeRole:
-            return self.change(r, c)
+            return None if array is None else self.change(r, c)
         if role == _TOOL_TIP:
-            return self._tool_tip(r, c)
+            return None if array is None else self._tool_tip(r, c)
         if role == _ACCESSIBLE_TEXT:
             return cell_name(self.info.learner, self._row_label(r), self._column_label(c),
                              None if array is None else self._format(float(array[r, c])))
@@ -355,11 +383,13 @@ class ArrayModel(QAbstractTableModel):
         mark = self._mark(r, c)
         if role == _BACKGROUND:
             if mark == RIGHT:
-                return self._right_brush
+                return self._brushes[RIGHT]
             if mark == ACTIVE:
-                return self._active_brush
+                return self._brushes[ACTIVE]
+            if mark == TERM:
+                return self._brushes[TERM]
             if mark == PRECEDENT:
-                return self._precedent_brush
+                return self._brushes[PRECEDENT]
             return QBrush(HIDDEN_COLOUR) if array is None else None
         if role == _FOREGROUND:
             return self._mark_text if mark else None
@@ -372,6 +402,8 @@ class ArrayModel(QAbstractTableModel):
             return RIGHT
         if self._active == (r, c):
             return ACTIVE
+        if (r, c) in self._term:
+            return TERM
         if (r, c) in self._precedents:
             return PRECEDENT
         return None
@@ -401,7 +433,8 @@ class ArrayModel(QAbstractTableModel):
         where its number comes from (the describer's words)."""
         mark = self._mark(r, c)
         said = ("selected" if mark == ACTIVE
-                else "used by the selected cell" if mark == PRECEDENT else "")
+                else "used by the selected cell" if mark == PRECEDENT
+                else "used by the term of the sum being added" if mark == TERM else "")
         words = self.describer(self.info.name, r, c) if self.describer else None
         return "; ".join(part for part in (said, words) if part) or None
 
@@ -428,11 +461,13 @@ class ArrayModel(QAbstractTableModel):
         return False  # the controller answers through set_values
 
 
-def _mark_brushes(theme: Theme) -> tuple[QBrush, QBrush, QBrush, QBrush]:
-    """The active cell's, the precedents', a right answer's and their text's brushes
-    in ``theme``."""
-    return (QBrush(QColor(theme.active)), QBrush(QColor(theme.precedent)),
-            QBrush(QColor(theme.right)), QBrush(QColor(theme.mark_text)))
+def _mark_brushes(theme: Theme) -> tuple[dict[str, QBrush], QBrush]:
+    """Each mark's background brush in ``theme`` (by ACTIVE, PRECEDENT, TERM, RIGHT),
+    and the brush of the text on them."""
+    colours = {ACTIVE: theme.active, PRECEDENT: theme.precedent, TERM: theme.term,
+               RIGHT: theme.right}
+    return ({mark: QBrush(QColor(colour)) for mark, colour in colours.items()},
+            QBrush(QColor(theme.mark_text)))
 
 
 def row_text(info: MatrixInfo, row: int, rows) -> str:
@@ -648,18 +683,21 @@ class MatrixView(QTableView):
         inside the cursor cell."""
         super().paintEvent(event)
         model: ArrayModel = self.model()
-        active, precedents = model.active, model.precedents
+        active, precedents, term = model.active, model.precedents, model.term
         cursor = self.currentIndex() if self.hasFocus() else None
-        if (active is None and not precedents and not model.right
+        if (active is None and not precedents and not model.right and not term
                 and (cursor is None or not cursor.isValid())):
             return
         painter = QPainter(self.viewport())
         theme = model.theme
         dash = Qt.PenStyle.DashLine
-        for r, c in precedents:
+        for r, c in precedents - term:
             rect = self.visualRect(model.index(r, c))
             if rect.intersects(event.rect()):
                 _frame_cell(painter, rect, theme, theme.precedent_border, dash)
+        for r, c in term:  # the term being added: solid, between the two
+            _frame_cell(painter, self.visualRect(model.index(r, c)), theme, theme.term_border,
+                        Qt.PenStyle.SolidLine)
         if model.right:
             # At the left: the number is right-aligned and keeps its room.
             painter.setPen(QPen(QColor(theme.mark_text), 1))
@@ -726,6 +764,7 @@ class MatrixCard(QFrame):
         self._view: MatrixView | None = None
         self._current = False
         self._revealed = True
+        self._filling = False  # Step cell is showing it cell by cell
         # A new shape (a mini-batch's shorter tail): the table refits, then the card.
         self.model.modelReset.connect(self.fit)
         self.set_info(info)
@@ -805,7 +844,9 @@ class MatrixCard(QFrame):
         info = self.model.info
         rows, columns = self.model.shape
         symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
-        tag = " &nbsp;◀ just computed" if self._current else ""
+        tag = ""
+        if self._current:
+            tag = " &nbsp;◀ cell by cell" if self._filling else " &nbsp;◀ just computed"
         title = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
         formula = info.formula if self._revealed else f"{info.formula}   (not computed yet)"
         return title, formula
@@ -861,12 +902,13 @@ class MatrixCard(QFrame):
 
     # -- state -----------------------------------------------------------------------
     def set_values(self, array: np.ndarray | None, rows: np.ndarray | None,
-                   before: np.ndarray | None = None) -> None:
-        """Show ``array``; ``before`` is an update's old values (see ArrayModel.set_values)."""
-        was = self._revealed
-        self.model.set_values(array, rows, before)
-        self._revealed = array is not None
-        if was != self._revealed:
+                   before: np.ndarray | None = None, shown: int | None = None) -> None:
+        """Show ``array``; ``before`` is an update's old values, ``shown`` the cells shown
+        while Step cell fills it (see ArrayModel.set_values)."""
+        was = self._revealed, self._filling
+        self.model.set_values(array, rows, before, shown)
+        self._revealed, self._filling = array is not None, shown is not None
+        if was != (self._revealed, self._filling):
             self._retitle()
 
     def set_theme(self, theme: Theme) -> None:
@@ -1075,12 +1117,25 @@ class TablesPanel(QScrollArea):
 
     # -- content -------------------------------------------------------------------
     def set_values(self, values: dict) -> None:
-        """Every matrix from the controller's snapshot; updates also get their old values."""
+        """Every matrix from the controller's snapshot; updates also get their old values,
+        and the matrix Step cell is filling its first cells."""
         rows = values.get("__rows__")
+        partial, shown_cells, shown = values.get("__partial__", (None, None, None))
         for name, card in self.cards.items():
             updates = card.model.updates
             before = None if updates is None else values.get(updates)
-            card.set_values(values.get(name), rows, before)
+            if name == partial:
+                card.set_values(shown_cells, rows, before, shown)
+            else:
+                card.set_values(values.get(name), rows, before)
+
+    def set_term(self, cells: list[tuple[str, int, int]]) -> None:
+        """Light the cells of an expanded sum's term being added, in every table."""
+        groups: dict[str, set[tuple[int, int]]] = {}
+        for name, r, c in cells:
+            groups.setdefault(name, set()).add((r, c))
+        for name, card in self.cards.items():
+            card.model.set_term(groups.get(name, set()))
 
     def set_current(self, name: str | None) -> None:
         """Frame the matrix the last step computed and scroll it into view."""

@@ -14,6 +14,7 @@ them, so they load when a view first asks, never at start-up.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,13 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS, get_activation
 from engine.boundary import (BoundaryMap, InputPlane, NotAPlane, PlaneData, decision_boundary,
-                             input_plane, plane_data, plane_extent)
+                             input_plane, output_names, plane_data, plane_extent)
 from engine.lesson import Lesson
+from engine.metrics import Confusion, Judge, class_names
 from engine.session import Session
 from engine.steps import input_names
+
+from .metric_trail import MetricTrail
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
     from engine.chain_rule import ChainRule
@@ -34,7 +38,12 @@ if TYPE_CHECKING:  # the other teaching views' engine modules load when a view f
     from engine.landscape import DescentPath, Landscape, WeightAddress
     from engine.race import Race
 
-__all__ = ["TeachingModel"]
+__all__ = ["TeachingModel", "JUDGING_SHARE"]
+
+# While Run trains, judging the weights (a forward pass over every row, as much as
+# an epoch of the digits) keeps to about this share of the time: frames whose
+# judgement would exceed it are left unjudged, so Run keeps its speed.
+JUDGING_SHARE = 0.05
 
 
 class TeachingModel:
@@ -55,6 +64,9 @@ class TeachingModel:
         self._plane = None
         self._plane_problem = ""
         self._descent: DescentPath | None = None
+        self._judge: Judge | None = None
+        self._trail = MetricTrail()
+        self._next_judgement = 0.0   # perf_counter time before which Run's frames go unjudged
 
     def open_lesson(self, lesson: Lesson) -> None:
         """Forget the last lesson's plane and descent path; the controller calls this
@@ -69,6 +81,63 @@ class TeachingModel:
         except NotAPlane as exc:
             self._plane, self._plane_problem = None, str(exc)
         self._descent = None  # made when the landscape is first asked for
+        self._judge = None           # and its trail: made when first asked for
+
+    # -- how well it learns: test loss, accuracy, confusion ---------------------------
+    def _judge_of(self, session: Session) -> Judge:
+        """The lesson's judge (``engine.metrics.Judge``), made again when an edit
+        replaced the training rows; its trail goes with the old rows."""
+        if self._judge is None or not self._judge.judges(session.trainer):
+            lesson = session.lesson
+            self._judge = Judge(session.trainer, lesson.X_test, lesson.y_test)
+            self._trail = MetricTrail(self._judge.held_out, self._judge.classification)
+        return self._judge
+
+    @property
+    def metric_trail(self) -> MetricTrail:
+        """The held-out loss and accuracies at the epochs judged so far (this lesson's)."""
+        self._judge_of(self._session_of())
+        return self._trail
+
+    def record_metrics(self, running: bool = False) -> MetricTrail:
+        """Judge the committed weights of the epoch shown and add them to the trail.
+
+        Asked once a frame (the controller publishes the history): at an
+        epoch's end only — inside a mini-batch epoch the weights belong to no
+        epoch. A lesson without held-out rows or class labels is not judged.
+        While ``running``, a frame is judged only if judging keeps to
+        ``JUDGING_SHARE`` of the time (every frame of the moons, a few a
+        second of the digits); a step, a jump and the pause are always judged.
+        """
+        session = self._session_of()
+        judge = self._judge_of(session)
+        start = time.perf_counter()
+        if not self._trail.wanted or session.state.batch != 0 or (
+                running and start < self._next_judgement):
+            return self._trail
+        self._trail.record(session.epochs_done, judge.evaluate(session.params))
+        self._next_judgement = start + (time.perf_counter() - start) / JUDGING_SHARE
+        return self._trail
+
+    def forget_metrics(self) -> None:
+        """Reset or an edit: the epochs judged so far are no longer this run's."""
+        self.metric_trail.clear()
+
+    @property
+    def classification(self) -> bool:
+        """Whether the lesson's targets are class labels (``engine.metrics``)."""
+        return self._judge_of(self._session_of()).classification
+
+    def class_names(self) -> tuple[str, ...]:
+        """The classes by name, in the confusion matrix's order (``y = 0``, ``y = 1``
+        for one 0/1 output; the outputs' names for one-hot outputs)."""
+        return class_names(output_names(self._session_of().lesson))
+
+    def confusion(self, held_out: bool = False) -> Confusion | None:
+        """True × predicted class of the training (or held-out) rows at the committed
+        weights; None for a regression, missing rows or outputs that are not numbers."""
+        session = self._session_of()
+        return self._judge_of(session).confusion(session.params, held_out)
 
     # -- activations -----------------------------------------------------------------
     @staticmethod

@@ -52,14 +52,15 @@ class Theme:
         The palette's colours (window and buttons, table cells, their text,
         the change notes' grey, the selection, links); the light theme keeps
         the platform's own palette where the system is not dark.
-    active, precedent, right : str
-        The selected cell's yellow, its precedents' orange, an answer's green.
+    active, precedent, term, right : str
+        The selected cell's yellow, its precedents' orange, the deeper orange of
+        an expanded sum's term being added, an answer's green.
     mark_text, mark_note : str
         The text, and the small change note, on those three.
-    active_border, precedent_border : float
+    active_border, precedent_border, term_border : float
         The second cue's pen widths in pixels: bold around the active cell,
-        dashed around a precedent (tables; the diagram's neurons draw them
-        a little wider).
+        dashed around a precedent, solid between the two around a term being
+        added (tables; the diagram's neurons draw them a little wider).
     mark_halo : str or None
         On a dark background a dark border beside dark cells would vanish:
         a light ring just outside it (the diagram's rings in this colour),
@@ -94,11 +95,13 @@ class Theme:
     link: str
     active: str
     precedent: str
+    term: str
     right: str
     mark_text: str
     mark_note: str
     active_border: float
     precedent_border: float
+    term_border: float
     mark_halo: str | None
     current_frame: str
     positive: str
@@ -144,8 +147,9 @@ LIGHT = Theme(
     name="light", dark=False,
     window="#EFEFEF", base="#FFFFFF", text="#000000", placeholder="#6A6A6A", button="#EFEFEF",
     highlight="#308CC6", link="#0B57D0",
-    active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
-    mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo=None,
+    active="#FFE135", precedent="#FF9F1C", term="#E8590C", right="#6FD08C", mark_text="#000000",
+    mark_note="#404040", active_border=3.0, precedent_border=1.5, term_border=2.5,
+    mark_halo=None,
     current_frame="#1F77D0",
     positive="#0072B2", negative="#D55E00",
     error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
@@ -157,8 +161,9 @@ DARK = Theme(
     name="dark", dark=True,
     window="#2B2B2B", base="#1E1E1E", text="#EDEDED", placeholder="#A8A8A8", button="#383838",
     highlight="#2F6FAE", link="#8AB4F8",
-    active="#FFE135", precedent="#FF9F1C", right="#6FD08C", mark_text="#000000",
-    mark_note="#404040", active_border=3.0, precedent_border=1.5, mark_halo="#FFFFFF",
+    active="#FFE135", precedent="#FF9F1C", term="#E8590C", right="#6FD08C", mark_text="#000000",
+    mark_note="#404040", active_border=3.0, precedent_border=1.5, term_border=2.5,
+    mark_halo="#FFFFFF",
     current_frame="#5AA9F0",
     positive="#56B4E9", negative="#F08A4B",
     error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
@@ -172,8 +177,9 @@ HIGH_CONTRAST = Theme(
     # darker than the window, so on pure black they would vanish.
     window="#1A1A1A", base="#000000", text="#FFFFFF", placeholder="#D8D8D8", button="#3A3A3A",
     highlight="#FFFF00", link="#00FFFF",
-    active="#FFFF00", precedent="#FF8C00", right="#00E676", mark_text="#000000",
-    mark_note="#000000", active_border=4.0, precedent_border=2.5, mark_halo="#FFFFFF",
+    active="#FFFF00", precedent="#FF8C00", term="#FF5500", right="#00E676", mark_text="#000000",
+    mark_note="#000000", active_border=4.0, precedent_border=2.5, term_border=3.0,
+    mark_halo="#FFFFFF",
     current_frame="#00FFFF",
     positive="#00BFFF", negative="#FF7F50",
     error="#C00000", error_text="#FFFFFF", caution="#FFD700", caution_text="#000000",

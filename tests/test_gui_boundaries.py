@@ -11,7 +11,7 @@ CONTROLLER = GUI / "session_controller.py"
 # The objects the controller owns that answer from its session through a callable:
 # they call the engine's maths as the controller does, but read no ``.session``.
 CONTROLLER_PARTS = {GUI / "teaching_model.py", GUI / "session_files.py",
-                    GUI / "exercise_coach.py"}
+                    GUI / "exercise_coach.py", GUI / "past_runs.py"}
 
 # What any module of gui/ may import from the engine: messages, lesson files,
 # number text, limits, file writing, resources, and the data a dialog turns

@@ -85,6 +85,7 @@ def test_a_diverged_xor_explains_itself_on_a_log_axis_with_the_divergence_marked
     plot = window.plot
     assert not plot.log and plot.log_choice is None
     run_to_the_end(qtbot, window)
+    plot.points                                # the redraw pending from the last frame
     divergence = window.controller.session.diverged
     assert divergence is not None
     banner = window.banner.text()

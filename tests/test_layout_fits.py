@@ -17,7 +17,7 @@ from window_helpers import open_window
 SIZES = [(1280, 720), (1920, 1080)]
 ZOOMS = [-1, 0, 2]          # Ctrl+- once, normal, Ctrl++ twice
 VIEWS = ["boundaryDock", "landscapeDock", "activationDock", "raceDock", "modesDock",
-         "gradientCheckDock", "codeDock"]
+         "gradientCheckDock", "codeDock", "accuracyDock", "confusionDock"]
 
 
 @pytest.fixture(autouse=True)
@@ -146,6 +146,8 @@ def test_every_dock_and_teaching_view_fits(qtbot, tmp_path, size, zoom):
         settle(qtbot, window, size)
         # A tab beside the diagram: the window keeps the screen's size ...
         assert window.height() == size[1] and window.minimumSizeHint().height() <= size[1]
+        # ... the view is wide enough to read (the tables scroll sideways instead) ...
+        assert dock.width() >= 0.38 * size[0], (name, dock.width())
         # ... every view opened so far keeps a real height ...
         heights = {d.windowTitle(): d.height()
                    for d in opened + [window.diagram_dock, window.formula_dock, window.plot_dock]}

@@ -6,7 +6,8 @@ a heatmap of the output (or of one hidden neuron) with the training points
 axes are named as the data name their columns and read in the data's own
 units (a CSV file's normalisation undone); a colour key names the classes
 (a one-hot target's labels, or "and = 1" for a 0/1 column), and a lesson
-with several 0/1 outputs has a map per output. ``HiddenUnitMaps`` sends
+with several 0/1 outputs has a map per output; under it, the final boundary of
+each run kept to compare with (``PastBoundaries``). ``HiddenUnitMaps`` sends
 small maps of every hidden neuron to the node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
 times a second and only while they are visible; a coarse grid while
 training runs, a fine one when paused.
@@ -29,6 +30,7 @@ from engine.boundary import COARSE, FINE  # noqa: E402
 from engine.number_text import shown_briefly  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
+from ..past_runs_view import PastBoundaries  # noqa: E402
 from ..plots import FittedPlot, plottable  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
                       to_qimage)
@@ -73,6 +75,9 @@ class BoundaryView(ThrottledView):
         column.addWidget(self.caption)
         column.addWidget(self._build_plot(), 1)
         column.addWidget(self.key)
+        # Runs before Reset or new settings: their final boundaries beside this one.
+        self.past_boundaries = PastBoundaries(controller.past_runs)
+        column.addWidget(self.past_boundaries)
         self.pages = QStackedWidget()
         self.pages.addWidget(plot_page)
         self.pages.addWidget(self.message)
