@@ -100,9 +100,13 @@ def test_text_on_every_highlight_keeps_aa_contrast(window, qtbot, key):
     active = cell_colours(z1.model, 1, 2, z1.view)
     precedent = cell_colours(x.model, 1, 0, x.view)
     normal = cell_colours(z1.model, 0, 0, z1.view)
+    z1.model.set_term({(2, 2)})  # an expanded sum's term being added (Ctrl+T)
+    term = cell_colours(z1.model, 2, 2, z1.view)
+    assert term[1] == QColor(theme.term)
+    z1.model.set_term(set())
     assert active[1] == QColor(theme.active) and precedent[1] == QColor(theme.precedent)
     assert normal[1] == window.palette().color(QPalette.ColorRole.Base)
-    pairs = {"active": active, "precedent": precedent, "normal": normal,
+    pairs = {"active": active, "precedent": precedent, "term": term, "normal": normal,
              # The exercise's "answered right" green and the small change note on marks.
              "right": (QColor(theme.mark_text), QColor(theme.right)),
              "note on yellow": (QColor(theme.mark_note), QColor(theme.active)),
