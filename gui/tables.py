@@ -1070,6 +1070,13 @@ class TablesPanel(QScrollArea):
             # computed is brought back into view.
             QTimer.singleShot(0, self, self._show_current)
 
+    def _bring_into_view(self, card: QWidget) -> None:
+        """Scroll so ``card`` shows whole, or — wider than the panel — its title and row
+        labels: Qt's ensureWidgetVisible would show a wide card's right end instead."""
+        corner = card.mapTo(self._container, QPoint(0, 0))
+        half = card.height() // 2
+        self.ensureVisible(corner.x(), corner.y() + half, 20, half + 20)
+
     def _show_current(self) -> None:
         card = self.cards.get(self._current or "")
         if card is None:
@@ -1077,7 +1084,7 @@ class TablesPanel(QScrollArea):
         self._layout.activate()
         for flow in self._flows:
             flow.activate()
-        self.ensureWidgetVisible(card, 20, 20)
+        self._bring_into_view(card)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         super().scrollContentsBy(dx, dy)
@@ -1146,7 +1153,7 @@ class TablesPanel(QScrollArea):
         self._current = name
         if name in self.cards:
             self.cards[name].set_current(True)
-            self.ensureWidgetVisible(self.cards[name], 20, 20)
+            self._bring_into_view(self.cards[name])
 
     def set_selection(self, selection: Selection | None) -> None:
         """Yellow for the selected cell, orange for its precedents, green for cells
@@ -1174,7 +1181,7 @@ class TablesPanel(QScrollArea):
                 self._layout.activate()
                 for flow in self._flows:
                     flow.activate()
-                self.ensureWidgetVisible(card, 20, 20)
+                self._bring_into_view(card)
 
     def needed_width(self) -> int:
         """The width in which the widest card shows without scrolling sideways (px)."""
@@ -1226,7 +1233,7 @@ class TablesPanel(QScrollArea):
         """Put the keyboard in card ``name``'s table (built now if need be), in view."""
         card = self.cards[name]
         card.view.setFocus(reason)
-        self.ensureWidgetVisible(card, 20, 20)
+        self._bring_into_view(card)
 
     def _entry_card(self) -> str | None:
         """The card the keyboard enters the tables at: the selected cell's, else the

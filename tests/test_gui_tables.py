@@ -109,3 +109,25 @@ def test_digits_sized_lesson_stays_responsive(qtbot, tmp_path):
     # Each tick is a small slice of training: the window never waits long on it.
     assert max(durations) < 0.25
     assert len(window.diagram.neurons) == 12 + 12 + 10  # wide layers collapse
+
+
+def test_a_card_wider_than_the_panel_is_brought_into_view_by_its_left_edge(qtbot, tmp_path):
+    """The matrix just computed scrolls into view with its title and row labels, not
+    its right end (moons' 1 × 10 updated biases are wider than a narrow panel)."""
+    from window_helpers import open_window
+    window = open_window(qtbot, tmp_path, "moons")
+    window.resize(900, 700)
+    tables = window.tables
+    while window.controller.position.step < 19:
+        window.step_action.trigger()
+    qtbot.waitUntil(lambda: tables.cards["new_b1"].built)
+    card = tables.cards["new_b1"]
+
+    def placed() -> bool:
+        left = card.mapTo(tables.widget(), card.rect().topLeft()).x()
+        top = card.mapTo(tables.widget(), card.rect().topLeft()).y()
+        shown_y = tables.verticalScrollBar().value()
+        return (tables.horizontalScrollBar().value() <= left
+                and shown_y <= top < shown_y + tables.viewport().height())
+    assert card.width() > tables.viewport().width()
+    qtbot.waitUntil(placed)
