@@ -670,11 +670,17 @@ class MatrixView(QTableView):
 
     def focusInEvent(self, event) -> None:  # noqa: N802
         super().focusInEvent(event)
-        self.parentWidget().update()  # the card's focus frame
+        self._repaint_card()
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
         super().focusOutEvent(event)
-        self.parentWidget().update()
+        self._repaint_card()
+
+    def _repaint_card(self) -> None:
+        """The card around this table draws the focus frame (a table may stand alone)."""
+        card = self.parentWidget()
+        if card is not None:
+            card.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802
         """Cells as usual, then the second cue: a bold frame on the active cell, a

@@ -75,6 +75,19 @@ def test_big_table_sizes_from_font_not_data(qtbot):
     assert view.height() < 400  # ten rows shown, the rest scrolls
 
 
+def test_a_table_on_its_own_takes_and_loses_the_focus(qtbot):
+    """A table outside a card (the benchmark scrolls one so) has no card to frame."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    model = ArrayModel(info())
+    model.set_values(np.zeros((3, 2)))
+    view = MatrixView(model)
+    qtbot.addWidget(view)
+    assert view.parentWidget() is None
+    view.focusInEvent(QFocusEvent(QEvent.Type.FocusIn))
+    view.focusOutEvent(QFocusEvent(QEvent.Type.FocusOut))
+
+
 def test_digits_sized_lesson_stays_responsive(qtbot, tmp_path):
     rng = np.random.default_rng(1)
     X = rng.integers(0, 17, (1797, 64)).astype(float)
