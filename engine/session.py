@@ -97,6 +97,7 @@ class Session:
     def __init__(self, lesson: Lesson):
         self.lesson = lesson
         self.architecture = lesson.architecture
+        self._steps_of: dict[tuple, list[StepSpec]] = {}  # see ``steps``
         self.trainer = Trainer(lesson.architecture, lesson.hyper, lesson.X, lesson.y,
                                lesson.batch_size)
         self.reset()
@@ -191,7 +192,13 @@ class Session:
         if not self.trainer.full_batch:
             last = self.trainer.samples - (self.batches_per_epoch - 1) * batch
             batch = last if self.state.batch == self.batches_per_epoch - 1 else batch
-        return iteration_steps(self.architecture, self.lesson.loss, self.lesson.momentum, batch)
+        # Asked on every tick of Run (and every frame): building the list costs more
+        # than the tick's bookkeeping otherwise, so each shape is built once.
+        key = (self.architecture, self.lesson.loss, self.lesson.momentum, batch)
+        steps = self._steps_of.get(key)
+        if steps is None:
+            steps = self._steps_of[key] = iteration_steps(*key)
+        return list(steps)
 
     @property
     def position(self) -> Position:

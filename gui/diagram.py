@@ -343,10 +343,17 @@ class NetworkDiagram(QGraphicsView):
         self._speak()
 
     def set_step(self, step_name: str | None) -> None:
+        # Run publishes the same step every frame, right after new values: nothing to redo.
+        if step_name == self._step_name:
+            return
         self._step_name = step_name
         self._refresh()
 
     def set_selection(self, selection: Selection | None) -> None:
+        # Nothing selected before or now (Run's frames, mostly): the values' refresh
+        # and description stand.
+        if selection is None and self._selection is None:
+            return
         self._selection = selection
         self._refresh()
         self._speak()
