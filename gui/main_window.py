@@ -25,11 +25,9 @@ from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
 from .sum_expander import SumExpander
 from .formula_panel import FormulaPanel
-from .lesson_editor import LessonEditor, StartingPointDialog
 from .getting_started import tour_html
 from .paste import paste_block
 from .plots import LossPlot
-from .presenter import Presenter
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
 from .screen_reader import asked_description, cell_description
 from .session_controller import SessionController
@@ -45,6 +43,8 @@ if TYPE_CHECKING:  # imported when first used: they are not needed to show the w
     from .csv_dialog import CsvImportDialog
     from .dataset_dialog import DataSetDialog
     from .exporting import Exporter
+    from .lesson_editor import StartingPointDialog
+    from .presenter import Presenter
 
 __all__ = ["MainWindow", "SPEEDS", "ORGANISATION", "APPLICATION", "LESSON_FILTER",
            "ask_lesson_save_path"]
@@ -162,7 +162,10 @@ class MainWindow(QMainWindow):
 
         self.setCentralWidget(self._build_central())
         self._build_docks()
-        self._build_presenter()
+        # Presenter mode's page is built when first entered (or asked for): nothing of it
+        # is shown before, and built it would listen to every frame of a run.
+        self._presenter: Presenter | None = None
+        self._before_presenting: tuple | None = None
 
         # The export modules (xlsxwriter, pyqtgraph's exporters) are slow to import and not
         # needed to show the window: the exporter is built once it is painted, or when used.
@@ -205,16 +208,22 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(central)
         return self.pages
 
-    def _build_presenter(self) -> None:
-        """Presenter mode's page: its views are the docks' own, borrowed while shown."""
-        views = [("Network", self.diagram_dock), ("Loss", self.plot_dock)]
-        views += [(dock.windowTitle(), dock)
-                  for dock in self.teaching_docks_a + self.teaching_docks_b]
-        self.presenter = Presenter(self.controller, views)
-        self.pages.addWidget(self.presenter)
-        self.presenter.leaveRequested.connect(lambda: self.set_presenting(False))
-        self.presenter.set_zoom(QApplication.font().pointSizeF() / self._normal_points)
-        self._before_presenting: tuple | None = None
+    @property
+    def presenter(self) -> Presenter:
+        """Presenter mode's page, built on first use: its views are the docks' own,
+        borrowed while shown."""
+        if self._presenter is None:
+            from .presenter import Presenter
+            views = [("Network", self.diagram_dock), ("Loss", self.plot_dock)]
+            views += [(dock.windowTitle(), dock)
+                      for dock in self.teaching_docks_a + self.teaching_docks_b]
+            presenter = Presenter(self.controller, views)
+            self.pages.addWidget(presenter)
+            presenter.leaveRequested.connect(lambda: self.set_presenting(False))
+            presenter.set_zoom(QApplication.font().pointSizeF() / self._normal_points)
+            presenter.set_theme(self.themes.theme)
+            self._presenter = presenter
+        return self._presenter
 
     def _build_docks(self) -> None:
         """Diagram, formula and loss plot on the right, settings on the left; the teaching
@@ -240,11 +249,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
         # The lesson's title and notes, and the shown step's note (View or Edit ▸ Lesson editor).
         self.editor_dock = ViewDock("Lesson editor", "lessonEditorDock",
-                                    lambda: LessonEditor(self.controller), self)
+                                    self._build_lesson_editor, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.editor_dock)
         self.editor_dock.hide()
         self.teaching_docks_a = self._teaching_docks_a()
         self.teaching_docks_b = self._teaching_docks_b()
+
+    def _build_lesson_editor(self) -> QWidget:
+        from .lesson_editor import LessonEditor  # imported when the dock is first shown
+        return LessonEditor(self.controller)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -800,6 +813,7 @@ class MainWindow(QMainWindow):
     def save_starting_point_dialog(self) -> StartingPointDialog:
         """File ▸ Save as a new starting point…: a new title and which notes to keep, then
         where to save (the dialog is returned open, so tests can answer it)."""
+        from .lesson_editor import StartingPointDialog
         dialog = StartingPointDialog(self.controller.lesson, self.controller.epochs_done, self)
         dialog.accepted.connect(lambda: self._save_starting_point(dialog))
         dialog.open()
@@ -915,7 +929,8 @@ class MainWindow(QMainWindow):
                 else max(6.0, min(40.0, size * (1.15 ** direction))))
         self.settings.setValue("fontSize", size)
         self._apply_font(size)
-        self.presenter.set_zoom(size / self._normal_points)
+        if self._presenter is not None:  # else it is built at this zoom
+            self._presenter.set_zoom(size / self._normal_points)
 
     def set_theme_choice(self, choice: str) -> None:
         """View ▸ Theme: follow the system (``FOLLOW_SYSTEM``) or a theme's name
@@ -931,7 +946,8 @@ class MainWindow(QMainWindow):
         self.tables.set_theme(theme)
         self.diagram.set_theme(theme)
         self.plot.set_theme(theme)
-        self.presenter.set_theme(theme)
+        if self._presenter is not None:  # else it is built in this theme
+            self._presenter.set_theme(theme)
         self.exercise_box.set_theme(theme)
         self._show_banner()
         self._check_theme_choice()
