@@ -237,6 +237,7 @@ class RecoveryKeeper(QObject):
     def mark_saved(self) -> None:
         """What is open now is on disk (just opened or saved): nothing to recover."""
         self._saved_text = self._text() or ""
+        self._changed = False  # what is open is what was saved: nothing to copy
         self.discard()
 
     @property
@@ -247,13 +248,16 @@ class RecoveryKeeper(QObject):
     def autosave(self) -> bool:
         """Write the recovery file if there are unsaved changes; True when written.
 
-        While a run trains, the session is copied here and written on the
-        thread pool (``write_while_running``); True then means a copy was
-        handed to the pool.
+        While a run trains, or when the history is longer than one chunk
+        (``LIST_CHUNK``), the session is copied here and written on the thread
+        pool (``write_while_running``); True then means a copy was handed to
+        the pool.
         """
         if not self._changed:
             return False
-        if self.controller.running:
+        if self.controller.running or self.controller.epochs_done > LIST_CHUNK:
+            # Paused after a long run too: encoding its history on the GUI thread froze
+            # the window for ≈0.6 s (a million epochs) a few seconds after Pause.
             return self.write_while_running()
         self._changed = False
         text = self._text()

@@ -2,15 +2,20 @@
 
 Each test counts calls, not seconds: the diagram is refreshed once a frame
 (not again for the unchanged step and the empty selection), presenter mode's
-page is not built (so it handles no frame) until it is used, and a tick of
-Run does not rebuild the iteration's step list.
+page is not built (so it handles no frame) until it is used, a tick of Run
+does not rebuild the iteration's step list, and the recovery copy of a long
+history paused is encoded on the thread pool, never on the GUI thread.
 """
 from __future__ import annotations
+
+import numpy as np
 
 import engine.session as session_module
 from engine.lesson import load_lesson, resolve_lesson
 from engine.session import Session
+from engine.session_file import SavedSession
 from engine.steps import iteration_steps
+from gui.recovery import LIST_CHUNK
 from window_helpers import open_window
 
 RUN_LESSON = "xor_biases"
@@ -97,3 +102,36 @@ def test_run_ticks_do_not_rebuild_the_step_list(monkeypatch):
     assert session.steps == first == iteration_steps(*built[0])
     first.clear()  # a caller's list is its own
     assert session.steps == iteration_steps(*built[0])
+
+
+def _long_history_lesson(epochs: int):
+    """The Run lesson reopened after ``epochs`` epochs (a history that many long)."""
+    lesson = load_lesson(resolve_lesson(RUN_LESSON))
+    start = Session(lesson).initial_state()
+    start.epoch = epochs
+    lesson.session = SavedSession(start, None, np.geomspace(0.5, 1e-3, epochs))
+    return lesson
+
+
+def test_a_paused_long_history_is_copied_on_the_pool_not_encoded_on_the_gui_thread(
+        qtbot, tmp_path, monkeypatch):
+    epochs = 5 * LIST_CHUNK
+    window = open_window(qtbot, tmp_path, _long_history_lesson(epochs))
+    keeper = window.recovery
+    assert not window.controller.running
+    encoded = []
+    monkeypatch.setattr(keeper, "_text", lambda: encoded.append(1))
+    keeper._changed = True
+    assert keeper.autosave()          # handed to the pool ...
+    assert encoded == []              # ... not encoded here
+    qtbot.waitUntil(lambda: keeper.writes == 1, timeout=20_000)
+    assert load_lesson(keeper.path).session.loss_history.size == epochs
+    assert not keeper.autosave()      # nothing changed since
+
+
+def test_a_long_history_just_saved_leaves_nothing_for_the_recovery_copy(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, _long_history_lesson(5 * LIST_CHUNK))
+    window.controller.step_epoch()
+    window.recovery.mark_saved()
+    assert not window.recovery.autosave()
+    assert not window.recovery.path.exists()
