@@ -14,10 +14,12 @@ flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
 one epoch is drawn as a point. For a lesson with held-out rows a second
 curve (green, dashed, named in a key beside the scale box) is their loss at each epoch the
-window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
+window showed (``gui/metric_trail.py``: measured per frame, not per epoch);
+hovering reads it out at the last epoch judged at or before the pointer.
 Runs before Reset or new settings stay as faded curves with a legend
 (``PastRunCurves``, ``gui/past_runs_view.py``); hovering reads out each one's
-loss at the epoch under the pointer, and the axes hold them all.
+loss at the epoch under the pointer, and the axes hold them all. An exported
+picture names every curve in a legend drawn on the plot (``exported_key``).
 """
 from __future__ import annotations
 
@@ -495,9 +497,24 @@ class LossPlot(QWidget):
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
-            self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
+            self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}"
+                                 + self._held_out_text(epoch))
         if epoch >= 1:
-            self.past.read_out(epoch, self._y[epoch - 1] if epoch <= self._y.size else None)
+            self.past.read_out(epoch, shown_briefly(self._y[epoch - 1], 6)
+                               if epoch <= self._y.size else None)
+
+
+    def _held_out_text(self, epoch: int) -> str:
+        """The held-out rows' loss at the last epoch judged at or before ``epoch``, as
+        the readout's tail (``" · held-out 0.31"``, ``" · held-out 0.31 at epoch 5"``);
+        "" when the lesson holds no rows out or none was judged yet."""
+        epochs, losses = self._test
+        at = int(np.searchsorted(epochs, epoch, side="right")) - 1
+        if at < 0:
+            return ""
+        text = f" · held-out {shown_briefly(losses[at], 6)}"
+        judged = int(epochs[at])
+        return text if judged == epoch else f"{text} at epoch {judged}"
 
 
 def _nice_ceiling(value: float) -> float:
