@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -381,6 +382,40 @@ class LossPlot(QWidget):
     def compare(self, past_runs) -> None:
         """Draw the kept runs of ``past_runs`` (``controller.past_runs``) beside this one."""
         self.past.attach(past_runs)
+
+    @contextmanager
+    def exported_key(self):
+        """While an export draws the plot: every curve named in a legend on the plot.
+
+        On screen the training and held-out key is a label beside the scale box,
+        outside the plot's picture; an exported picture must say on its own which
+        curve is which. The legend takes the kept runs' entries too (it replaces
+        theirs for the while) and is gone afterwards.
+        """
+        shown = [run for run in self.past.runs if not run.hidden]
+        legend = pg.LegendItem(labelTextColor="#202020", brush=pg.mkBrush(255, 255, 255, 215),
+                               pen=pg.mkPen("#B0B0B0"),
+                               colCount=2 if len(shown) + 2 > 3 else 1)
+        legend.setLabelTextSize(f"{QFontInfo(self.plot.font()).pixelSize()}px")
+        legend.setParentItem(self.plot.getPlotItem().vb)
+        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 6))
+        # A lone epoch is drawn as a point, which the line's sample would not show.
+        legend.addItem(self.point if self.point.isVisible() else self.curve,
+                       "this run, training rows" if shown else "training rows")
+        if self.test_curve.isVisible():
+            legend.addItem(self.test_curve, "held-out rows (test)")
+        for run in shown:
+            legend.addItem(self.past.curves[run.number], run.label)
+        was_visible = self.past.legend.isVisible()
+        self.past.legend.setVisible(False)
+        try:
+            yield legend
+        finally:
+            self.past.legend.setVisible(was_visible)
+            # Off the plot and out of the scene: Python then owns it, and frees it.
+            legend.setParentItem(None)
+            if legend.scene() is not None:
+                legend.scene().removeItem(legend)
 
     def _past_changed(self) -> None:
         self._dirty = True
