@@ -12,7 +12,7 @@ accuracies have a point at each shown epoch.
 Points are kept for at most ``MAX_POINTS`` epochs: past that every second
 older point is dropped, so a frame costs the same however long Run goes.
 When a run ends (Reset, Apply settings) its accuracies are kept to compare
-with (``kept``, ``gui/past_runs.py``).
+with (``TeachingModel.kept_accuracies``, ``gui/past_runs.py``).
 """
 from __future__ import annotations
 
@@ -20,11 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.run_compare import kept_points
-
 if TYPE_CHECKING:  # the teaching model judges; the trail only keeps what it was told
     from engine.metrics import Evaluation
-    from engine.run_compare import KeptPoints
 
 __all__ = ["MetricTrail", "MAX_POINTS"]
 
@@ -68,17 +65,6 @@ class MetricTrail:
     def index_at(self, epoch: int) -> int:
         """The index of the last epoch judged at or before ``epoch`` (−1: none)."""
         return int(np.searchsorted(self.epochs, epoch, side="right")) - 1
-
-    def kept(self) -> dict[str, "KeptPoints"]:
-        """Copies of the accuracy curves to keep when the run ends, by name:
-        ``"accuracy"`` (training rows) and, with held-out rows, ``"test_accuracy"``;
-        none for a regression or before any epoch was judged."""
-        if not self.classification or not len(self):
-            return {}
-        kept = {"accuracy": kept_points(self.epochs, self.accuracy)}
-        if self.held_out:
-            kept["test_accuracy"] = kept_points(self.epochs, self.test_accuracy)
-        return kept
 
     def record(self, epoch: int, evaluation: "Evaluation") -> None:
         """The weights at the end of ``epoch`` judged: replaces that epoch's point if any.

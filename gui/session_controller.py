@@ -402,7 +402,7 @@ class SessionController(QObject):
         boundary = (self.teaching.decision_boundary(THUMBNAIL_RESOLUTION)
                     if self.teaching.plane is not None else None)
         curves = {"loss": kept_curve(session.history.curve()),
-                  **self.teaching.metric_trail.kept()}
+                  **self.teaching.kept_accuracies()}
         self.past_runs.keep(settings_of(session.lesson), curves, boundary)
 
     def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
