@@ -538,18 +538,18 @@ class LossPlot(QWidget):
             self.past.read_out(epoch, shown_briefly(self._y[epoch - 1], 6)
                                if epoch <= self._y.size else None)
 
-
     def _held_out_text(self, epoch: int) -> str:
         """The held-out rows' loss at the last epoch judged at or before ``epoch``, as
-        the readout's tail (``" · held-out 0.31"``, ``" · held-out 0.31 at epoch 5"``);
-        "" when the lesson holds no rows out or none was judged yet."""
+        the readout's tail (``" · held-out 0.31"``, or with ``(judged at epoch 5)``
+        after it between judged epochs); "" when the lesson holds no rows out or
+        none was judged yet."""
         epochs, losses = self._test
         at = int(np.searchsorted(epochs, epoch, side="right")) - 1
         if at < 0:
             return ""
         text = f" · held-out {shown_briefly(losses[at], 6)}"
         judged = int(epochs[at])
-        return text if judged == epoch else f"{text} at epoch {judged}"
+        return text if judged == epoch else f"{text} (judged at epoch {judged})"
 
 
 def _nice_ceiling(value: float) -> float:

@@ -362,7 +362,8 @@ def test_kept_points_read_the_last_epoch_judged_at_or_before():
     assert kept.span() == (0.5, 0.9)
     with pytest.raises(ValueError):
         kept.y[0] = 1.0                                          # a copy nobody changes
-    assert accuracy_words(7, 5, 0.7, 0.65) == "70.0 % training, 65.0 % held-out (at epoch 5)"
+    assert accuracy_words(7, 5, 0.7, 0.65) == (
+        "70.0 % training, 65.0 % held-out (judged at epoch 5)")
     assert accuracy_words(5, 5, 0.7, None) == "70.0 % training"
 
 
@@ -382,7 +383,7 @@ def test_the_loss_readout_gives_the_held_out_loss_of_the_last_judged_epoch(qtbot
                                    " · held-out 0.6")
     hover(plot.plot, 4)
     assert plot.readout.text() == (f"epoch 4: loss {shown_briefly(losses[3], 6)}"
-                                   " · held-out 0.9 at epoch 2")
+                                   " · held-out 0.9 (judged at epoch 2)")
     plot.set_test_losses(SimpleNamespace(held_out=False))      # none held out: no tail
     hover(plot.plot, 4)
     assert plot.readout.text() == f"epoch 4: loss {shown_briefly(losses[3], 6)}"

@@ -51,11 +51,12 @@ def percent(fraction: float) -> str:
 
 def accuracy_words(epoch: int, judged: int, training: float, held_out: float | None) -> str:
     """The accuracies judged at epoch ``judged`` (the last at or before the ``epoch``
-    hovered) as a readout writes them: ``93.8 % training, 90 % held-out (at epoch 5)``."""
+    hovered) as a readout writes them:
+    ``93.8 % training, 90.0 % held-out (judged at epoch 5)``."""
     text = f"{percent(training)} training"
     if held_out is not None:
         text += f", {percent(held_out)} held-out"
-    return text if judged == epoch else f"{text} (at epoch {judged})"
+    return text if judged == epoch else f"{text} (judged at epoch {judged})"
 
 
 def _kept_reading(run, epoch: int) -> str:
