@@ -237,7 +237,7 @@ class Exporter(QObject):
             return self._write(path, "the loss plot", svg)
 
         def png() -> bytes:
-            with self.plot.exported_key():
+            with self.plot.exported_key(PLOT_WIDTH / item.sceneBoundingRect().width()):
                 exporter = pg_exporters.ImageExporter(item)
                 exporter.parameters()["background"] = BACKGROUND
                 exporter.parameters()["width"] = PLOT_WIDTH

@@ -31,7 +31,8 @@ from .flow_layout import FlowLayout  # noqa: E402
 from .views.colours import classes_rgba, diverging_rgba, to_qimage  # noqa: E402
 
 __all__ = ["PastRunCurves", "PastBoundaries", "PAST_RUN_COLOURS", "PAST_RUN_STYLES",
-           "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour", "loss_reading"]
+           "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour", "loss_reading",
+           "OneLineLabel"]
 
 # Okabe–Ito without its blue (the run now's colour) and yellow (too pale on white).
 PAST_RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")

@@ -33,7 +33,8 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QFontInfo, QFontMetricsF  # noqa: E402
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
+                               QSizePolicy, QWidget)
 
 from engine.number_text import shown_briefly  # noqa: E402
 
@@ -292,6 +293,8 @@ class LossPlot(QWidget):
         self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
+        # Its text grows with the held-out loss: it takes the room left, never widens the dock.
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # The two curves' key, beside the scale box rather than over a plot this short.
         self.key = QLabel(curve_key([("training rows", TRAINING_COLOUR, False),
                                      ("held-out rows (test)", TEST_COLOUR, True)]))
@@ -384,13 +387,15 @@ class LossPlot(QWidget):
         self.past.attach(past_runs)
 
     @contextmanager
-    def exported_key(self):
+    def exported_key(self, scale: float = 1.0):
         """While an export draws the plot: every curve named in a legend on the plot.
 
         On screen the training and held-out key is a label beside the scale box,
         outside the plot's picture; an exported picture must say on its own which
         curve is which. The legend takes the kept runs' entries too (it replaces
-        theirs for the while) and is gone afterwards.
+        theirs for the while) and is gone afterwards. ``scale``: how much larger
+        the picture is drawn than the plot on screen (a legend keeps its size
+        under the export's zoom, so it is scaled with the axes' text by hand).
         """
         shown = [run for run in self.past.runs if not run.hidden]
         legend = pg.LegendItem(labelTextColor="#202020", brush=pg.mkBrush(255, 255, 255, 215),
@@ -398,7 +403,6 @@ class LossPlot(QWidget):
                                colCount=2 if len(shown) + 2 > 3 else 1)
         legend.setLabelTextSize(f"{QFontInfo(self.plot.font()).pixelSize()}px")
         legend.setParentItem(self.plot.getPlotItem().vb)
-        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 6))
         # A lone epoch is drawn as a point, which the line's sample would not show.
         legend.addItem(self.point if self.point.isVisible() else self.curve,
                        "this run, training rows" if shown else "training rows")
@@ -406,6 +410,13 @@ class LossPlot(QWidget):
             legend.addItem(self.test_curve, "held-out rows (test)")
         for run in shown:
             legend.addItem(self.past.curves[run.number], run.label)
+        # Laid out now, not at the next turn of the event loop: the export draws at once.
+        legend.layout.activate()
+        legend.updateSize()
+        legend.setScale(scale)
+        # Over the top right as on screen. Placed by hand: the export zooms the position
+        # but not the legend (it ignores transformations), so its own size counts unscaled.
+        legend.setPos(self.plot.getPlotItem().vb.width() - 6 - legend.width(), 6)
         was_visible = self.past.legend.isVisible()
         self.past.legend.setVisible(False)
         try:
@@ -532,8 +543,10 @@ class LossPlot(QWidget):
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
-            self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}"
-                                 + self._held_out_text(epoch))
+            text = (f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}"
+                    + self._held_out_text(epoch))
+            self.readout.setText(text)
+            self.readout.setToolTip(text)     # the whole, when the dock cuts it short
         if epoch >= 1:
             self.past.read_out(epoch, shown_briefly(self._y[epoch - 1], 6)
                                if epoch <= self._y.size else None)

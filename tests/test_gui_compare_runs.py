@@ -304,7 +304,7 @@ def test_the_accuracy_view_compares_the_kept_runs_and_follows_the_compare_menu(q
     np.testing.assert_array_equal(kept["test_accuracy"].xData, epochs)
     np.testing.assert_array_equal(kept["test_accuracy"].yData, 100 * test_accuracy)
     assert [label.text for _sample, label in past.legend.items] == ["this run", "lr 0.1 → 2"]
-    assert past.legend.isVisible() and "kept runs" in view.key.text()
+    assert past.legend.isVisible() and "kept: thick" in view.key.text()
     # The same colour and line style as on the loss plot; held-out thinner
     on_loss = window.plot.past.curves[1].opts["pen"]
     for name, width in (("accuracy", 2), ("test_accuracy", 1)):
@@ -317,7 +317,7 @@ def test_the_accuracy_view_compares_the_kept_runs_and_follows_the_compare_menu(q
     assert not any(curve.isVisible() for curve in kept.values())
     assert not window.plot.past.curves[1].isVisible()
     assert not past.legend.isVisible()
-    qtbot.waitUntil(lambda: "kept runs" not in view.key.text())     # at the view's next frame
+    qtbot.waitUntil(lambda: "kept: thick" not in view.key.text())     # at the view's next frame
     menu_action(window, "lr 0.1 → 2", "Show", past).trigger()     # the view's own menu
     assert all(curve.isVisible() for curve in kept.values())
     assert window.plot.past.curves[1].isVisible()
@@ -344,7 +344,7 @@ def test_hovering_the_accuracy_view_reads_every_runs_accuracy(qtbot, tmp_path):
         return f"{percent(run[1][at])} training, {percent(run[2][at])} held-out"
 
     hover(view.plot, 4)
-    assert view.readout.text() == f"epoch 4: {words(now, 4)}"
+    assert view.readout.full_text == f"epoch 4: {words(now, 4)}"
     assert view.past.readout.full_text == (f"epoch 4 — this run: {words(now, 4)}"
                                            f" · lr 0.1 → 2: {words(first, 4)}")
     hover(view.plot, 10)                              # past the run now's end

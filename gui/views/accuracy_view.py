@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
 from engine.number_text import shown_number  # noqa: E402
 
 from ..parts import view_column  # noqa: E402
-from ..past_runs_view import PastRunCurves  # noqa: E402
+from ..past_runs_view import OneLineLabel, PastRunCurves  # noqa: E402
 from ..plots import TEST_COLOUR, TRAINING_COLOUR, FittedPlot, curve_key, plottable  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
@@ -39,7 +39,7 @@ NOT_CLASSES = ("This lesson's targets are numbers, not class labels (a regressio
 ACCURACY_HINT = "Hover over the plot to read every run's accuracy at an epoch."
 
 _KEY = [("training rows", TRAINING_COLOUR, False), ("held-out rows (test)", TEST_COLOUR, True)]
-_KEPT_KEY = "kept runs: thick training, thin held-out"
+_KEPT_KEY = "kept: thick training, thin held-out"
 
 
 def percent(fraction: float) -> str:
@@ -92,11 +92,15 @@ class AccuracyView(ThrottledView):
         self.plot.setLabel("left", "classified right (%)")
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        # Its height is what the dock leaves: pyqtgraph's preferred 480 pixels would make
+        # the scrolled dock taller than a 720-pixel screen, the key and readouts out of sight.
+        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.training = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=2))
         self.test = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine))
         self.key = QLabel("")            # the curves' key, under the plot: it covers no point
         self.key.setObjectName("accuracyKey")
-        self.readout = QLabel("")        # the run now's accuracies at the epoch hovered
+        self.key.setWordWrap(True)       # two lines rather than a dock wider than the window
+        self.readout = OneLineLabel()    # the run now's accuracies at the epoch hovered
         self.readout.setObjectName("accuracyReadout")
         self._span = 0                   # the epoch axis shows 0..span
         # The kept runs, as on the loss plot: one store, so both plots follow its changes.
@@ -108,8 +112,7 @@ class AccuracyView(ThrottledView):
         self.past.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-6, -6))
         self.past.attach(controller.past_runs)
         bar = QHBoxLayout()
-        bar.addWidget(self.key)
-        bar.addWidget(self.readout, 1)
+        bar.addWidget(self.key, 1)
         bar.addWidget(self.past.button)
         plot_page = QWidget()
         column = QVBoxLayout(plot_page)
@@ -117,6 +120,7 @@ class AccuracyView(ThrottledView):
         column.addWidget(self.caption)
         column.addWidget(self.plot, 1)
         column.addLayout(bar)
+        column.addWidget(self.readout)
         column.addWidget(self.past.readout)
         self.pages = QStackedWidget()
         self.pages.addWidget(plot_page)
@@ -141,9 +145,12 @@ class AccuracyView(ThrottledView):
                               symbolPen=None)
         self.test.setVisible(trail.held_out)
         key = curve_key(_KEY[: 1 + int(trail.held_out)])
-        if trail.held_out and any(not run.hidden for run in self.past.runs):
+        compared = any(not run.hidden for run in self.past.runs)
+        if trail.held_out and compared:
             key += f" &nbsp; {_KEPT_KEY}"
         self.key.setText(key)
+        # While runs are compared, the line under it reads the run now out with them.
+        self.readout.setVisible(not compared)
         if trail.held_out:
             self.test.setData(trail.epochs, 100.0 * trail.test_accuracy, connect="finite",
                               symbol="t" if symbol else None, symbolSize=6,
@@ -185,5 +192,5 @@ class AccuracyView(ThrottledView):
         if 0 <= at and epoch <= trail.epochs[-1]:
             now = accuracy_words(epoch, int(trail.epochs[at]), trail.accuracy[at],
                                  trail.test_accuracy[at] if trail.held_out else None)
-            self.readout.setText(f"epoch {epoch}: {now}")
+            self.readout.set_full_text(f"epoch {epoch}: {now}")
         self.past.read_out(epoch, now)
