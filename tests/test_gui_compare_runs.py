@@ -432,3 +432,28 @@ def test_an_exported_plot_names_every_curve(qtbot, tmp_path):
     # The window's own legend is as it was, and the export's is gone
     assert legend.isVisible() and len(window.plot.plot.scene().items()) == scene_items
     assert png.stat().st_size > 0
+
+
+def test_a_regression_keeps_no_accuracy_and_its_accuracy_view_draws_no_run(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, short("plane", epochs=10))
+    window.controller.step_epoch()
+    window.controller.reset()
+    run = window.controller.past_runs.runs[0]
+    assert set(run.curves) == {"loss"}                  # no class labels: no accuracy kept
+    view = accuracy_view_of(window, qtbot)
+    assert view.pages.currentIndex() == 1               # its message, and no kept curve
+    assert view.past.items == {} and view.past.runs == []
+    assert window.plot.past.curves[run.number].isVisible()
+
+
+def test_the_accuracy_view_asks_its_dock_for_no_more_than_its_minimum_height(qtbot, tmp_path):
+    """pyqtgraph's plot prefers 480 pixels; were that asked of the scrolled dock, the
+    dock at 1280×720 would scroll the key and the readouts out of sight."""
+    window = open_window(qtbot, tmp_path, short("moons", epochs=5))
+    window.resize(1280, 720)
+    window.controller.step_epoch()
+    window.controller.reset()                           # a kept run: every line shown
+    view = accuracy_view_of(window, qtbot)
+    assert view.past.readout.isVisible() and view.key.isVisible()
+    asked = view.heightForWidth(view.width())          # what a scroll area sizes it to
+    assert 0 < asked <= max(view.minimumHeight(), view.minimumSizeHint().height())
