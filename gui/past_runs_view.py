@@ -158,7 +158,7 @@ class PastRunCurves(QObject):
 
     @property
     def runs(self) -> list:
-        """The kept runs that have a curve drawn here (not hidden or hidden)."""
+        """The kept runs that have a curve drawn here (shown or hidden), oldest first."""
         if self.store is None:
             return []
         return [run for run in self.store.runs if self.names[0] in run.curves]
