@@ -34,8 +34,10 @@ __all__ = ["PastRunCurves", "PastBoundaries", "PAST_RUN_COLOURS", "PAST_RUN_STYL
            "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour", "loss_reading",
            "OneLineLabel"]
 
-# Okabe–Ito without its blue (the run now's colour) and yellow (too pale on white).
-PAST_RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+# Okabe–Ito without its blue (the run now's colour), its bluish green (the held-out
+# rows' curve), its yellow (too pale on white) and black (lost on a dark theme), and a
+# mid grey that shows on both: five, as many as are kept unless pinned.
+PAST_RUN_COLOURS = ("#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#8C8C8C")
 PAST_RUN_STYLES = (Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                    Qt.PenStyle.DashDotDotLine)
 FADED_ALPHA = 150      # of 255: a kept run stays readable but behind the run now

@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
 
 from engine.history import LossCurve
 from engine.lesson import load_lesson, parse_lesson, resolve_lesson
@@ -460,3 +461,10 @@ def test_the_accuracy_view_asks_its_dock_for_no_more_than_its_minimum_height(qtb
     if asked < 0:
         asked = view.sizeHint().height()
     assert asked <= max(view.minimumHeight(), view.minimumSizeHint().height())
+
+
+def test_no_kept_run_is_drawn_in_the_run_nows_or_the_held_out_rows_colour():
+    from gui.past_runs_view import PAST_RUN_COLOURS, run_colour
+    from gui.plots import TEST_COLOUR, TRAINING_COLOUR
+    taken = {QColor(TRAINING_COLOUR).name(), QColor(TEST_COLOUR).name()}
+    assert not {run_colour(n).name() for n in range(1, len(PAST_RUN_COLOURS) + 1)} & taken
