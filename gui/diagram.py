@@ -454,8 +454,10 @@ class NetworkDiagram(QGraphicsView):
 
     def _caption_text(self, kind: str, sample: int) -> str:
         """The legend: what the neurons, the edges (and the small maps) show."""
+        # Wrapped between the key's entries, never inside one ("width ∝ |" / "w|").
+        entries = ("blue: w > 0", "vermillion dashed: w < 0", "width ∝ |w|")
         lines = [f"neurons show {kind} of sample {sample}",
-                 "blue: w > 0   ·   vermillion dashed: w < 0   ·   width ∝ |w|"]
+                 "  ·  ".join(_unbroken(entry) for entry in entries)]
         if self._dense:
             lines.append("edges faint until you select a neuron or a weight")
         if self.neuron_maps:
@@ -804,3 +806,9 @@ def _set_pixels(item: QGraphicsSimpleTextItem, pixels: float) -> None:
     font = QFont(item.font())
     font.setPixelSize(max(1, round(pixels)))
     item.setFont(font)
+
+
+def _unbroken(text: str) -> str:
+    """``text`` that a word-wrapped label never breaks: no-break spaces, and word
+    joiners around the bars of |w| (a line may break after a bar)."""
+    return text.replace(" ", "\u00a0").replace("|", "\u2060|\u2060")
