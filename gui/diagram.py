@@ -36,6 +36,8 @@ fitted to the space above.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QPainter, QPen, QPixmap
@@ -293,6 +295,26 @@ class NetworkDiagram(QGraphicsView):
         for item in list(self.neurons.values()) + list(self.biases.values()) + self._headings:
             bounds = bounds.united(item.sceneBoundingRect())
         self.scene().setSceneRect(bounds.adjusted(-20, -20, 20 + 1.5 * RADIUS, 20))
+
+    @contextmanager
+    def legend_in_scene(self):
+        """While exporting: the legend drawn in the scene under the network (on screen
+        it is a label outside the scene), so a picture of the scene carries it."""
+        legend = QGraphicsSimpleTextItem(self._caption.text().replace("\u2060", ""))
+        legend.setFont(QFont(self.font()))
+        legend.setBrush(self.palette().text())
+        network = self.scene().itemsBoundingRect()
+        # The values' size, as wide as the network at most (a picture does not wrap).
+        _set_pixels(legend, self._text_px)
+        if legend.boundingRect().width() > network.width():
+            _set_pixels(legend, max(FONT_PX, self._text_px * network.width()
+                                    / legend.boundingRect().width()))
+        legend.setPos(network.left(), network.bottom() + FONT_PX)
+        self.scene().addItem(legend)
+        try:
+            yield
+        finally:
+            self.scene().removeItem(legend)
 
     def _place_caption(self) -> bool:
         """The legend across the view's bottom, wrapped to its width, in the window's
