@@ -358,27 +358,33 @@ def race_to_the_end(qtbot, view) -> None:
 @pytest.mark.parametrize("key", [DARK.name, HIGH_CONTRAST.name])
 def test_every_teaching_view_reads_on_the_dark_themes(window, qtbot, key):
     """After switching to a dark theme no curve of the race, the training modes, the
-    activation functions or the loss landscape is below 3:1 against what it is drawn
-    on, and no text of theirs (axes, keys, hint) below 4.5:1; the code view's lit
+    activation functions, the loss landscape or the accuracy is below 3:1 against what
+    it is drawn on, and no text of theirs (axes, keys, hint) below 4.5:1; the code view's lit
     line, its lines still to run and the tried input's selected cell keep 4.5:1 in
     the theme's own yellow. The curves were drawn before the switch: they follow it."""
+    for _ in range(2):
+        window.controller.step_epoch()
     for _ in range(3):
         window.step_action.trigger()
-    race, modes = window.race_view, window.modes_view
+    race, modes, accuracy = window.race_view, window.modes_view, window.accuracy_view
     activation, landscape = window.activation_view, window.landscape_view
     code, tried = window.code_view, window.try_input_view
     for view in (race, modes):
         show_view(qtbot, window, view)
         race_to_the_end(qtbot, view)
-    for view in (activation, landscape, code, tried):
+    for view in (activation, landscape, code, tried, accuracy):
         show_view(qtbot, window, view)
     tried.fill_sample()
     tried.explain(tried.model.index(0, 0))
     choose(window, key)
     theme = THEMES[key]
+    # The accuracy view redraws on its next frame (a throttled view).
+    qtbot.waitUntil(lambda: accuracy.training.opts["pen"].color() == QColor(theme.plot_curve))
+    assert theme.plot_curve in accuracy.key.text()
     problems = []
     for name, plot in (("race", race.plot), ("modes", modes.plot),
-                       ("activation", activation.plot), ("landscape", landscape.curve_plot)):
+                       ("activation", activation.plot), ("landscape", landscape.curve_plot),
+                       ("accuracy", accuracy.plot)):
         background, lines, texts = plot_colours(plot)
         assert lines, name
         problems += [f"{name}: {p}" for p in faint(background, lines, texts)]
