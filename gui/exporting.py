@@ -213,13 +213,14 @@ class Exporter(QObject):
                            lambda: table_csv_text(card))
 
     def diagram_image(self, path: str) -> bool:
-        """Write the node diagram as PNG or SVG (by the file's suffix)."""
-        scene = self.diagram.scene()
-        source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
-        if Path(path).suffix.lower() == ".svg":
-            return self._write(path, "the diagram",
-                               lambda: _scene_svg(scene, source, "Backprop Tracer: the network"))
-        return self._write(path, "the diagram", lambda: _scene_png(scene, source))
+        """Write the node diagram, its legend under it, as PNG or SVG (by the file's suffix)."""
+        with self.diagram.legend_in_scene():
+            scene = self.diagram.scene()
+            source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+            if Path(path).suffix.lower() == ".svg":
+                return self._write(path, "the diagram", lambda: _scene_svg(
+                    scene, source, "Backprop Tracer: the network"))
+            return self._write(path, "the diagram", lambda: _scene_png(scene, source))
 
     def plot_image(self, path: str) -> bool:
         """Write the loss plot as PNG or SVG (by the file's suffix), with a legend

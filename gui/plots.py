@@ -32,7 +32,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QFontInfo, QFontMetricsF, QPalette, QPen  # noqa: E402
+from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QPalette, QPen  # noqa: E402
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
                                QSizePolicy, QWidget)
 
@@ -41,7 +41,7 @@ from engine.number_text import shown_briefly  # noqa: E402
 from .parts import problem_label, view_column  # noqa: E402
 from .past_runs_view import PastRunCurves  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
-from .theme import LIGHT, Theme  # noqa: E402
+from .theme import LIGHT, Theme, theme_of  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
            "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "TICK_ROOM", "curve_key",
@@ -57,6 +57,7 @@ TRAINING_COLOUR, TEST_COLOUR = LIGHT.plot_curve, "#009E73"  # Okabe–Ito blue a
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
+LEGEND_ALPHA = 220          # of 255: the legend's box lets a curve behind it show faintly
 _NICE_STEPS = (1.0, 2.0, 5.0)
 
 
@@ -160,6 +161,7 @@ class FittedPlot(pg.PlotWidget):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisItems", fitted_axes())
         self._inked: list = []   # lines drawn in the palette's text colour (``follow_ink``)
+        self._runs: list = []    # lines drawn in the theme's run colours (``follow_runs``)
         super().__init__(*args, **kwargs)
         self.colour_axes()
 
@@ -170,9 +172,18 @@ class FittedPlot(pg.PlotWidget):
         self._inked.extend(lines)
         self.colour_axes()
 
+    def follow_runs(self, *lines) -> None:
+        """Draw ``lines`` (``PlotDataItem``s) in the theme's run colours, the first in
+        its first colour and so on — Okabe–Ito on a light theme, its lighter members
+        on a dark one, where the dark blue and black would vanish — now and whenever
+        the theme changes; their widths, dashes and symbols' shapes stay."""
+        self._runs.extend(lines)
+        self.colour_axes()
+
     def colour_axes(self) -> None:
-        """Axis lines, ticks, tick labels and titles, and the lines that follow the ink,
-        in the palette's text colour."""
+        """Axis lines, ticks, tick labels and titles, the legend's words and the lines
+        that follow the ink in the palette's text colour; the legend's box in its
+        window colour."""
         ink = self.palette().color(QPalette.ColorRole.WindowText)
         item = self.getPlotItem()
         if item is None:  # pyqtgraph's constructor changes the palette before making the plot
@@ -185,6 +196,24 @@ class FittedPlot(pg.PlotWidget):
             pen = QPen(line.opts["pen"] if isinstance(line, pg.PlotDataItem) else line.pen)
             pen.setColor(ink)
             line.setPen(pen)
+        runs = theme_of(self.palette()).runs
+        for index, line in enumerate(self._runs):
+            colour = QColor(runs[index % len(runs)])
+            pen = QPen(line.opts["pen"])
+            pen.setColor(colour)
+            line.setPen(pen)
+            if line.opts["symbol"] is not None:
+                line.setSymbolBrush(colour)
+        legend = item.legend
+        if legend is not None:
+            # The key's box in the window's colour, a little see-through, and its words
+            # in the ink: a white box on a dark theme hid the light lines inside it.
+            box = QColor(self.palette().color(QPalette.ColorRole.Window))
+            box.setAlpha(LEGEND_ALPHA)
+            legend.setBrush(pg.mkBrush(box))
+            legend.setLabelTextColor(ink)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # a LabelItem renders its colour on setText
 
     def fit_text(self) -> None:
         """Size every text of the plot to the widget's font."""

@@ -20,7 +20,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,  # noqa: E402
                                QVBoxLayout, QWidget)
 
@@ -29,6 +29,7 @@ from engine.number_text import shown_number  # noqa: E402
 from ..parts import view_column  # noqa: E402
 from ..past_runs_view import OneLineLabel, PastRunCurves  # noqa: E402
 from ..plots import TEST_COLOUR, TRAINING_COLOUR, FittedPlot, curve_key, plottable  # noqa: E402
+from ..theme import theme_of  # noqa: E402
 from .throttle import ThrottledView  # noqa: E402
 
 __all__ = ["AccuracyView", "percent", "accuracy_words", "NOT_CLASSES", "ACCURACY_HINT"]
@@ -38,7 +39,7 @@ NOT_CLASSES = ("This lesson's targets are numbers, not class labels (a regressio
 
 ACCURACY_HINT = "Hover over the plot to read every run's accuracy at an epoch."
 
-_KEY = [("training rows", TRAINING_COLOUR, False), ("held-out rows (test)", TEST_COLOUR, True)]
+TEST_KEY = ("held-out rows (test)", TEST_COLOUR, True)
 _KEPT_KEY = "kept: thick training, thin held-out"
 
 
@@ -95,7 +96,7 @@ class AccuracyView(ThrottledView):
         # Its height is what the dock leaves: pyqtgraph's preferred 480 pixels would make
         # the scrolled dock taller than a 720-pixel screen, the key and readouts out of sight.
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.training = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=2))
+        self.training = self.plot.plot(pen=pg.mkPen(TRAINING_COLOUR, width=2))  # (the theme's)
         self.test = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2, style=Qt.PenStyle.DashLine))
         self.key = QLabel("")            # the curves' key, under the plot: it covers no point
         self.key.setObjectName("accuracyKey")
@@ -130,6 +131,11 @@ class AccuracyView(ThrottledView):
         controller.lessonChanged.connect(self.throttle.mark)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.throttle.mark()   # a new theme: the training curve and key in its colour
+
     def redraw(self) -> None:
         self.revision += 1
         trail = self.teaching.metric_trail
@@ -140,11 +146,14 @@ class AccuracyView(ThrottledView):
         self.pages.setCurrentIndex(0)
         # A marker on each point while there are few: one epoch is not a line.
         symbol = "o" if len(trail) <= 20 else None
+        # The loss plot's training colour in the theme shown (its blue would vanish on a
+        # dark window); the held-out green keeps 3:1 on every theme's window.
+        colour = theme_of(self.palette()).plot_curve
         self.training.setData(trail.epochs, 100.0 * trail.accuracy, connect="finite",
-                              symbol=symbol, symbolSize=5, symbolBrush=TRAINING_COLOUR,
-                              symbolPen=None)
+                              pen=pg.mkPen(colour, width=2), symbol=symbol, symbolSize=5,
+                              symbolBrush=colour, symbolPen=None)
         self.test.setVisible(trail.held_out)
-        key = curve_key(_KEY[: 1 + int(trail.held_out)])
+        key = curve_key([("training rows", colour, False)] + [TEST_KEY] * int(trail.held_out))
         compared = any(not run.hidden for run in self.past.runs)
         if trail.held_out and compared:
             key += f" &nbsp; {_KEPT_KEY}"
