@@ -246,3 +246,24 @@ def test_larger_text_grows_the_diagram_and_the_plot_axes(qtbot, tmp_path):
     assert legend_problems(window.diagram) == []
     assert axis.style["tickFont"].pointSizeF() > tick
     assert diagram_problems(window.diagram) == []
+
+
+def test_a_wrapped_label_gives_back_its_lines_when_its_dock_widens(qtbot, tmp_path):
+    """A scrolled view's wrapped label keeps the height of its lines at its width: narrow,
+    many lines; widened, fewer again (Qt's own answer never drops below a minimum set)."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+    from gui.views.lazy_dock import ViewDock
+    window = open_window(qtbot, tmp_path)
+    view = QWidget()
+    label = QLabel("a key of several words that wraps onto many lines when it is narrow")
+    label.setWordWrap(True)
+    QVBoxLayout(view).addWidget(label)
+    dock = ViewDock("Probe", "probeDock", lambda: view, window, scrolled=True)
+    dock.setFloating(True)
+    dock.show()
+    dock.widget()
+    line = label.fontMetrics().lineSpacing()
+    dock.resize(120, 400)
+    qtbot.waitUntil(lambda: label.minimumHeight() > 3 * line)
+    dock.resize(900, 400)
+    qtbot.waitUntil(lambda: label.minimumHeight() <= 2 * line)
