@@ -174,6 +174,9 @@ def test_every_dock_and_teaching_view_fits(qtbot, tmp_path, size, zoom):
         assert window.height() == size[1] and window.minimumSizeHint().height() <= size[1]
         # ... the view is wide enough to read (the tables scroll sideways instead) ...
         assert dock.width() >= 0.38 * size[0], (name, dock.width())
+        # ... and takes the larger part of its column's height ...
+        column = dock.height() + window.formula_dock.height() + window.plot_dock.height()
+        assert dock.height() >= 0.55 * column, (name, dock.height(), column)
         # ... every view opened so far keeps a real height ...
         heights = {d.windowTitle(): d.height()
                    for d in opened + [window.diagram_dock, window.formula_dock, window.plot_dock]}
