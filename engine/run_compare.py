@@ -8,6 +8,9 @@ differs. ``RunSettings`` is what a label compares (everything that can change
 the loss curve, and the run's length), ``differences`` says it in the
 learner's words, and ``KeptCurve`` is a bounded copy of the plot's
 ``LossCurve`` outline (at most a few thousand points however long the run).
+``KeptPoints`` keeps what was measured only at some epochs (the accuracies,
+judged at the epochs the window showed) and answers with the last epoch
+judged at or before the one asked.
 """
 from __future__ import annotations
 
@@ -19,8 +22,8 @@ from .history import LossCurve
 from .lesson import Lesson
 from .number_text import shown_briefly
 
-__all__ = ["RunSettings", "KeptCurve", "settings_of", "differences", "run_label",
-           "distinct_labels", "kept_curve", "SETTING_WORDS"]
+__all__ = ["RunSettings", "KeptCurve", "KeptPoints", "settings_of", "differences", "run_label",
+           "distinct_labels", "kept_curve", "kept_points", "SETTING_WORDS"]
 
 # What each setting is called in a label, in the order labels name them: the
 # settings a learner changes most (and that change the curve most) first.
@@ -179,3 +182,46 @@ def kept_curve(curve: LossCurve) -> KeptCurve:
     x.flags.writeable = y.flags.writeable = False
     return KeptCurve(x, y, curve.size)
 
+
+
+@dataclass(frozen=True)
+class KeptPoints:
+    """A finished run's values at the epochs they were measured (not every epoch).
+
+    Attributes
+    ----------
+    x : ndarray of float, shape (k,)
+        The epochs measured, increasing (0: the starting weights).
+    y : ndarray of float, shape (k,)
+        The value at each (NaN where it was not a number).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+    @property
+    def epochs(self) -> int:
+        """The last epoch measured (0 with none): where the run ended."""
+        return int(self.x[-1]) if self.x.size else 0
+
+    def at(self, epoch: int) -> tuple[int, float] | None:
+        """(epoch measured, value) of the last epoch measured at or before ``epoch``;
+        None before the first or past the last (the run had ended)."""
+        if self.x.size == 0 or epoch > self.x[-1]:
+            return None
+        at = int(np.searchsorted(self.x, epoch, side="right")) - 1
+        return None if at < 0 else (int(self.x[at]), float(self.y[at]))
+
+    def span(self, log: bool = False) -> tuple[float, float] | None:
+        """The lowest and highest finite value (positive only, for a log axis), or None."""
+        with np.errstate(invalid="ignore"):
+            keep = np.isfinite(self.y) & ((self.y > 0) if log else True)
+        kept = self.y[keep]
+        return (float(kept.min()), float(kept.max())) if kept.size else None
+
+
+def kept_points(x, y) -> KeptPoints:
+    """Read-only copies of the epochs ``x`` and values ``y`` (each shape (k,)) to keep."""
+    x, y = np.array(x, dtype=float), np.array(y, dtype=float)
+    x.flags.writeable = y.flags.writeable = False
+    return KeptPoints(x, y)

@@ -27,18 +27,23 @@ words of ``gui/screen_reader.py``.
 Text follows the widget's font (View ▸ Larger text, presenter mode) as far as
 the space allows: after the scene is fitted to the view, every text is sized
 to the font's pixels at that scale, but never larger than its place (a layer
-title no wider than the gap between layers, a value no wider than its circle,
-the legend no wider than the network) and never smaller than ``FONT_PX``
-scene units.
+title no wider than the gap between layers, a value no wider than its circle)
+and never smaller than ``FONT_PX`` scene units. The legend under the network
+is a word-wrapped label in the view's bottom margin, at ``LEGEND_SHARE`` of
+the widget's font: it never shrinks with the network (at 1280×720 it read at
+8 px when it was drawn in the scene) and never covers it; the network is
+fitted to the space above.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontInfo, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView, QToolTip)
+                               QGraphicsView, QLabel, QToolTip)
 
 from engine.catalogue import column_label
 from engine.number_text import shown_number
@@ -56,6 +61,8 @@ RADIUS = 31.0
 LAYER_GAP = 170.0
 NEURON_GAP = 76.0
 FONT_PX = 14            # scene units: the smallest text, which scales with the zoom
+LEGEND_SHARE = 0.9      # the legend's font, of the widget's: the window's small text
+LEGEND_GAP = 4          # pixels between the network and its legend
 DENSE_EDGES = 120       # more edges drawn than this: faint until a selection lights some
 FAINT_ALPHA = 40        # their opacity (of 255) while faint
 HEADING_BOTTOM = -1.15 * NEURON_GAP   # layer titles end above the highest bias unit
@@ -106,7 +113,15 @@ class NetworkDiagram(QGraphicsView):
         self._term: list[tuple[str, int, int]] = []  # an expanded sum's term being added
         self._decimals = 3
         self._user_zoomed = False
-        self._caption: QGraphicsSimpleTextItem | None = None
+        # The legend: what the neurons, edges and small squares show.
+        self._caption = QLabel(self)
+        self._caption.setObjectName("diagramLegend")
+        self._caption.setTextFormat(Qt.TextFormat.PlainText)
+        self._caption.setWordWrap(True)
+        self._caption.hide()
+        # A new margin resizes the viewport at once, which fits the network again:
+        # neither may start inside itself.
+        self._placing = self._fitting = False
         self._headings: list[QGraphicsSimpleTextItem] = []
         self._dots: list[tuple[QGraphicsSimpleTextItem, QPointF]] = []
         self._dense = False
@@ -152,7 +167,7 @@ class NetworkDiagram(QGraphicsView):
                 positions[("bias", l)] = self._add_bias_unit(l, positions, font)
             self._add_edges(l, positions, bias)
         self._add_neurons(positions, font)
-        self._add_headings(font, tallest)
+        self._add_headings(font)
         self._dense = len(self.edges) > DENSE_EDGES
         self._place_texts()
         if self._map_images:
@@ -223,8 +238,8 @@ class NetworkDiagram(QGraphicsView):
             self.neurons[(l, index)] = circle
             self._labels[(l, index)] = label
 
-    def _add_headings(self, font: QFont, tallest: int) -> None:
-        """Each layer's role and size above it; the caption (what the neurons show) below."""
+    def _add_headings(self, font: QFont) -> None:
+        """Each layer's role and size above it; the legend's words (what the neurons show)."""
         scene = self.scene()
         layers = self._layers
         for l, n in enumerate(layers):
@@ -234,11 +249,7 @@ class NetworkDiagram(QGraphicsView):
             head.setData(1, l * self._layer_gap)  # the x its title is centred on
             scene.addItem(head)
             self._headings.append(head)
-        self._caption = QGraphicsSimpleTextItem(self._caption_text("activations", 0))
-        self._caption.setFont(font)
-        self._caption.setBrush(self.palette().text())
-        self._caption.setData(1, tallest * NEURON_GAP)  # the y the legend starts at
-        scene.addItem(self._caption)
+        self._caption.show()   # its words and place: ``_refresh``
 
     def layer_role(self, l: int) -> str:
         """``input``, ``hidden 1`` … or ``output``: layer ``l`` as its title names it."""
@@ -275,29 +286,60 @@ class NetworkDiagram(QGraphicsView):
                 text.setPos(centre.x() - bounds.width() / 2, centre.y() - bounds.height() / 2)
         for label in self._labels.values():
             _set_pixels(label, px)
-        if self._caption is not None:
-            self._size_caption()
         self._bound_scene()
         self._refresh()
 
     def _bound_scene(self) -> None:
-        """The scene's rectangle: the network, its titles and legend, room for the maps."""
+        """The scene's rectangle: the network and its titles, room for the maps."""
         bounds = QRectF()
         for item in list(self.neurons.values()) + list(self.biases.values()) + self._headings:
             bounds = bounds.united(item.sceneBoundingRect())
-        if self._caption is not None:
-            bounds = bounds.united(self._caption.sceneBoundingRect())
         self.scene().setSceneRect(bounds.adjusted(-20, -20, 20 + 1.5 * RADIUS, 20))
 
-    def _size_caption(self) -> None:
-        """The legend under the network, no wider than the network's layers."""
+    @contextmanager
+    def legend_in_scene(self):
+        """While exporting: the legend drawn in the scene under the network (on screen
+        it is a label outside the scene), so a picture of the scene carries it."""
+        legend = QGraphicsSimpleTextItem(self._caption.text().replace("\u2060", ""))
+        legend.setFont(QFont(self.font()))
+        legend.setBrush(self.palette().text())
+        network = self.scene().itemsBoundingRect()
+        # The values' size, as wide as the network at most (a picture does not wrap).
+        _set_pixels(legend, self._text_px)
+        if legend.boundingRect().width() > network.width():
+            _set_pixels(legend, max(FONT_PX, self._text_px * network.width()
+                                    / legend.boundingRect().width()))
+        legend.setPos(network.left(), network.bottom() + FONT_PX)
+        self.scene().addItem(legend)
+        try:
+            yield
+        finally:
+            self.scene().removeItem(legend)
+
+    def _place_caption(self) -> bool:
+        """The legend across the view's bottom, wrapped to its width, in the window's
+        small text; the viewport ends above it. True when the viewport's height changed."""
         caption = self._caption
-        _set_pixels(caption, self._text_px)
-        room = max(self._layer_gap, (len(self._layers) - 1) * self._layer_gap + 2.5 * RADIUS)
-        width = caption.boundingRect().width()
-        if width > room:
-            _set_pixels(caption, max(1.0, self._text_px * room / width))
-        caption.setPos(-RADIUS, caption.data(1))
+        font = QFont(self.font())
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * LEGEND_SHARE)
+        else:
+            font.setPixelSize(max(1, round(font.pixelSize() * LEGEND_SHARE)))
+        if caption.font() != font:
+            caption.setFont(font)
+        frame = self.frameWidth()
+        width = max(1, self.width() - 2 * frame - 8)
+        height = caption.heightForWidth(width) if caption.isVisibleTo(self) else 0
+        bottom = height + LEGEND_GAP if height > 0 else 0
+        caption.setGeometry(frame + 4, self.height() - frame - height - 2, width, height)
+        if self._placing or self.viewportMargins().bottom() == bottom:
+            return False
+        self._placing = True
+        try:
+            self.setViewportMargins(0, 0, 0, bottom)   # the resize fits the network to it
+        finally:
+            self._placing = False
+        return True
 
     # -- content ---------------------------------------------------------------------
     def set_neuron_maps(self, images: dict) -> None:
@@ -328,8 +370,7 @@ class NetworkDiagram(QGraphicsView):
             item.setScale(side / max(1, image.width()))
             box = circle.rect()
             item.setPos(box.right() + 3, box.top())
-        if self._caption is not None:
-            self._refresh()  # the legend says what the squares are, while there are some
+        self._refresh()  # the legend says what the squares are, while there are some
 
     def _map_frame_pen(self) -> QPen:
         """A small map's frame: one pixel of the text's colour at every zoom."""
@@ -376,8 +417,6 @@ class NetworkDiagram(QGraphicsView):
         ink = self.palette().text()
         for text in self._headings + [dots for dots, _point in self._dots]:
             text.setBrush(ink)
-        if self._caption is not None:
-            self._caption.setBrush(ink)
         for item in self.neuron_maps.values():
             for frame in item.childItems():
                 frame.setPen(self._map_frame_pen())
@@ -434,22 +473,20 @@ class NetworkDiagram(QGraphicsView):
             box.setPen(QPen(self.palette().text().color(), 1.5))
             for text in box.childItems():
                 text.setBrush(self.palette().text())
-        if self._caption is not None:
-            shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
-            backward = any(n in self._infos and self._infos[n].kind == "delta" for n in shown)
-            kind = "deltas" if backward else "activations"
-            text = self._caption_text(kind, sample)
-            if text != self._caption.text():
-                self._caption.setText(text)
-                self._size_caption()
-                self._bound_scene()
-                if not self._user_zoomed:
-                    self._fit()
+        shown = {self.neuron_matrix(l) for l in range(1, len(self._layers))}
+        backward = any(n in self._infos and self._infos[n].kind == "delta" for n in shown)
+        kind = "deltas" if backward else "activations"
+        text = self._caption_text(kind, sample)
+        if text != self._caption.text():
+            self._caption.setText(text)
+            self._place_caption()  # a line more or less: the network fits the space left
 
     def _caption_text(self, kind: str, sample: int) -> str:
         """The legend: what the neurons, the edges (and the small maps) show."""
+        # Wrapped between the key's entries, never inside one ("width ∝ |" / "w|").
+        entries = ("blue: w > 0", "vermillion dashed: w < 0", "width ∝ |w|")
         lines = [f"neurons show {kind} of sample {sample}",
-                 "blue: w > 0   ·   vermillion dashed: w < 0   ·   width ∝ |w|"]
+                 "  ·  ".join(_unbroken(entry) for entry in entries)]
         if self._dense:
             lines.append("edges faint until you select a neuron or a weight")
         if self.neuron_maps:
@@ -726,12 +763,14 @@ class NetworkDiagram(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        if not self._user_zoomed:
+        self._place_caption()
+        if not self._user_zoomed and not self._fitting:
             self._fit()
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and self._layers:
+            self._place_caption()
             self._fit()  # larger text (Ctrl++): the texts grow as far as they fit
 
     def _fit(self) -> None:
@@ -739,6 +778,16 @@ class NetworkDiagram(QGraphicsView):
 
         Larger texts widen the scene a little, so it is fitted once more; their
         sizes are not changed again (no chase between the two)."""
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            self._fit_once()
+        finally:
+            self._fitting = False
+
+    def _fit_once(self) -> None:
+        """``_fit``'s work, done once even when it changes the legend's margin."""
         rect = self.scene().sceneRect()
         if not rect.isValid():
             return
@@ -786,3 +835,9 @@ def _set_pixels(item: QGraphicsSimpleTextItem, pixels: float) -> None:
     font = QFont(item.font())
     font.setPixelSize(max(1, round(pixels)))
     item.setFont(font)
+
+
+def _unbroken(text: str) -> str:
+    """``text`` that a word-wrapped label never breaks: no-break spaces, and word
+    joiners around the bars of |w| (a line may break after a bar)."""
+    return text.replace(" ", "\u00a0").replace("|", "\u2060|\u2060")

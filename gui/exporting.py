@@ -13,7 +13,9 @@
   through a ``QSvgGenerator``: pyqtgraph 0.14's ``SVGExporter`` fails on the
   path syntax Qt 6.12 writes, pyqtgraph issue #3485), its lines moved into
   the drawing's own coordinates (``device_coordinates``) so that programs
-  which ignore ``vector-effect`` draw them as thin as the window does.
+  which ignore ``vector-effect`` draw them as thin as the window does; a
+  legend on the picture names each curve (training, held-out rows, the
+  kept runs: ``LossPlot.exported_key``), since the window's key is beside it.
 
 Every file is written atomically: a temporary file beside the target,
 then a rename, so a failure leaves the old file (or none) and never half
@@ -211,30 +213,36 @@ class Exporter(QObject):
                            lambda: table_csv_text(card))
 
     def diagram_image(self, path: str) -> bool:
-        """Write the node diagram as PNG or SVG (by the file's suffix)."""
-        scene = self.diagram.scene()
-        source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
-        if Path(path).suffix.lower() == ".svg":
-            return self._write(path, "the diagram",
-                               lambda: _scene_svg(scene, source, "Backprop Tracer: the network"))
-        return self._write(path, "the diagram", lambda: _scene_png(scene, source))
+        """Write the node diagram, its legend under it, as PNG or SVG (by the file's suffix)."""
+        with self.diagram.legend_in_scene():
+            scene = self.diagram.scene()
+            source = scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+            if Path(path).suffix.lower() == ".svg":
+                return self._write(path, "the diagram", lambda: _scene_svg(
+                    scene, source, "Backprop Tracer: the network"))
+            return self._write(path, "the diagram", lambda: _scene_png(scene, source))
 
     def plot_image(self, path: str) -> bool:
-        """Write the loss plot as PNG or SVG (by the file's suffix)."""
+        """Write the loss plot as PNG or SVG (by the file's suffix), with a legend
+        naming every curve drawn."""
         item = self.plot.plot.getPlotItem()
         if item.sceneBoundingRect().width() < 1 or item.sceneBoundingRect().height() < 1:
             self.failed.emit(f"{path}: not written — the loss plot has no size yet; show it "
                              f"(View → Loss per epoch) and export again")
             return False
         if Path(path).suffix.lower() == ".svg":
-            return self._write(path, "the loss plot", lambda: _scene_svg(
-                item.scene(), item.sceneBoundingRect(), "Backprop Tracer: loss per epoch"))
+            def svg() -> bytes:
+                with self.plot.exported_key():
+                    return _scene_svg(item.scene(), item.sceneBoundingRect(),
+                                      "Backprop Tracer: loss per epoch")
+            return self._write(path, "the loss plot", svg)
 
         def png() -> bytes:
-            exporter = pg_exporters.ImageExporter(item)
-            exporter.parameters()["background"] = BACKGROUND
-            exporter.parameters()["width"] = PLOT_WIDTH
-            return _image_bytes(exporter.export(toBytes=True))
+            with self.plot.exported_key(PLOT_WIDTH / item.sceneBoundingRect().width()):
+                exporter = pg_exporters.ImageExporter(item)
+                exporter.parameters()["background"] = BACKGROUND
+                exporter.parameters()["width"] = PLOT_WIDTH
+                return _image_bytes(exporter.export(toBytes=True))
         return self._write(path, "the loss plot", png)
 
     def copy_table(self, name: str) -> None:

@@ -71,7 +71,7 @@ DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "
 # its amber with near-black text for a warning (each above 4.5:1, WCAG AA; gui/theme.py).
 _BANNER_STYLE = ("QLabel#divergenceBanner {{ background: {background}; color: {text};"
                  " font-weight: bold; padding: 8px; }}")
-TEACHING_SHARE = 0.5   # of the window's height, for a teaching view's tab when opened
+TEACHING_SHARE = 0.6   # of its dock column's height, for a teaching view's tab when opened
 TEACHING_WIDTH = 0.4   # of the window's width at least, for the dock column a view opens in
 SHORTCUTS = """<table cellpadding=4>
 <tr><td><b>Space</b> or <b>→</b></td><td>Step: compute the next matrix (→ outside a
@@ -293,7 +293,23 @@ class MainWindow(QMainWindow):
         plot below it (they keep their minimum, the view scrolls if it needs more) and
         its column at least ``TEACHING_WIDTH`` of the window."""
         dock.raise_()
-        self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)], Qt.Orientation.Vertical)
+        below = [d for d in (self.formula_dock, self.plot_dock)
+                 if d.isVisible() and not d.isFloating()
+                 and self.dockWidgetArea(d) == self.dockWidgetArea(dock)]
+        if below:
+            # The column's height shared out at once: the view its share, each dock
+            # below at least its minimum (resizing the view alone took from them
+            # unevenly and left the view well short of its share).
+            column = dock.height() + sum(d.height() for d in below)
+            view = max(dock.height(), int(column * TEACHING_SHARE))
+            least = [d.minimumSizeHint().height() for d in below]
+            view = min(view, column - sum(least))
+            spare = column - view - sum(least)
+            heights = [m + spare // len(below) for m in least]
+            self.resizeDocks([dock] + below, [view] + heights, Qt.Orientation.Vertical)
+        else:
+            self.resizeDocks([dock], [int(self.height() * TEACHING_SHARE)],
+                             Qt.Orientation.Vertical)
         # At 1280x720 the tables leave the dock column a quarter of the width: a map
         # or a plot there would be a sliver. The tables scroll sideways instead.
         wide = int(self.width() * TEACHING_WIDTH)

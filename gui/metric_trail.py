@@ -11,6 +11,8 @@ accuracies have a point at each shown epoch.
 
 Points are kept for at most ``MAX_POINTS`` epochs: past that every second
 older point is dropped, so a frame costs the same however long Run goes.
+When a run ends (Reset, Apply settings) its accuracies are kept to compare
+with (``TeachingModel.kept_accuracies``, ``gui/past_runs.py``).
 """
 from __future__ import annotations
 
@@ -59,6 +61,10 @@ class MetricTrail:
 
     def __len__(self) -> int:
         return int(self.epochs.size)
+
+    def index_at(self, epoch: int) -> int:
+        """The index of the last epoch judged at or before ``epoch`` (−1: none)."""
+        return int(np.searchsorted(self.epochs, epoch, side="right")) - 1
 
     def record(self, epoch: int, evaluation: "Evaluation") -> None:
         """The weights at the end of ``epoch`` judged: replaces that epoch's point if any.

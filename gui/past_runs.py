@@ -2,8 +2,8 @@
 
 ``PastRuns`` (``controller.past_runs``) is the store: after Reset or new
 settings (Apply) the controller hands it the run that ends — its settings,
-a bounded copy of each of its curves by name (``{"loss": KeptCurve}``, so an
-accuracy curve can join later) and, for a lesson whose inputs are a plane,
+a bounded copy of each of its curves by name (``{"loss": KeptCurve}``, and
+for a classification ``"accuracy"`` and ``"test_accuracy"`` as ``KeptPoints``) and, for a lesson whose inputs are a plane,
 its final decision boundary. Each run is labelled by what differed from the
 run now (``engine.run_compare``), relabelled whenever the run now changes.
 At most ``MAX_KEPT`` are kept, the oldest unpinned one dropped first; a
@@ -22,7 +22,7 @@ from engine.run_compare import RunSettings, distinct_labels, run_label
 
 if TYPE_CHECKING:
     from engine.boundary import BoundaryMap
-    from engine.run_compare import KeptCurve
+    from engine.run_compare import KeptCurve, KeptPoints
 
 __all__ = ["PastRun", "PastRuns", "MAX_KEPT", "THUMBNAIL_RESOLUTION"]
 
@@ -39,8 +39,10 @@ class PastRun:
     number : int
         Which run of the lesson it was (1 for the first since the lesson opened).
     settings : RunSettings
-    curves : dict of str to KeptCurve
-        Its curves by name (``"loss"``), each a bounded copy.
+    curves : dict of str to KeptCurve or KeptPoints
+        Its curves by name, each a bounded copy: ``"loss"`` (every epoch's), and
+        for a classification ``"accuracy"`` and, with held-out rows,
+        ``"test_accuracy"`` (at the epochs the window judged).
     boundary : BoundaryMap or None
         Its final decision boundary on a ``THUMBNAIL_RESOLUTION`` grid (None
         when the lesson's inputs are not a plane).
@@ -52,7 +54,7 @@ class PastRun:
 
     number: int
     settings: RunSettings
-    curves: dict[str, "KeptCurve"]
+    curves: dict[str, "KeptCurve | KeptPoints"]
     boundary: "BoundaryMap | None" = None
     label: str = ""
     pinned: bool = False
@@ -95,7 +97,7 @@ class PastRuns(QObject):
         self._relabel()
         self.changed.emit()
 
-    def keep(self, settings: RunSettings, curves: dict[str, "KeptCurve"],
+    def keep(self, settings: RunSettings, curves: dict[str, "KeptCurve | KeptPoints"],
              boundary: "BoundaryMap | None" = None) -> PastRun:
         """Keep the run that ends; the next run gets the next number. Beyond
         ``MAX_KEPT``, the oldest unpinned run before it is dropped (none when

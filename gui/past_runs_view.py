@@ -2,10 +2,13 @@
 boundaries as small multiples.
 
 ``PastRunCurves`` draws the runs of ``controller.past_runs`` (``gui/past_runs.py``)
-on the loss plot it is given: one faded curve each, in an Okabe–Ito colour and
-a line style of its own (colour is never the only cue), a legend under the plot
+on the plot it is given — the loss plot, or the Accuracy view with each run's
+training and held-out accuracy — one faded curve each (the held-out one
+thinner), in an Okabe–Ito colour and a line style of its own (colour is never
+the only cue, and a run looks the same in both plots), a legend over the plot
 naming each by what differed from the run now, the Compare menu (show, pin,
-clear each run; clear all) and the hover readout's part for them.
+clear each run; clear all) and the hover readout's part for them. Every plot
+draws from the one store, so a run hidden or cleared leaves every plot at once.
 ``PastBoundaries`` shows each kept run's final decision boundary, labelled
 the same way, under the decision-boundary map.
 """
@@ -28,10 +31,13 @@ from .flow_layout import FlowLayout  # noqa: E402
 from .views.colours import classes_rgba, diverging_rgba, to_qimage  # noqa: E402
 
 __all__ = ["PastRunCurves", "PastBoundaries", "PAST_RUN_COLOURS", "PAST_RUN_STYLES",
-           "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour"]
+           "FADED_ALPHA", "THUMBNAIL_PIXELS", "HOVER_HINT", "run_colour", "loss_reading",
+           "OneLineLabel"]
 
-# Okabe–Ito without its blue (the run now's colour) and yellow (too pale on white).
-PAST_RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+# Okabe–Ito without its blue (the run now's colour), its bluish green (the held-out
+# rows' curve), its yellow (too pale on white) and black (lost on a dark theme), and a
+# mid grey that shows on both: five, as many as are kept unless pinned.
+PAST_RUN_COLOURS = ("#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#8C8C8C")
 PAST_RUN_STYLES = (Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                    Qt.PenStyle.DashDotDotLine)
 FADED_ALPHA = 150      # of 255: a kept run stays readable but behind the run now
@@ -45,11 +51,12 @@ def run_colour(number: int) -> QColor:
     return QColor(PAST_RUN_COLOURS[(number - 1) % len(PAST_RUN_COLOURS)])
 
 
-def _run_pen(number: int):
+def _run_pen(number: int, width: int = 2):
     colour = run_colour(number)
     colour.setAlpha(FADED_ALPHA)
     # Colour and style cycle at different lengths: six colours × four styles.
-    return pg.mkPen(colour, width=2, style=PAST_RUN_STYLES[(number - 1) % len(PAST_RUN_STYLES)])
+    return pg.mkPen(colour, width=width,
+                    style=PAST_RUN_STYLES[(number - 1) % len(PAST_RUN_STYLES)])
 
 
 def _value_text(value: tuple[float, float] | None, last: int) -> str:
@@ -59,6 +66,12 @@ def _value_text(value: tuple[float, float] | None, last: int) -> str:
     if shown_briefly(low, 6) == shown_briefly(high, 6):
         return shown_briefly(low, 6)
     return f"{shown_briefly(low, 6)}–{shown_briefly(high, 6)}"  # a bucket of a long run
+
+
+def loss_reading(run, epoch: int) -> str:
+    """A kept run's loss at ``epoch`` as the loss plot's readout writes it."""
+    kept = run.curves["loss"]
+    return _value_text(kept.at(epoch), kept.epochs)
 
 
 class OneLineLabel(QLabel):
@@ -86,23 +99,35 @@ class OneLineLabel(QLabel):
 
 
 class PastRunCurves(QObject):
-    """The kept runs on a loss plot.
+    """The kept runs on a plot.
 
     Parameters
     ----------
     plot : FittedPlot
-        The loss plot (its items are added here once, data changed with ``setData``).
+        The plot (its items are added here once, data changed with ``setData``).
     current : pg.PlotDataItem
         The run now's curve, named "this run" in the legend while runs are compared.
     changed : callable
         Called when what is drawn changes (the plot then redraws and re-ranges).
+    names : tuple of str
+        The kept curves drawn, by their name in ``PastRun.curves``: the first
+        in the legend and drawn thick, the others thin in the same colour and style.
+    scale : float
+        The kept values times ``scale`` are drawn (100: fractions as percent).
+    reading : callable
+        ``reading(run, epoch)``: a kept run's values at ``epoch`` for the readout.
+    hint : str
+        The readout's line before the pointer is over the plot.
     """
 
-    def __init__(self, plot, current, changed, parent: QObject | None = None):
+    def __init__(self, plot, current, changed, parent: QObject | None = None,
+                 names: tuple[str, ...] = ("loss",), scale: float = 1.0,
+                 reading=loss_reading, hint: str = HOVER_HINT):
         super().__init__(parent)
         self.plot, self.current, self._changed = plot, current, changed
+        self.names, self.scale, self._reading, self.hint = names, scale, reading, hint
         self.store = None
-        self.curves: dict[int, pg.PlotDataItem] = {}     # by run number
+        self.items: dict[int, dict[str, pg.PlotDataItem]] = {}   # by run number, then name
         self._drawn: tuple | None = None                 # (store revision, log) drawn
         self._revision = 0
         self._extents: dict[tuple[int, bool], tuple[int, float, float]] = {}
@@ -135,23 +160,36 @@ class PastRunCurves(QObject):
 
     @property
     def runs(self) -> list:
-        return [] if self.store is None else self.store.runs
+        """The kept runs that have a curve drawn here (shown or hidden), oldest first."""
+        if self.store is None:
+            return []
+        return [run for run in self.store.runs if self.names[0] in run.curves]
+
+    @property
+    def curves(self) -> dict[int, pg.PlotDataItem]:
+        """Each kept run's main curve (``names[0]``), by run number."""
+        return {number: items[self.names[0]] for number, items in self.items.items()}
 
     # -- what is drawn ------------------------------------------------------------------------
     def _rebuild(self) -> None:
         """A run was kept, pinned, hidden, cleared or relabelled: items, legend and menu."""
         runs = {run.number: run for run in self.runs}
-        for number in [n for n in self.curves if n not in runs]:
-            self.plot.removeItem(self.curves.pop(number))
-        for number in runs:
-            if number not in self.curves:
-                curve = pg.PlotDataItem(pen=_run_pen(number), connect="finite")
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
-                curve.setZValue(-1)          # behind the run now
-                self.plot.addItem(curve)
-                self.curves[number] = curve
-            self.curves[number].setVisible(not runs[number].hidden)
+        for number in [n for n in self.items if n not in runs]:
+            for curve in self.items.pop(number).values():
+                self.plot.removeItem(curve)
+        for number, run in runs.items():
+            items = self.items.setdefault(number, {})
+            for order, name in enumerate(self.names):
+                if name in run.curves and name not in items:
+                    curve = pg.PlotDataItem(pen=_run_pen(number, 2 if order == 0 else 1),
+                                            connect="finite")
+                    curve.setDownsampling(auto=True, method="peak")
+                    curve.setClipToView(True)
+                    curve.setZValue(-1)          # behind the run now
+                    self.plot.addItem(curve)
+                    items[name] = curve
+            for curve in items.values():
+                curve.setVisible(not run.hidden)
         self.legend.clear()
         # In the plot's font, as its axes are (larger with Ctrl++ and in presenter mode).
         self.legend.setLabelTextSize(f"{QFontInfo(self.plot.font()).pixelSize()}px")
@@ -163,7 +201,7 @@ class PastRunCurves(QObject):
         self.legend.setVisible(bool(shown))
         self._fill_menu()
         # Shown whenever runs are, so hovering never changes the plot's height.
-        self.readout.set_full_text(HOVER_HINT if shown else "")
+        self.readout.set_full_text(self.hint if shown else "")
         self.readout.setVisible(bool(shown))
         self._revision += 1
         self._changed()
@@ -193,10 +231,11 @@ class PastRunCurves(QObject):
             return
         self._drawn = (self._revision, log)
         for run in self.runs:
-            kept = run.curves["loss"]
-            x, y = np.asarray(kept.x), plottable(kept.y, log)
-            finite = np.isfinite(y)
-            self.curves[run.number].setData(x[finite], y[finite], skipFiniteCheck=True)
+            for name, curve in self.items[run.number].items():
+                kept = run.curves[name]
+                x, y = np.asarray(kept.x), plottable(self.scale * kept.y, log)
+                finite = np.isfinite(y)
+                curve.setData(x[finite], y[finite], skipFiniteCheck=True)
 
     def extent(self, log: bool) -> tuple[int, float, float]:
         """(longest run's epochs, lowest, highest value) of the runs shown — what the
@@ -208,27 +247,28 @@ class PastRunCurves(QObject):
         for run in self.runs:
             if run.hidden:
                 continue
-            kept = run.curves["loss"]
-            epochs = max(epochs, kept.epochs)
-            span = kept.span(log)
-            if span is not None:
-                low, high = min(low, span[0]), max(high, span[1])
+            for name in self.items[run.number]:
+                kept = run.curves[name]
+                epochs = max(epochs, kept.epochs)
+                span = kept.span(log)
+                if span is not None:
+                    low = min(low, self.scale * span[0])
+                    high = max(high, self.scale * span[1])
         self._extents = {key: value for key, value in self._extents.items()
                          if key[0] == self._revision}
         self._extents[(self._revision, log)] = (epochs, low, high)
         return epochs, low, high
 
     # -- hovering -------------------------------------------------------------------------------
-    def read_out(self, epoch: int, now: float | None) -> None:
-        """Write the loss of the run now (``now``; None: it has not reached ``epoch``)
-        and of every shown kept run at ``epoch`` under the plot."""
+    def read_out(self, epoch: int, now: str | None) -> None:
+        """Write the run now's values (``now``, as its plot writes them; None: it has
+        not reached ``epoch``) and every shown kept run's at ``epoch`` under the plot."""
         shown = [run for run in self.runs if not run.hidden]
         if not shown:
             return
-        parts = [] if now is None else [f"this run: {shown_briefly(now, 6)}"]
+        parts = [] if now is None else [f"this run: {now}"]
         for run in shown:
-            kept = run.curves["loss"]
-            parts.append(f"{run.label}: {_value_text(kept.at(epoch), kept.epochs)}")
+            parts.append(f"{run.label}: {self._reading(run, epoch)}")
         self.readout.set_full_text(f"epoch {epoch} — " + " · ".join(parts))
 
 

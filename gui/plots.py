@@ -14,30 +14,34 @@ flatten everything before it on a linear axis) unless the user has chosen
 a scale, which wins; the epoch a run diverged at is marked, and a curve of
 one epoch is drawn as a point. For a lesson with held-out rows a second
 curve (green, dashed, named in a key beside the scale box) is their loss at each epoch the
-window showed (``gui/metric_trail.py``: measured per frame, not per epoch).
+window showed (``gui/metric_trail.py``: measured per frame, not per epoch);
+hovering reads it out at the last epoch judged at or before the pointer.
 Runs before Reset or new settings stay as faded curves with a legend
 (``PastRunCurves``, ``gui/past_runs_view.py``); hovering reads out each one's
-loss at the epoch under the pointer, and the axes hold them all.
+loss at the epoch under the pointer, and the axes hold them all. An exported
+picture names every curve in a legend drawn on the plot (``exported_key``).
 """
 from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QFontInfo, QFontMetricsF, QPalette, QPen  # noqa: E402
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QWidget  # noqa: E402
+from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QPalette, QPen  # noqa: E402
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel,  # noqa: E402
+                               QSizePolicy, QWidget)
 
 from engine.number_text import shown_briefly  # noqa: E402
 
 from .parts import problem_label, view_column  # noqa: E402
 from .past_runs_view import PastRunCurves  # noqa: E402
 from .run_clock import FRAME_RATE  # noqa: E402
-from .theme import LIGHT, Theme  # noqa: E402
+from .theme import LIGHT, Theme, theme_of  # noqa: E402
 
 __all__ = ["LossPlot", "FittedAxis", "FittedPlot", "plottable", "plottable_points",
            "spans_decades", "DISPLAY_BOUND", "AUTO_LOG_DECADES", "TICK_ROOM", "curve_key",
@@ -53,6 +57,7 @@ TRAINING_COLOUR, TEST_COLOUR = LIGHT.plot_curve, "#009E73"  # Okabe–Ito blue a
 # Tick labels are at least this many label extents apart (heights on a vertical
 # axis, widths on a horizontal one): a short dock shows fewer numbers, never a pile.
 TICK_ROOM = 1.25
+LEGEND_ALPHA = 220          # of 255: the legend's box lets a curve behind it show faintly
 _NICE_STEPS = (1.0, 2.0, 5.0)
 
 
@@ -156,6 +161,7 @@ class FittedPlot(pg.PlotWidget):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisItems", fitted_axes())
         self._inked: list = []   # lines drawn in the palette's text colour (``follow_ink``)
+        self._runs: list = []    # lines drawn in the theme's run colours (``follow_runs``)
         super().__init__(*args, **kwargs)
         self.colour_axes()
 
@@ -166,9 +172,18 @@ class FittedPlot(pg.PlotWidget):
         self._inked.extend(lines)
         self.colour_axes()
 
+    def follow_runs(self, *lines) -> None:
+        """Draw ``lines`` (``PlotDataItem``s) in the theme's run colours, the first in
+        its first colour and so on — Okabe–Ito on a light theme, its lighter members
+        on a dark one, where the dark blue and black would vanish — now and whenever
+        the theme changes; their widths, dashes and symbols' shapes stay."""
+        self._runs.extend(lines)
+        self.colour_axes()
+
     def colour_axes(self) -> None:
-        """Axis lines, ticks, tick labels and titles, and the lines that follow the ink,
-        in the palette's text colour."""
+        """Axis lines, ticks, tick labels and titles, the legend's words and the lines
+        that follow the ink in the palette's text colour; the legend's box in its
+        window colour."""
         ink = self.palette().color(QPalette.ColorRole.WindowText)
         item = self.getPlotItem()
         if item is None:  # pyqtgraph's constructor changes the palette before making the plot
@@ -181,6 +196,24 @@ class FittedPlot(pg.PlotWidget):
             pen = QPen(line.opts["pen"] if isinstance(line, pg.PlotDataItem) else line.pen)
             pen.setColor(ink)
             line.setPen(pen)
+        runs = theme_of(self.palette()).runs
+        for index, line in enumerate(self._runs):
+            colour = QColor(runs[index % len(runs)])
+            pen = QPen(line.opts["pen"])
+            pen.setColor(colour)
+            line.setPen(pen)
+            if line.opts["symbol"] is not None:
+                line.setSymbolBrush(colour)
+        legend = item.legend
+        if legend is not None:
+            # The key's box in the window's colour, a little see-through, and its words
+            # in the ink: a white box on a dark theme hid the light lines inside it.
+            box = QColor(self.palette().color(QPalette.ColorRole.Window))
+            box.setAlpha(LEGEND_ALPHA)
+            legend.setBrush(pg.mkBrush(box))
+            legend.setLabelTextColor(ink)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # a LabelItem renders its colour on setText
 
     def fit_text(self) -> None:
         """Size every text of the plot to the widget's font."""
@@ -315,6 +348,8 @@ class LossPlot(QWidget):
         self._low, self._high = np.inf, 0.0  # the smallest and largest positive finite loss
         self.readout = QLabel("")
         self.readout.setObjectName("lossReadout")
+        # Its text grows with the held-out loss: it takes the room left, never widens the dock.
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # The two curves' key, beside the scale box rather than over a plot this short.
         self.key = QLabel("")   # written in the theme's colours (_paint_theme)
         self.key.setObjectName("lossKey")
@@ -406,6 +441,48 @@ class LossPlot(QWidget):
     def compare(self, past_runs) -> None:
         """Draw the kept runs of ``past_runs`` (``controller.past_runs``) beside this one."""
         self.past.attach(past_runs)
+
+    @contextmanager
+    def exported_key(self, scale: float = 1.0):
+        """While an export draws the plot: every curve named in a legend on the plot.
+
+        On screen the training and held-out key is a label beside the scale box,
+        outside the plot's picture; an exported picture must say on its own which
+        curve is which. The legend takes the kept runs' entries too (it replaces
+        theirs for the while) and is gone afterwards. ``scale``: how much larger
+        the picture is drawn than the plot on screen (a legend keeps its size
+        under the export's zoom, so it is scaled with the axes' text by hand).
+        """
+        shown = [run for run in self.past.runs if not run.hidden]
+        legend = pg.LegendItem(labelTextColor="#202020", brush=pg.mkBrush(255, 255, 255, 215),
+                               pen=pg.mkPen("#B0B0B0"),
+                               colCount=2 if len(shown) + 2 > 3 else 1)
+        legend.setLabelTextSize(f"{QFontInfo(self.plot.font()).pixelSize()}px")
+        legend.setParentItem(self.plot.getPlotItem().vb)
+        # A lone epoch is drawn as a point, which the line's sample would not show.
+        legend.addItem(self.point if self.point.isVisible() else self.curve,
+                       "this run, training rows" if shown else "training rows")
+        if self.test_curve.isVisible():
+            legend.addItem(self.test_curve, "held-out rows (test)")
+        for run in shown:
+            legend.addItem(self.past.curves[run.number], run.label)
+        # Laid out now, not at the next turn of the event loop: the export draws at once.
+        legend.layout.activate()
+        legend.updateSize()
+        legend.setScale(scale)
+        # Over the top right as on screen. Placed by hand: the export zooms the position
+        # but not the legend (it ignores transformations), so its own size counts unscaled.
+        legend.setPos(self.plot.getPlotItem().vb.width() - 6 - legend.width(), 6)
+        was_visible = self.past.legend.isVisible()
+        self.past.legend.setVisible(False)
+        try:
+            yield legend
+        finally:
+            self.past.legend.setVisible(was_visible)
+            # Off the plot and out of the scene: Python then owns it, and frees it.
+            legend.setParentItem(None)
+            if legend.scene() is not None:
+                legend.scene().removeItem(legend)
 
     def _past_changed(self) -> None:
         self._dirty = True
@@ -542,9 +619,26 @@ class LossPlot(QWidget):
         point = self.plot.getPlotItem().vb.mapSceneToView(position)
         epoch = int(round(point.x()))
         if 1 <= epoch <= self._y.size:
-            self.readout.setText(f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}")
+            text = (f"epoch {epoch}: loss {shown_briefly(self._y[epoch - 1], 6)}"
+                    + self._held_out_text(epoch))
+            self.readout.setText(text)
+            self.readout.setToolTip(text)     # the whole, when the dock cuts it short
         if epoch >= 1:
-            self.past.read_out(epoch, self._y[epoch - 1] if epoch <= self._y.size else None)
+            self.past.read_out(epoch, shown_briefly(self._y[epoch - 1], 6)
+                               if epoch <= self._y.size else None)
+
+    def _held_out_text(self, epoch: int) -> str:
+        """The held-out rows' loss at the last epoch judged at or before ``epoch``, as
+        the readout's tail (``" · held-out 0.31"``, or with ``(judged at epoch 5)``
+        after it between judged epochs); "" when the lesson holds no rows out or
+        none was judged yet."""
+        epochs, losses = self._test
+        at = int(np.searchsorted(epochs, epoch, side="right")) - 1
+        if at < 0:
+            return ""
+        text = f" · held-out {shown_briefly(losses[at], 6)}"
+        judged = int(epochs[at])
+        return text if judged == epoch else f"{text} (judged at epoch {judged})"
 
 
 def _nice_ceiling(value: float) -> float:

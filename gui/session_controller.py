@@ -394,15 +394,16 @@ class SessionController(QObject):
 
     def _keep_run(self) -> None:
         """Hand the run that ends (if it trained an epoch) to ``past_runs``: its
-        settings, its loss curve's bounded outline and, on a plane, its final
-        decision boundary."""
+        settings, its loss curve's bounded outline, its accuracy curves (a
+        classification) and, on a plane, its final decision boundary."""
         session = self.session
         if session.history.epochs == 0:
             return
         boundary = (self.teaching.decision_boundary(THUMBNAIL_RESOLUTION)
                     if self.teaching.plane is not None else None)
-        self.past_runs.keep(settings_of(session.lesson),
-                            {"loss": kept_curve(session.history.curve())}, boundary)
+        curves = {"loss": kept_curve(session.history.curve()),
+                  **self.teaching.kept_accuracies()}
+        self.past_runs.keep(settings_of(session.lesson), curves, boundary)
 
     def set_lesson_text(self, title: str, notes: str, step_notes: dict[str, str]) -> str | None:
         """Edit the lesson's title, notes and step notes (the lesson editor).

@@ -26,6 +26,7 @@ from engine.boundary import (BoundaryMap, InputPlane, NotAPlane, PlaneData, deci
 from engine.lesson import Lesson
 from engine.metrics import Confusion, Judge, class_names
 from engine.session import Session
+from engine.run_compare import KeptPoints, kept_points
 from engine.steps import input_names
 
 from .metric_trail import MetricTrail
@@ -118,6 +119,18 @@ class TeachingModel:
         self._trail.record(session.epochs_done, judge.evaluate(session.params))
         self._next_judgement = start + (time.perf_counter() - start) / JUDGING_SHARE
         return self._trail
+
+    def kept_accuracies(self) -> dict[str, KeptPoints]:
+        """Copies of the run's accuracy curves to keep when it ends, by name:
+        ``"accuracy"`` (training rows) and, with held-out rows, ``"test_accuracy"``
+        (at the epochs judged); none for a regression or before any epoch was judged."""
+        trail = self.metric_trail
+        if not trail.classification or not len(trail):
+            return {}
+        kept = {"accuracy": kept_points(trail.epochs, trail.accuracy)}
+        if trail.held_out:
+            kept["test_accuracy"] = kept_points(trail.epochs, trail.test_accuracy)
+        return kept
 
     def forget_metrics(self) -> None:
         """Reset or an edit: the epochs judged so far are no longer this run's."""

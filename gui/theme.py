@@ -82,6 +82,12 @@ class Theme:
     plot_curve, plot_marker : str
         The loss curve; the shown epoch's line. (Axes are in the palette's
         text colour: gui/plots.py's ``FittedPlot`` follows it in every view.)
+    runs : tuple of str
+        The colours of curves drawn together on one plot, in order: a run each
+        in the learning-rate race and the training modes; f and f′ in the
+        activation view, J and the path in the loss landscape. Okabe–Ito where
+        it keeps 3:1 against the window: in a dark theme its lighter members and
+        no black.
     """
 
     name: str
@@ -116,6 +122,7 @@ class Theme:
     plot_background: str | None
     plot_curve: str
     plot_marker: str
+    runs: tuple[str, ...]
 
     def palette(self) -> QPalette:
         """The application palette of this theme, every colour group alike."""
@@ -155,7 +162,10 @@ LIGHT = Theme(
     error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
     problem="#B03A2E", warning="#8A5300",
     right_text="#1E7B34",
-    plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00")
+    plot_background=None, plot_curve="#0072B2", plot_marker="#D55E00",
+    # Okabe–Ito without its yellow (too pale on white), then black and Tol's wine.
+    runs=("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+          "#882255"))
 
 DARK = Theme(
     name="dark", dark=True,
@@ -169,7 +179,11 @@ DARK = Theme(
     error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
     problem="#FF8A80", warning="#FFC15E",
     right_text="#7BD88F",
-    plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B")
+    plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B",
+    # Okabe–Ito's sky blue for its blue, its yellow for the sky blue, the text's
+    # light grey for black, a lavender for the wine: each ≥ 3:1 on the window.
+    runs=("#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#F0E442", "#EDEDED",
+          "#BB99FF"))
 
 HIGH_CONTRAST = Theme(
     name="contrast", dark=True,
@@ -185,7 +199,9 @@ HIGH_CONTRAST = Theme(
     error="#C00000", error_text="#FFFFFF", caution="#FFD700", caution_text="#000000",
     problem="#FF6B6B", warning="#FFD700",
     right_text="#00E676",
-    plot_background="#000000", plot_curve="#00FFFF", plot_marker="#FF8C00")
+    plot_background="#000000", plot_curve="#00FFFF", plot_marker="#FF8C00",
+    runs=("#56B4E9", "#FF7F50", "#00E676", "#FF99CC", "#FFD700", "#00FFFF", "#FFFFFF",
+          "#BB99FF"))
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
 # View ▸ Theme, in menu order: (key kept in QSettings, menu text with its access key).

@@ -352,6 +352,11 @@ def test_diagram_and_plot_export_as_png_and_svg(qtbot, window, tmp_path):
         root = ET.parse(svg).getroot()
         assert root.tag.endswith("svg")
         assert len(list(root.iter())) > 10, f"the {what} SVG has nothing drawn"
+    # The diagram's legend (a label beside the scene on screen) is in the picture, and
+    # only there: the scene is as it was.
+    assert "neurons" in (tmp_path / "diagram.svg").read_text(encoding="utf-8")
+    assert not any("neurons" in getattr(item, "text", lambda: "")()
+                   for item in window.diagram.scene().items())
 
 
 def test_table_context_menu_copies_and_exports(qtbot, window, tmp_path, monkeypatch):

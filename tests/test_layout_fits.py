@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
+from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (QApplication, QGraphicsEllipseItem,
                                QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel, QWidget)
 
@@ -97,6 +97,30 @@ def diagram_problems(diagram) -> list[str]:
     return problems
 
 
+SMALL_TEXT = 0.8   # the window's small text, of its font: the least a legend may have
+
+
+def legend_problems(diagram) -> list[str]:
+    """The diagram's legend smaller than the window's small text, cut, outside the
+    diagram or over the network's viewport."""
+    legend = diagram._caption
+    if not legend.isVisible():
+        return ["the legend is hidden"]
+    problems = []
+    least = SMALL_TEXT * QFontInfo(QApplication.font()).pixelSize()
+    if QFontInfo(legend.font()).pixelSize() < least:
+        problems.append(f"legend text {QFontInfo(legend.font()).pixelSize()} px high, "
+                        f"under {least:.1f}")
+    if legend.heightForWidth(legend.width()) > legend.height() + 1:
+        problems.append(f"legend needs {legend.heightForWidth(legend.width())} px, has "
+                        f"{legend.height()}")
+    if not diagram.rect().contains(legend.geometry()):
+        problems.append(f"legend {legend.geometry()} outside the diagram {diagram.rect()}")
+    if legend.geometry().intersects(diagram.viewport().geometry()):
+        problems.append("legend over the network")
+    return problems
+
+
 def all_problems(window) -> list[str]:
     problems = []
     teaching = window.teaching_docks_a + window.teaching_docks_b
@@ -112,6 +136,8 @@ def all_problems(window) -> list[str]:
                 if dock in teaching and plot.height() < 150:   # a map squeezed to a strip
                     problems.append(f"{dock.windowTitle()}: a plot {plot.height()} px high")
     problems += [f"Network: {p}" for p in diagram_problems(window.diagram)]
+    if window.diagram_dock.isVisible() and not window.diagram_dock.visibleRegion().isEmpty():
+        problems += [f"Network: {p}" for p in legend_problems(window.diagram)]
     return problems
 
 
@@ -148,6 +174,9 @@ def test_every_dock_and_teaching_view_fits(qtbot, tmp_path, size, zoom):
         assert window.height() == size[1] and window.minimumSizeHint().height() <= size[1]
         # ... the view is wide enough to read (the tables scroll sideways instead) ...
         assert dock.width() >= 0.38 * size[0], (name, dock.width())
+        # ... and takes the larger part of its column's height ...
+        column = dock.height() + window.formula_dock.height() + window.plot_dock.height()
+        assert dock.height() >= 0.55 * column, (name, dock.height(), column)
         # ... every view opened so far keeps a real height ...
         heights = {d.windowTitle(): d.height()
                    for d in opened + [window.diagram_dock, window.formula_dock, window.plot_dock]}
@@ -174,6 +203,26 @@ def test_dense_diagrams_are_faint_until_selected_and_their_texts_fit(qtbot, tmp_
     lit = diagram.edges[key]
     assert lit.pen().color().alpha() == 255 and lit.pen().widthF() >= 5
     assert "faint" in diagram._caption.text()
+    assert legend_problems(diagram) == []
+
+
+def test_legend_reads_at_the_windows_small_text_at_1280x720(qtbot, tmp_path):
+    """The walk-through at step 9 in the default docks: the legend under the network
+    is at least 80 % of the window's text, wrapped whole, and the network is fitted
+    above it, values inside their circles."""
+    window = open_window(qtbot, tmp_path)
+    window.resize(1280, 720)
+    window._default_docks()
+    for _ in range(9):
+        window.step_action.trigger()
+    settle(qtbot, window, (1280, 720))
+    diagram = window.diagram
+    assert "neurons show" in diagram._caption.text()
+    assert legend_problems(diagram) == [] and diagram_problems(diagram) == []
+    lines = QFontMetrics(diagram._caption.font()).lineSpacing()
+    assert diagram._caption.height() >= 2 * lines   # every line of it, none cut
+    network = diagram.mapFromScene(diagram.scene().sceneRect()).boundingRect()
+    assert network.bottom() <= diagram.viewport().height() + 1   # all of it above the legend
 
 
 def test_larger_text_grows_the_diagram_and_the_plot_axes(qtbot, tmp_path):
@@ -187,11 +236,37 @@ def test_larger_text_grows_the_diagram_and_the_plot_axes(qtbot, tmp_path):
                        if isinstance(item, QGraphicsSimpleTextItem) and "hidden" in item.text())
         return heading.sceneBoundingRect().height() * window.diagram.transform().m11()
     before = heading_pixels()
+    legend = window.diagram._caption
+    legend_before = QFontInfo(legend.font()).pixelSize()
+    assert legend_problems(window.diagram) == []
     axis = window.plot.plot.getPlotItem().getAxis("left")
     tick = axis.style["tickFont"].pointSizeF()
     window.zoom_in_action.trigger()
     window.zoom_in_action.trigger()
     settle(qtbot, window, (1280, 720))
     assert heading_pixels() > before * 1.1
+    assert QFontInfo(legend.font()).pixelSize() > legend_before * 1.1
+    assert legend_problems(window.diagram) == []
     assert axis.style["tickFont"].pointSizeF() > tick
     assert diagram_problems(window.diagram) == []
+
+
+def test_a_wrapped_label_gives_back_its_lines_when_its_dock_widens(qtbot, tmp_path):
+    """A scrolled view's wrapped label keeps the height of its lines at its width: narrow,
+    many lines; widened, fewer again (Qt's own answer never drops below a minimum set)."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+    from gui.views.lazy_dock import ViewDock
+    window = open_window(qtbot, tmp_path)
+    view = QWidget()
+    label = QLabel("a key of several words that wraps onto many lines when it is narrow")
+    label.setWordWrap(True)
+    QVBoxLayout(view).addWidget(label)
+    dock = ViewDock("Probe", "probeDock", lambda: view, window, scrolled=True)
+    dock.setFloating(True)
+    dock.show()
+    dock.widget()
+    line = label.fontMetrics().lineSpacing()
+    dock.resize(120, 400)
+    qtbot.waitUntil(lambda: label.minimumHeight() > 3 * line)
+    dock.resize(900, 400)
+    qtbot.waitUntil(lambda: label.minimumHeight() <= 2 * line)

@@ -12,18 +12,9 @@ from engine.metrics import Judge, confusion_matrix, evaluate, predicted_classes
 from engine.session import Session
 from gui.metric_trail import MAX_POINTS, MetricTrail
 from gui.views.accuracy_view import NOT_CLASSES
-from window_helpers import open_window
+from window_helpers import open_window, show_teaching_view as show
 
 ACCURACY, CONFUSION = 3, 4   # their places among the window's teaching_docks_a
-
-
-def show(qtbot, window, which):
-    dock = window.teaching_docks_a[which]
-    dock.show()
-    dock.raise_()
-    view = dock.widget()
-    qtbot.waitUntil(lambda: view.isVisible() and view.revision > 0, timeout=5000)
-    return view
 
 
 def lesson_of(lesson_id: str, epochs: int):

@@ -7,7 +7,7 @@ import pytest
 from engine.activations import get_activation
 from engine.boundary import COARSE, FINE
 from engine.lesson import load_lesson, resolve_lesson
-from window_helpers import open_window
+from window_helpers import open_window, show_teaching_view as show
 from gui.views.colours import diverging_rgba
 
 BOUNDARY, LANDSCAPE, ACTIVATION = range(3)
@@ -18,15 +18,6 @@ def make_window(qtbot, tmp_path):
     def make(lesson_id="moons"):
         return open_window(qtbot, tmp_path, lesson_id)
     return make
-
-
-def show(qtbot, window, which):
-    dock = window.teaching_docks_a[which]
-    dock.show()
-    dock.raise_()
-    view = dock.widget()
-    qtbot.waitUntil(lambda: view.isVisible() and view.revision > 0, timeout=5000)
-    return view
 
 
 def pixel_spread(widget) -> float:

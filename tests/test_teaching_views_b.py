@@ -15,7 +15,8 @@ from engine.lesson import load_lesson, resolve_lesson
 from engine.number_text import shown_number
 from engine.race import learning_rate_race
 from window_helpers import open_window
-from gui.views.code_view import MARKER, PENDING_COLOUR
+from gui.theme import theme_of
+from gui.views.code_view import MARKER
 from gui.views.gradient_check_view import FAIL_COLOUR, PASS_COLOUR
 from tests.helpers import make_lesson
 
@@ -244,9 +245,10 @@ def test_code_view_highlights_the_step_like_a_debugger(qtbot, window):
     window.controller.step()
     assert current_line(view) == MARKER + "hiddenlayer_activations = 1 / (1 + np.exp(-hidden_layer_input))"
     assert view.line_text(view.line_of("z1")).startswith("  hidden_layer_input")
-    # lines still to run are grey: every step after a1
+    # lines still to run are in the theme's grey: every step after a1
+    pending = theme_of(view.code.palette()).placeholder.lower()
     grey = [s for s in view.code.extraSelections()
-            if s.format.foreground().color().name() == PENDING_COLOUR.lower()]
+            if s.format.foreground().color().name() == pending]
     assert len(grey) == len(view.steps) - 2
     window.controller.set_presentation("gradient")
     assert "delta2 = -E * slope_output_layer" in view.code.toPlainText()

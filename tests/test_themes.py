@@ -8,6 +8,7 @@ keep their border, so colour is never the only cue.
 """
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -277,3 +278,151 @@ def test_theme_for_choice_and_scheme():
     assert theme_for(FOLLOW_SYSTEM, Qt.ColorScheme.Unknown) is LIGHT
     assert theme_for(HIGH_CONTRAST.name, Qt.ColorScheme.Light) is HIGH_CONTRAST
     assert theme_for("no such theme", Qt.ColorScheme.Dark) is DARK
+
+
+# -- every teaching view's own colours, read from the live widgets ---------------------------
+LINE_CONTRAST = 3.0   # WCAG 2's non-text contrast: curves, markers, the lines of a key
+
+
+def show_view(qtbot, window, view) -> None:
+    dock = next(d for d in window.teaching_docks_a + window.teaching_docks_b
+                if d.widget() is view)
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: view.isVisible())
+
+
+def window_colour(widget) -> QColor:
+    return widget.palette().color(QPalette.ColorRole.Window)
+
+
+def plot_colours(plot) -> tuple[QColor, list, list]:
+    """(background, lines, texts) of a FittedPlot as drawn now: its own background or
+    else the window's under it; every data line's and infinite line's pen colour;
+    the axes' and the legend's text colours."""
+    item = plot.getPlotItem()
+    brush = plot.backgroundBrush()
+    background = (brush.color() if brush.style() != Qt.BrushStyle.NoBrush
+                  else window_colour(plot))
+    lines = []
+    for data in item.listDataItems():
+        if not isinstance(data, pg.PlotDataItem):
+            continue   # the current point's marker: black-ringed yellow, seen on any ground
+        pen = data.opts["pen"]
+        if pen is not None and pg.mkPen(pen).style() != Qt.PenStyle.NoPen:
+            lines.append((data.name() or "a curve", pg.mkPen(pen).color()))
+        if data.opts["symbol"] is not None and data.opts["symbolBrush"] is not None:
+            lines.append((f"{data.name()}'s marks", pg.mkBrush(data.opts["symbolBrush"]).color()))
+    for other in item.items:
+        if hasattr(other, "pen") and type(other).__name__ == "InfiniteLine":
+            lines.append(("a marker line", other.pen.color()))
+    texts = [(f"{name} axis", item.getAxis(name).textPen().color()) for name in ("left", "bottom")]
+    legend = item.legend
+    if legend is not None:
+        texts += [(f"legend {label.text!r}", QColor(legend.opts["labelTextColor"]))
+                  for _sample, label in legend.items]
+        box = legend.opts["brush"]
+        if box is not None and box.style() != Qt.BrushStyle.NoBrush:
+            # The legend's own box: its words are read against it, not the plot.
+            texts = [(what, colour) for what, colour in texts if not what.startswith("legend")]
+            key_background = _over(box.color(), background)
+            for _sample, label in legend.items:
+                assert contrast_ratio(QColor(legend.opts["labelTextColor"]),
+                                      key_background) >= AA_CONTRAST, label.text
+    return background, lines, texts
+
+
+def _over(colour: QColor, background: QColor) -> QColor:
+    """``colour`` (maybe see-through) painted over ``background``."""
+    share = colour.alphaF()
+    return QColor(*(round(c * share + b * (1 - share)) for c, b in
+                    ((colour.red(), background.red()), (colour.green(), background.green()),
+                     (colour.blue(), background.blue()))))
+
+
+def faint(background: QColor, lines, texts) -> list[str]:
+    """What is drawn below WCAG's contrast against ``background``."""
+    return ([f"{what} {colour.name()}" for what, colour in lines
+             if contrast_ratio(colour, background) < LINE_CONTRAST]
+            + [f"{what} {colour.name()}" for what, colour in texts
+               if contrast_ratio(colour, background) < AA_CONTRAST])
+
+
+def race_to_the_end(qtbot, view) -> None:
+    view.epochs_box.setValue(5)
+    view.start()
+    qtbot.waitUntil(lambda: not view.running, timeout=20000)
+    assert view.curves
+
+
+@pytest.mark.parametrize("key", [DARK.name, HIGH_CONTRAST.name])
+def test_every_teaching_view_reads_on_the_dark_themes(window, qtbot, key):
+    """After switching to a dark theme no curve of the race, the training modes, the
+    activation functions, the loss landscape or the accuracy is below 3:1 against what
+    it is drawn on, and no text of theirs (axes, keys, hint) below 4.5:1; the code view's lit
+    line, its lines still to run and the tried input's selected cell keep 4.5:1 in
+    the theme's own yellow. The curves were drawn before the switch: they follow it."""
+    for _ in range(2):
+        window.controller.step_epoch()
+    for _ in range(3):
+        window.step_action.trigger()
+    race, modes, accuracy = window.race_view, window.modes_view, window.accuracy_view
+    activation, landscape = window.activation_view, window.landscape_view
+    code, tried = window.code_view, window.try_input_view
+    for view in (race, modes):
+        show_view(qtbot, window, view)
+        race_to_the_end(qtbot, view)
+    for view in (activation, landscape, code, tried, accuracy):
+        show_view(qtbot, window, view)
+    tried.fill_sample()
+    tried.explain(tried.model.index(0, 0))
+    choose(window, key)
+    theme = THEMES[key]
+    # The accuracy view redraws on its next frame (a throttled view).
+    qtbot.waitUntil(lambda: accuracy.training.opts["pen"].color() == QColor(theme.plot_curve))
+    assert theme.plot_curve in accuracy.key.text()
+    problems = []
+    for name, plot in (("race", race.plot), ("modes", modes.plot),
+                       ("activation", activation.plot), ("landscape", landscape.curve_plot),
+                       ("accuracy", accuracy.plot)):
+        background, lines, texts = plot_colours(plot)
+        assert lines, name
+        problems += [f"{name}: {p}" for p in faint(background, lines, texts)]
+    for view in (race, modes):
+        background = window_colour(view.plot)
+        problems += [f"hint: {p}" for p in faint(background, [], [("hint", view.hint.color)])]
+        # Every run a colour of its own, and no two runs alike in colour and dash.
+        pens = [curve.opts["pen"] for curve in view.curves]
+        assert len({(p.color().name(), p.style()) for p in pens}) == len(pens)
+
+    selections = code.code.extraSelections()
+    base = code.code.palette().color(QPalette.ColorRole.Base)
+    lit = [s for s in selections if s.format.fontWeight() > 500]
+    assert lit and all(s.format.background().color() == QColor(theme.active) for s in lit)
+    pending = [s for s in selections if s.format.hasProperty(s.format.Property.ForegroundBrush)
+               and s.format.fontWeight() <= 500]
+    assert pending
+    pairs = [("code: the lit line", s.format.foreground().color(), s.format.background().color())
+             for s in lit]
+    pairs += [("code: a line still to run", s.format.foreground().color(), base)
+              for s in pending]
+    pairs.append(("code: a line run", code.code.palette().color(QPalette.ColorRole.Text), base))
+    cell = tried.model.index(0, 0)
+    text, background = QColor(tried.model.data(cell, FG)), QColor(tried.model.data(cell, BG))
+    assert background == QColor(theme.active)
+    pairs.append(("tried input: the selected cell", text, background))
+    problems += [f"{what} {text.name()} on {ground.name()}" for what, text, ground in pairs
+                 if contrast_ratio(text, ground) < AA_CONTRAST]
+    assert problems == [], key
+    assert race.curves[0].opts["pen"].color() == QColor(theme.runs[0])
+
+
+def test_run_colours_keep_three_to_one_on_their_window():
+    """The theme's run colours against its own window and plot backgrounds, and
+    distinct from one another."""
+    for theme in (DARK, HIGH_CONTRAST):
+        for ground in filter(None, (theme.window, theme.base, theme.plot_background)):
+            weak = [c for c in theme.runs if contrast_ratio(c, ground) < LINE_CONTRAST]
+            assert weak == [], (theme.name, ground)
+    for theme in THEMES.values():
+        assert len(set(theme.runs)) == len(theme.runs) >= 8

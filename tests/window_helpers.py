@@ -26,3 +26,13 @@ def open_window(qtbot, tmp_path: Path, lesson: Lesson | str = "excel_walkthrough
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def show_teaching_view(qtbot, window: MainWindow, which: int):
+    """Open the ``which``-th of the first teaching docks and wait until its view has drawn."""
+    dock = window.teaching_docks_a[which]
+    dock.show()
+    dock.raise_()
+    view = dock.widget()
+    qtbot.waitUntil(lambda: view.isVisible() and view.revision > 0, timeout=5000)
+    return view

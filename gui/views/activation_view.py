@@ -47,8 +47,7 @@ class ActivationView(ThrottledView):
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "z (the neuron's input)")
-        self.plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                            labelTextColor="#000000")
+        self.plot.addLegend(offset=(8, 8))   # in the theme's colours (FittedPlot)
         self.function = self.plot.plot(pen=pg.mkPen("#0072B2", width=2.5), name="f(z) = a")
         self.slope = self.plot.plot(pen=pg.mkPen("#D55E00", width=2.5, style=Qt.PenStyle.DashLine),
                                     name="slope f′(z)")
@@ -58,6 +57,7 @@ class ActivationView(ThrottledView):
                                          pen=pg.mkPen("#000000", width=2))
         self.plot.addItem(self.z_line)
         self.plot.follow_ink(self.z_line)  # black on a light theme, light on a dark one
+        self.plot.follow_runs(self.function, self.slope)  # blue, vermillion: lighter on dark
         self.plot.addItem(self.points)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("activation"))

@@ -2,26 +2,26 @@
 
 Above, the lesson's whole iteration as a short NumPy program in the
 learner's names (from ``engine.code_lines``): lines already run in normal
-text, the line of the step just computed on the walk-through's yellow, in
-bold and marked ▶ (three cues, not one colour), the lines still to come in
-grey. Below, the chain rule behind the selected cell with its numbers (from
+text, the line of the step just computed on the theme's yellow in its dark
+mark text, in bold and marked ▶ (three cues, not one colour), the lines
+still to come in the theme's grey (gui/theme.py: each keeps 4.5:1 against
+what it is written on, and they follow a change of theme). Below, the chain rule behind the selected cell with its numbers (from
 ``engine.chain_rule``): seed 004's dC/dw = dC/da · da/dw, written out for
 whatever cell the learner clicks.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTextEdit, QVBoxLayout, QWidget
 
 from ..session_controller import Selection, SessionController
-from ..tables import ACTIVE_COLOUR
 from ..teaching_model import TeachingModel
+from ..theme import theme_of
 
-__all__ = ["CodeView", "MARKER", "PENDING_COLOUR"]
+__all__ = ["CodeView", "MARKER"]
 
 MARKER = "▶ "
-PENDING_COLOUR = "#8A8A8A"
 CHAIN_HINT = ("Click a delta, error, gradient or updated weight in the tables to see the "
               "chain rule behind it, factor by factor, with its numbers.")
 
@@ -122,21 +122,22 @@ class CodeView(QWidget):
                 cursor.setPosition(block.position() + 2, QTextCursor.MoveMode.KeepAnchor)
                 cursor.insertText(marker)
         cursor.endEditBlock()
+        theme = theme_of(self.palette())   # (the listing's own may not have changed yet)
         selections = []
         for index in range(done, len(self.steps)):
             pending = QTextEdit.ExtraSelection()
-            pending.format.setForeground(QColor(PENDING_COLOUR))
+            pending.format.setForeground(QColor(theme.placeholder))
             pending.cursor = self._line_cursor(self.first_step_line + index)
             selections.append(pending)
         if done:
             line = self.first_step_line + done - 1
             band = QTextEdit.ExtraSelection()  # yellow across the whole line, like a debugger
-            band.format.setBackground(QColor(ACTIVE_COLOUR))
+            band.format.setBackground(QColor(theme.active))
             band.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
             band.cursor = QTextCursor(document.findBlockByNumber(line))
-            current = QTextEdit.ExtraSelection()  # and its text in bold black
-            current.format.setBackground(QColor(ACTIVE_COLOUR))
-            current.format.setForeground(QColor("black"))
+            current = QTextEdit.ExtraSelection()  # and its text in bold, dark on the yellow
+            current.format.setBackground(QColor(theme.active))
+            current.format.setForeground(QColor(theme.mark_text))
             current.format.setFontWeight(QFont.Weight.Bold)
             current.cursor = self._line_cursor(line)
             selections += [band, current]
@@ -144,6 +145,13 @@ class CodeView(QWidget):
             self.code.setTextCursor(visible)
             self.code.ensureCursorVisible()
         self.code.setExtraSelections(selections)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        # A new theme: the grey and the yellow are the theme's (the listing may not exist
+        # yet while the view is being built).
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "steps"):
+            self._highlight()
 
     def _line_cursor(self, block_number: int) -> QTextCursor:
         block = self.code.document().findBlockByNumber(block_number)

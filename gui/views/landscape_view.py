@@ -138,8 +138,7 @@ class LandscapeView(ThrottledView):
         self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
         for axis in ("left", "bottom"):
             self.curve_plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.curve_plot.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                  labelTextColor="#000000")
+        self.curve_plot.addLegend(offset=(-8, 8))   # in the theme's colours (FittedPlot)
         self.curve = self.curve_plot.plot(pen=pg.mkPen("#0072B2", width=2.5), name="J, others fixed")
         self.tangent = self.curve_plot.plot(pen=pg.mkPen("#000000", width=2,
                                                          style=Qt.PenStyle.DashLine),
@@ -148,6 +147,7 @@ class LandscapeView(ThrottledView):
         self.path = self.curve_plot.plot(pen=PATH_PEN, symbol="o", symbolSize=5,
                                          symbolBrush=PATH_BRUSH, symbolPen=None,
                                          name="path (J at each epoch)")
+        self.curve_plot.follow_runs(self.curve, self.path)  # lighter on a dark theme
         self.current = pg.ScatterPlotItem(size=15, symbol="o", brush=pg.mkBrush("#FFE135"),
                                           pen=pg.mkPen("#000000", width=2))
         self.curve_plot.addItem(self.current)

@@ -121,9 +121,32 @@ class _WrappedHeight(QObject):
     instead grow taller than the dock and scroll, so the label's minimum
     height follows its width and text (checked as it is resized or painted)."""
 
+    def __init__(self, label: QLabel):
+        super().__init__(label)
+        # QLabel.heightForWidth never answers less than the label's minimum height, so
+        # asking the label itself would keep the height it needed when it was narrow.
+        self._measure = QLabel()
+        self._measure.setWordWrap(True)
+        self._asked: tuple | None = None   # (text, font, width) last measured
+
     def eventFilter(self, label, event) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Paint, QEvent.Type.FontChange):
-            need = label.heightForWidth(max(1, label.width())) if label.text() else 0
-            if need != label.minimumHeight():
-                label.setMinimumHeight(max(0, need))
+            asked = (label.text(), label.font().key(), label.width())
+            if asked != self._asked:
+                self._asked = asked
+                need = self._height(label) if label.text() else 0
+                if need != label.minimumHeight():
+                    label.setMinimumHeight(max(0, need))
         return False
+
+    def _height(self, label: QLabel) -> int:
+        """The height ``label``'s text wraps to at its width (px)."""
+        measure = self._measure
+        measure.setFont(label.font())
+        measure.setTextFormat(label.textFormat())
+        measure.setText(label.text())
+        margins = label.contentsMargins()
+        measure.setContentsMargins(margins)
+        measure.setMargin(label.margin())
+        measure.setIndent(label.indent())
+        return measure.heightForWidth(max(1, label.width()))

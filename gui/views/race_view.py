@@ -2,8 +2,8 @@
 
 ``ComparisonView`` is the machinery shared with the training-modes view: a
 row of settings, Race / Stop, a progress bar, one pyqtgraph plot with a
-curve per contender (Okabe–Ito colours and a line style each, so that
-colour is never the only cue), a legend below the plot (where it covers
+curve per contender (the theme's run colours — Okabe–Ito, lighter on a dark
+theme — and a line style each, so that colour is never the only cue), a legend below the plot (where it covers
 no curve and no marker), a log scale that turns on by itself when the
 curves span more than three decades (the toggle, once used, wins) and one
 line per contender saying how it ended. The engine's ``Race`` does the training,
@@ -35,16 +35,14 @@ from ..plots import FittedPlot, plottable, spans_decades  # noqa: E402
 from ..run_clock import FRAME_RATE  # noqa: E402
 from ..session_controller import SessionController  # noqa: E402
 from ..teaching_model import TeachingModel  # noqa: E402
+from ..theme import theme_of  # noqa: E402
 from .timeboxed import TimeBoxed  # noqa: E402
 
 if TYPE_CHECKING:  # races are built by the teaching model; the view advances and reads them
     from engine.race import Race
 
-__all__ = ["ComparisonView", "LearningRateRaceView", "RACE_COLOURS", "RACE_STYLES"]
+__all__ = ["ComparisonView", "LearningRateRaceView", "RACE_STYLES"]
 
-# Okabe–Ito, without its yellow (too pale on white): safe for colour-blind viewers.
-RACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                "#882255")
 RACE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                Qt.PenStyle.DashDotLine)
 PLOT_MIN_HEIGHT = 180    # a dock opened beside others must still show the curves
@@ -175,6 +173,18 @@ class ComparisonView(QWidget):
         self.session_marker.setPen(pg.mkPen(grey, width=1, style=Qt.PenStyle.DashLine))
         self.session_marker.label.setColor(grey)
         self.hint.setColor(grey)
+        for index, (curve, end) in enumerate(zip(self.curves, self.ends)):
+            pen = self._run_pen(index)
+            curve.setPen(pen)
+            end.setSymbolPen(pg.mkPen(pen.color(), width=3))
+            end.setSymbolBrush(pen.color())
+
+    def _run_pen(self, index: int):
+        """The pen of run ``index``: the theme's run colour (black would vanish on a dark
+        window) and a line style of its own."""
+        colours = theme_of(self.palette()).runs
+        return pg.mkPen(colours[index % len(colours)], width=2,
+                        style=RACE_STYLES[index % len(RACE_STYLES)])
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -224,8 +234,7 @@ class ComparisonView(QWidget):
         self._clear_curves()
         self.hint.hide()
         for index, contender in enumerate(race.contenders):
-            pen = pg.mkPen(RACE_COLOURS[index % len(RACE_COLOURS)], width=2,
-                           style=RACE_STYLES[index % len(RACE_STYLES)])
+            pen = self._run_pen(index)
             curve = self.plot.plot(pen=pen, name=contender.label)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)

@@ -13,7 +13,7 @@ steps or trains; training, the history and Undo are never touched.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTableView, QWidget)
@@ -22,7 +22,7 @@ from engine import catalogue
 from engine.number_text import shown_number
 
 from ..parts import problem_label, view_column
-from ..tables import ACTIVE_COLOUR, MARK_TEXT
+from ..theme import LIGHT, theme_of
 from .throttle import ThrottledView
 
 __all__ = ["TryInputView", "TriedValuesModel"]
@@ -42,6 +42,14 @@ class TriedValuesModel(QAbstractTableModel):
         self.rows: list[np.ndarray] = []  # each (n,)
         self.decimals = 3
         self.selected: tuple[int, int] | None = None
+        self.theme = LIGHT   # the selected cell's yellow and its text are the theme's
+
+    def set_theme(self, theme) -> None:
+        """Paint the selected cell in ``theme``'s yellow (a ``gui.theme.Theme``)."""
+        self.theme = theme
+        if self.selected is not None:
+            index = self.index(*self.selected)
+            self.dataChanged.emit(index, index)
 
     def show(self, names: list[str], labels: list[str], rows: list[np.ndarray],
              decimals: int) -> None:
@@ -69,9 +77,9 @@ class TriedValuesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and self.selected == (row, column):
-            return QColor(ACTIVE_COLOUR)
+            return QColor(self.theme.active)
         if role == Qt.ItemDataRole.ForegroundRole and self.selected == (row, column):
-            return QColor(MARK_TEXT)  # dark on yellow, in a dark theme too
+            return QColor(self.theme.mark_text)  # dark on yellow, in a dark theme too
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{self.labels[row]}[0,{column}] = {shown_number(self.rows[row][column], None)}"
         return None
@@ -138,9 +146,17 @@ class TryInputView(ThrottledView):
         controller.presentationChanged.connect(self.throttle.mark)
         controller.decimalsChanged.connect(self.throttle.mark)
         controller.positionChanged.connect(self.throttle.mark)
+        self.model.set_theme(theme_of(self.palette()))   # built after a theme was chosen
         self.new_lesson()
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        # (A palette can arrive while the view is being built, before its model.)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "model"):
+            self.model.set_theme(theme_of(self.palette()))
+
     # -- what the learner does -----------------------------------------------------------
+
     def new_lesson(self) -> None:
         """A new lesson has other inputs: clear what was typed and say what to type."""
         inputs, targets = self.teaching.input_fields()

@@ -205,7 +205,7 @@ def test_opening_a_lesson_beyond_the_memory_budget_keeps_the_lesson(window, tmp_
     started = time.perf_counter()
     assert not window.open_file(str(path))
     assert time.perf_counter() - started < 1.0
-    assert window.last_message.startswith("big.json: this lesson needs about 8.9 GB of memory, "
+    assert window.last_message.startswith("big.json: this lesson needs about 9.9 GB of memory, "
                                           "more than the limit of 2.0 GB"), window.last_message
     assert_unchanged(window, before)
 
