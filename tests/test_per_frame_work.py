@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import engine.session as session_module
-from engine.lesson import load_lesson, resolve_lesson
+from engine.lesson import load_lesson, parse_lesson, resolve_lesson
 from engine.session import Session
 from engine.session_file import SavedSession
 from engine.steps import iteration_steps
@@ -22,8 +22,16 @@ RUN_LESSON = "xor_biases"
 FRAMES = 4
 
 
+def long_run():
+    """XOR with more epochs than any test waits for: on a fast machine its own 10 000
+    are trained within a frame or two, and a finished run shows no more frames."""
+    doc = load_lesson(resolve_lesson(RUN_LESSON)).to_json()
+    doc["training"]["epochs"] = 10_000_000   # the most a lesson may ask
+    return parse_lesson(doc, "long run")
+
+
 def test_run_frames_refresh_the_diagram_only_for_new_values(qtbot, tmp_path):
-    window = open_window(qtbot, tmp_path, RUN_LESSON)
+    window = open_window(qtbot, tmp_path, long_run())
     diagram, controller = window.diagram, window.controller
     assert controller.selection is None
     extra = {"set_step": 0, "set_selection": 0}
@@ -68,7 +76,7 @@ def test_run_frames_refresh_the_diagram_only_for_new_values(qtbot, tmp_path):
 
 
 def test_presenter_is_built_only_when_used_and_then_in_the_current_theme(qtbot, tmp_path):
-    window = open_window(qtbot, tmp_path, RUN_LESSON)
+    window = open_window(qtbot, tmp_path, long_run())
     controller = window.controller
     frames = [0]
     controller.clock.frameDue.connect(lambda: frames.__setitem__(0, frames[0] + 1))
