@@ -7,13 +7,13 @@ every theme; ``view_column`` stacks a view's controls above the one part
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
 from .theme import theme_of
 
-__all__ = ["problem_label", "view_column", "ProblemLabel"]
+__all__ = ["problem_label", "view_column", "view_message", "choice_bar", "ProblemLabel"]
 
 VIEW_MARGIN = 4          # pixels around a view's column, inside its dock
 
@@ -72,3 +72,22 @@ def view_column(owner: QWidget, parts: list, fill) -> QVBoxLayout:
         else:
             layout.addWidget(part, stretch)
     return layout
+
+
+def view_message(name: str) -> QLabel:
+    """The page a view shows instead of its plot or table when the lesson has nothing
+    for it (no plane, no class labels, a diverged network): centred, wrapped, set apart."""
+    message = QLabel("")
+    message.setObjectName(name)
+    message.setWordWrap(True)
+    message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    message.setMargin(24)
+    return message
+
+
+def choice_bar(words: str, choice: QWidget) -> QHBoxLayout:
+    """A view's one choice, named by ``words`` before it ("colour by", "count the")."""
+    bar = QHBoxLayout()
+    bar.addWidget(QLabel(words))
+    bar.addWidget(choice, 1)
+    return bar

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
 
 from engine.number_text import shown_number  # noqa: E402
 
-from ..parts import view_column  # noqa: E402
+from ..parts import view_column, view_message  # noqa: E402
 from ..past_runs_view import OneLineLabel, PastRunCurves  # noqa: E402
 from ..plots import TEST_COLOUR, TRAINING_COLOUR, FittedPlot, curve_key, plottable  # noqa: E402
 from ..theme import theme_of  # noqa: E402
@@ -75,11 +75,7 @@ class AccuracyView(ThrottledView):
 
     def __init__(self, controller, teaching, parent=None):
         super().__init__(controller, teaching, parent)
-        self.message = QLabel("")
-        self.message.setObjectName("accuracyMessage")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setMargin(24)
+        self.message = view_message("accuracyMessage")
         self.caption = QLabel("")
         self.caption.setObjectName("accuracyCaption")
         self.caption.setWordWrap(True)

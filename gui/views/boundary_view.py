@@ -22,14 +22,14 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QObject, Qt  # noqa: E402
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QStackedWidget,  # noqa: E402
+from PySide6.QtWidgets import (QComboBox, QLabel, QStackedWidget,  # noqa: E402
                                QVBoxLayout, QWidget)
 
 from engine.boundary import COARSE, FINE  # noqa: E402
 
 from engine.number_text import shown_briefly  # noqa: E402
 
-from ..parts import view_column  # noqa: E402
+from ..parts import choice_bar, view_column, view_message  # noqa: E402
 from ..past_runs_view import PastBoundaries  # noqa: E402
 from ..plots import FittedPlot, plottable  # noqa: E402
 from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
@@ -48,11 +48,7 @@ class BoundaryView(ThrottledView):
     def __init__(self, controller, teaching, parent=None):
         super().__init__(controller, teaching, parent)
         self.resolution = 0                  # grid points per side of the last redraw
-        self.message = QLabel("")
-        self.message.setObjectName("boundaryMessage")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setMargin(24)
+        self.message = view_message("boundaryMessage")
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         self.key = QLabel("")
@@ -68,10 +64,7 @@ class BoundaryView(ThrottledView):
         plot_page = QWidget()
         column = QVBoxLayout(plot_page)
         column.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("colour by"))
-        bar.addWidget(self.colour_by, 1)
-        column.addLayout(bar)
+        column.addLayout(choice_bar("colour by", self.colour_by))
         column.addWidget(self.caption)
         column.addWidget(self._build_plot(), 1)
         column.addWidget(self.key)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
+from PySide6.QtWidgets import (QComboBox, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QStyledItemDelegate, QTableView, QVBoxLayout,
                                QWidget)
 
 from engine.number_text import shown_number
 
-from ..parts import view_column
+from ..parts import choice_bar, view_column, view_message
 from .accuracy_view import NOT_CLASSES
 from .colours import sequential_rgba
 from .throttle import ThrottledView
@@ -141,19 +141,12 @@ class ConfusionView(ThrottledView):
         self.listing.setObjectName("confusionListing")
         self.listing.setWordWrap(True)
         self.listing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message = QLabel("")
-        self.message.setObjectName("confusionMessage")
-        self.message.setWordWrap(True)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setMargin(24)
+        self.message = view_message("confusionMessage")
 
         matrix_page = QWidget()
         column = QVBoxLayout(matrix_page)
         column.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("count the"))
-        bar.addWidget(self.rows, 1)
-        column.addLayout(bar)
+        column.addLayout(choice_bar("count the", self.rows))
         column.addWidget(self.caption)
         column.addWidget(self.table, 1)
         column.addWidget(self.listing)
