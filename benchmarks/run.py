@@ -50,7 +50,7 @@ class Sizes:
 
 FULL = Sizes(rounds=9, xor_epochs=20_000, digits_epochs=40, iteration_repeats=20,
              history_epochs=2_000_000, export_rounds=5, run_seconds=2.0, headless_chunk=2000,
-             start_up_rounds=9, page_downs=100, export_lesson="digits")
+             start_up_rounds=21, page_downs=100, export_lesson="digits")
 QUICK = Sizes(rounds=5, xor_epochs=400, digits_epochs=2, iteration_repeats=2,
               history_epochs=1000, export_rounds=1, run_seconds=0.2, headless_chunk=200,
               start_up_rounds=1, page_downs=10, export_lesson="xor_biases")

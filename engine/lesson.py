@@ -17,7 +17,6 @@ import numpy as np
 
 from . import limits
 from .activations import ACTIVATIONS
-from .csv_import import CSV_KEYS, csv_from_spec
 from .datasets import DataSet, check_layers, dataset_from_spec
 from .errors import LessonError
 from .exercise import DEFAULT_TRIES, MAX_TRIES, ExercisePlan
@@ -625,6 +624,9 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
         r.object(spec, "data", _DATASET_KEYS)
         data = built if built is not None else dataset_from_spec(spec, r)
     elif "csv" in spec:
+        # Imported for a CSV lesson only: it (and the network proposal it reads the
+        # columns for) has no part in opening any other, nor in the window's start.
+        from .csv_import import CSV_KEYS, csv_from_spec
         r.object(spec, "data", CSV_KEYS)
         data = built if built is not None else csv_from_spec(spec, r, base)
     else:

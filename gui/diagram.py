@@ -833,6 +833,8 @@ class NetworkDiagram(QGraphicsView):
 def _set_pixels(item: QGraphicsSimpleTextItem, pixels: float) -> None:
     """Set a text item's font size in scene units (whole pixels, at least 1)."""
     font = QFont(item.font())
+    if font.pixelSize() == max(1, round(pixels)):
+        return  # a new font, even an equal one, makes the item measure its text again
     font.setPixelSize(max(1, round(pixels)))
     item.setFont(font)
 

@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._apply_theme(self.themes.theme)
         self.themes.themeChanged.connect(self._apply_theme)
+        # The decimals before the tables are made, which would otherwise be sized twice.
+        self._restore_decimals()
         # The tables first: the docks' default sizes leave them the width they need.
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
@@ -1096,6 +1098,8 @@ class MainWindow(QMainWindow):
         scale = self.settings.value("lossScale", "automatic")
         if scale in ("log", "linear"):
             self.plot.set_log(scale == "log")
+
+    def _restore_decimals(self) -> None:
         decimals = int(self.settings.value("decimals", self.controller.decimals))
         self.decimals_box.setValue(decimals)
         self.controller.set_decimals(decimals)

@@ -762,15 +762,18 @@ class MatrixCard(QFrame):
     cellClicked = Signal(int, int)
     tableBuilt = Signal(object)
 
-    def __init__(self, info: MatrixInfo, parent=None, theme: Theme = LIGHT):
+    def __init__(self, info: MatrixInfo, parent=None, theme: Theme = LIGHT, decimals: int = 3):
         super().__init__(parent)
         self.model = ArrayModel(info, self, theme)
+        self.model.set_decimals(decimals)  # before the first measure, which fits the numbers
         self._title: QLabel | None = None
         self._formula: QLabel | None = None
         self._view: MatrixView | None = None
         self._current = False
         self._revealed = True
         self._filling = False  # Step cell is showing it cell by cell
+        self._laid_out_for: tuple | None = None  # what the parts were last sized for
+        self._waiting_table: tuple = (None, None)  # (what it was measured for, its size)
         # A new shape (a mini-batch's shorter tail): the table refits, then the card.
         self.model.modelReset.connect(self.fit)
         self.set_info(info)
@@ -872,17 +875,31 @@ class MatrixCard(QFrame):
         self._relayout()
 
     def _relayout(self) -> None:
-        """Work out every part's size from the font and texts; place the parts."""
-        metrics = self.fontMetrics()
+        """Work out every part's size from the font and texts; place the parts.
+
+        Done again only when something it measures has changed: a new card is
+        told of its info, decimals, font and values one after another while the
+        window is built, each of which used to size it anew."""
+        rows, columns = self.model.shape
+        info = self.model.info
+        formula_text = self._texts()[1]
+        font = (self.font().key(), id(self.style()))
         if self._view is not None:
             table_width, table_height = self._view.width(), self._view.height()
-        else:
-            size = table_geometry(metrics, self.model.shape, self.model.decimals,
-                                  _table_frame_width(self), _scroll_bar_extent(self),
-                                  _note_metrics(self, self.model))
-            table_width, table_height = size.width, size.height
-        info = self.model.info
-        rows, columns = self.model.shape
+        else:  # the size kept for the table, measured again only for a new shape or font
+            measured_for = (font, rows, columns, self.model.decimals, self.model.updates)
+            if self._waiting_table[0] != measured_for:
+                size = table_geometry(self.fontMetrics(), self.model.shape, self.model.decimals,
+                                      _table_frame_width(self), _scroll_bar_extent(self),
+                                      _note_metrics(self, self.model))
+                self._waiting_table = (measured_for, (size.width, size.height))
+            table_width, table_height = self._waiting_table[1]
+        key = (font, rows, columns, info.learner, info.symbol, formula_text,
+               self._view is not None, table_width, table_height)
+        if key == self._laid_out_for:
+            return
+        self._laid_out_for = key
+        metrics = self.fontMetrics()
         bold = QFont(self.font())
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
@@ -896,7 +913,7 @@ class MatrixCard(QFrame):
         # The same measure a word-wrapped QLabel makes of itself.
         formula_height = metrics.boundingRect(
             QRect(0, 0, text_width, 1 << 20),
-            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), self._texts()[1]).height()
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), formula_text).height()
         left, top, right, bottom = CARD_MARGINS
         self.setFixedSize(left + text_width + right, top + title_height + CARD_SPACING
                           + formula_height + CARD_SPACING + table_height + bottom)
@@ -1032,8 +1049,7 @@ class TablesPanel(QScrollArea):
                 holder = QWidget(self._container)
                 sections[info.phase] = FlowLayout(holder)
                 self._layout.addWidget(holder)
-            card = MatrixCard(info, holder, self._theme)
-            card.model.set_decimals(self._decimals)
+            card = MatrixCard(info, holder, self._theme, self._decimals)
             card.model.set_editable(self._editable)
             card.model.explainer = self.explainer
             card.model.describer = self.describer

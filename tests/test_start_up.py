@@ -110,7 +110,8 @@ def test_export_and_teaching_modules_wait_for_the_first_paint(tmp_path):
         "    'xlsxwriter', 'gui.exporting', 'gui.csv_dialog', 'gui.dataset_dialog',\n"
         "    'gui.views.race_view', 'gui.views.landscape_view', 'gui.views.code_view',\n"
         "    'engine.chain_rule', 'engine.code_lines', 'engine.gradient_check',\n"
-        "    'engine.landscape', 'engine.race', 'engine.export_xlsx'))))\n"
+        "    'engine.landscape', 'engine.race', 'engine.export_xlsx', 'engine.csv_import',\n"
+        "    'engine.network_proposal'))))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
@@ -263,3 +264,29 @@ def test_a_built_card_follows_its_table_when_the_batch_shrinks(qtbot):
     assert view.height() < tall[1]
     assert card.height() - view.height() == tall[0] - tall[1]   # the card shrank with it
     assert card.rect().contains(view.geometry())
+
+
+def test_each_card_is_measured_once_while_the_window_is_built(qtbot, tmp_path, monkeypatch):
+    """A card is told its info, decimals, font and values one after another while the
+    window is built; it works out its size again only when one of them changed, and
+    the saved decimals arrive before the cards are made, not after."""
+    import gui.tables as tables
+    from PySide6.QtCore import QSettings
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("decimals", 5)   # not the lesson's 3: cards made at 3 would be re-measured
+    measured = []
+    real = tables.table_geometry
+    monkeypatch.setattr(tables, "table_geometry",
+                        lambda metrics, shape, decimals, *rest: measured.append(decimals)
+                        or real(metrics, shape, decimals, *rest))
+    window = MainWindow(load_lesson(resolve_lesson("excel_walkthrough")), settings)
+    qtbot.addWidget(window)
+    assert len(measured) == len(window.tables.cards) == 25
+    assert set(measured) == {5}
+    # A real change is still measured: more decimals, wider columns.
+    card = window.tables.cards["W1"]
+    width = card.width()
+    window.decimals_box.setValue(9)
+    assert card.width() > width
