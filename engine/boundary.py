@@ -28,14 +28,15 @@ from .datasets import GENERATED_SETS
 from .features import add_features
 from .kernel import IterationKernel, Workspace, augment
 from .lesson import Lesson
+from .limits import BOUNDARY_COARSE, BOUNDARY_FINE
 from .network import Parameters
 from .number_text import shown_briefly
 
 __all__ = ["InputPlane", "NotAPlane", "input_plane", "Extent", "plane_extent", "PlaneData",
            "plane_data", "output_names", "BoundaryMap", "decision_boundary", "COARSE", "FINE"]
 
-COARSE = 40          # grid points per side while training runs (cheap enough for 10 Hz)
-FINE = 160           # ... and when paused
+COARSE = BOUNDARY_COARSE   # grid points per side while training runs (cheap enough for 10 Hz)
+FINE = BOUNDARY_FINE       # ... and when paused
 MARGIN = 0.15        # the grid extends this share of the data's span beyond it
 
 

@@ -20,7 +20,8 @@ small beside them (``limits.MAX_PARAMETERS``). So the estimate counts, in
 - with a run record (``--json``), the first iteration written out as JSON:
   each number a Python float in a list, then its text (``TRACE_BYTES``);
 - in the window, its teaching views: the decision boundary's forward pass
-  over its ``FINE`` × ``FINE`` grid and the maps it keeps of every neuron,
+  over its ``BOUNDARY_FINE`` × ``BOUNDARY_FINE`` grid (``limits.py``) and the maps
+  it keeps of every neuron,
   and the loss landscape's two passes over every training row (its probe,
   and the replay of the descent path); and the judge of the held-out loss
   and the accuracies (``metrics.Judge``): a forward pass over every
@@ -121,8 +122,7 @@ def estimate_memory(architecture: Architecture, training_rows: int, held_out_row
     data = rows * (2 * n0 + 1 + n_out)
     whole = (2 * workspace_floats(architecture, training_rows)
              + workspace_floats(architecture, held_out_rows))
-    from .boundary import FINE  # here: boundary imports lesson, which imports this module
-    grid = FINE * FINE
+    grid = limits.BOUNDARY_FINE * limits.BOUNDARY_FINE
     views = (workspace_floats(architecture, grid) + grid * sum(architecture.layers[1:])
              + 2 * workspace_floats(architecture, training_rows)
              + workspace_floats(architecture, training_rows)

@@ -345,7 +345,7 @@ class NetworkDiagram(QGraphicsView):
     def set_neuron_maps(self, images: dict) -> None:
         """Small maps beside hidden neurons: what each one outputs over the input plane.
 
-        ``images`` maps (layer, neuron) to a QImage (see gui.views.boundary_view);
+        ``images`` maps (layer, neuron) to a QImage (see gui.views.hidden_unit_maps);
         neurons missing from it (collapsed, or a lesson without a plane) show none.
         """
         self._map_images = images  # drawn again if the layers are spread for larger text

@@ -36,7 +36,7 @@ from .settings_dock import SettingsPanel
 from .tables import TablesPanel
 from .theme import CHOICES, FOLLOW_SYSTEM, Theme, ThemeSwitcher
 from .undo import edit_cell
-from .views.boundary_view import HiddenUnitMaps
+from .views.hidden_unit_maps import HiddenUnitMaps
 from .views.lazy_dock import ViewDock
 
 if TYPE_CHECKING:  # imported when first used: they are not needed to show the window

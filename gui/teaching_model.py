@@ -9,11 +9,13 @@ listening to the controller's signals (lessonChanged, valuesChanged ...) and
 ask this model for curves, maps, races, checks and code.
 
 The engine modules of the slower views (landscape, race, gradient check,
-code lines, chain rule) are imported inside the method that first needs
-them, so they load when a view first asks, never at start-up.
+code lines, chain rule) and of the decision boundary are imported inside
+the method that first needs them, so they load when a view first asks,
+never at start-up.
 """
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,8 +23,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.activations import ACTIVATIONS, get_activation
-from engine.boundary import (BoundaryMap, InputPlane, NotAPlane, PlaneData, decision_boundary,
-                             input_plane, output_names, plane_data, plane_extent)
 from engine.lesson import Lesson
 from engine.metrics import Confusion, Judge, class_names
 from engine.session import Session
@@ -32,6 +32,7 @@ from engine.steps import input_names
 from .metric_trail import MetricTrail
 
 if TYPE_CHECKING:  # the other teaching views' engine modules load when a view first asks
+    from engine.boundary import BoundaryMap, InputPlane, PlaneData
     from engine.chain_rule import ChainRule
     from engine.iteration import IterationRecord
     from engine.code_lines import CodeLine
@@ -62,8 +63,8 @@ class TeachingModel:
     def __init__(self, session_of: Callable[[], Session], presentation_of: Callable[[], str]):
         self._session_of = session_of
         self._presentation_of = presentation_of
-        self._plane = None
-        self._plane_problem = ""
+        self._opened: Lesson | None = None   # the lesson as it opened (see ``open_lesson``)
+        self._plane_and_problem: tuple[InputPlane | None, str] | None = None  # when asked
         self._descent: DescentPath | None = None
         self._judge: Judge | None = None
         self._trail = MetricTrail()
@@ -77,10 +78,9 @@ class TeachingModel:
         lesson's data spec, but its columns still mean what they meant when
         it opened.
         """
-        try:
-            self._plane, self._plane_problem = input_plane(lesson), ""
-        except NotAPlane as exc:
-            self._plane, self._plane_problem = None, str(exc)
+        # Worked out when first asked, from a shallow copy: an edit gives the lesson new
+        # arrays and an empty data spec rather than changing these.
+        self._opened, self._plane_and_problem = copy.copy(lesson), None
         self._descent = None  # made when the landscape is first asked for
         self._judge = None           # and its trail: made when first asked for
 
@@ -144,6 +144,7 @@ class TeachingModel:
     def class_names(self) -> tuple[str, ...]:
         """The classes by name, in the confusion matrix's order (``y = 0``, ``y = 1``
         for one 0/1 output; the outputs' names for one-hot outputs)."""
+        from engine.boundary import output_names
         return class_names(output_names(self._session_of().lesson))
 
     def confusion(self, held_out: bool = False) -> Confusion | None:
@@ -176,22 +177,33 @@ class TeachingModel:
         return a[0], activation.slope(row, a)[0]
 
     # -- decision boundary and loss landscape ------------------------------------------
+    def _plane_of_lesson(self) -> tuple[InputPlane | None, str]:
+        """(the input plane or None, why not), decided once per lesson as it opened."""
+        if self._plane_and_problem is None:
+            from engine.boundary import NotAPlane, input_plane
+            try:
+                self._plane_and_problem = input_plane(self._opened), ""
+            except NotAPlane as exc:
+                self._plane_and_problem = None, str(exc)
+        return self._plane_and_problem
+
     @property
     def plane_problem(self) -> str:
         """Why the lesson has no decision boundary ("" when its inputs are a plane)."""
-        return self._plane_problem
+        return self._plane_of_lesson()[1]
 
     @property
     def plane(self) -> InputPlane | None:
         """The input plane: its axes' names and units (None: see ``plane_problem``)."""
-        return self._plane
+        return self._plane_of_lesson()[0]
 
     def plane_data(self, output: int = 0) -> PlaneData | None:
         """The samples as points of the input plane in the data's units, coloured by
         ``output`` unless the outputs are one-hot classes; None (see ``plane_problem``)."""
-        if self._plane is None:
+        from engine.boundary import plane_data
+        if self.plane is None:
             return None
-        return plane_data(self._session_of().lesson, output=output, plane=self._plane)
+        return plane_data(self._session_of().lesson, output=output, plane=self.plane)
 
     def decision_boundary(self, resolution: int, output: int = 0) -> BoundaryMap | None:
         """Output and hidden activations over the plane (``resolution`` × ``resolution``
@@ -200,9 +212,10 @@ class TeachingModel:
         data = self.plane_data(output)
         if data is None:
             return None
+        from engine.boundary import decision_boundary, plane_extent
         session = self._session_of()
         extent = plane_extent(np.vstack([data.train, data.test]))
-        return decision_boundary(session.trainer.kernel, session.params, self._plane,
+        return decision_boundary(session.trainer.kernel, session.params, self.plane,
                                  extent, resolution, data.kind, session.lesson.y, output)
 
     def weight_addresses(self) -> list[WeightAddress]:
@@ -270,7 +283,7 @@ class TeachingModel:
         whose inputs are points of a plane, derived inputs then computed from them) and
         of the target's."""
         arch = self._session_of().architecture
-        count = 2 if self._plane is not None else arch.layers[0]
+        count = 2 if self.plane is not None else arch.layers[0]
         return ([f"x{i + 1}" for i in range(count)],
                 [f"y{j + 1}" for j in range(arch.layers[-1])])
 
@@ -299,7 +312,7 @@ class TeachingModel:
         x = read_vector(inputs_text, len(inputs), "the input")
         target = (read_vector(target_text, len(targets), "the target")
                   if target_text.strip() else None)
-        if self._plane is not None:
-            x = self._plane.inputs(x[None, :])[0]
+        if self.plane is not None:
+            x = self.plane.inputs(x[None, :])[0]
         state = session.record.start if session.record is not None else session.state
         return try_input(session.trainer.kernel, state, x, target)

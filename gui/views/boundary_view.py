@@ -7,10 +7,10 @@ axes are named as the data name their columns and read in the data's own
 units (a CSV file's normalisation undone); a colour key names the classes
 (a one-hot target's labels, or "and = 1" for a 0/1 column), and a lesson
 with several 0/1 outputs has a map per output; under it, the final boundary of
-each run kept to compare with (``PastBoundaries``). ``HiddenUnitMaps`` sends
-small maps of every hidden neuron to the node diagram. Both redraw from a timer (``RedrawThrottle``), at most ten
-times a second and only while they are visible; a coarse grid while
-training runs, a fine one when paused.
+each run kept to compare with (``PastBoundaries``). It redraws from a timer
+(``RedrawThrottle``), at most ten times a second and only while it is
+visible; a coarse grid while training runs, a fine one when paused. The
+diagram's small maps of each hidden neuron are ``hidden_unit_maps.py``'s.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QObject, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import (QComboBox, QLabel, QStackedWidget,  # noqa: E402
                                QVBoxLayout, QWidget)
 
@@ -32,13 +32,11 @@ from engine.number_text import shown_briefly  # noqa: E402
 from ..parts import choice_bar, view_column, view_message  # noqa: E402
 from ..past_runs_view import PastBoundaries  # noqa: E402
 from ..plots import FittedPlot, plottable  # noqa: E402
-from .colours import (class_colour, classes_rgba, diverging_rgba, grid_rect,  # noqa: E402
-                      to_qimage)
-from .throttle import RedrawThrottle, ThrottledView  # noqa: E402
+from .colours import class_colour, classes_rgba, diverging_rgba, grid_rect  # noqa: E402
+from .throttle import ThrottledView  # noqa: E402
 
-__all__ = ["BoundaryView", "HiddenUnitMaps", "NEURON_MAP_RESOLUTION"]
+__all__ = ["BoundaryView"]
 
-NEURON_MAP_RESOLUTION = 32
 OUTPUT = ("output", 0)   # the colour-by choice meaning "the network's (first) output"
 
 
@@ -214,37 +212,3 @@ class BoundaryView(ThrottledView):
 
         self.train_points.setData(pos=plottable(data.train), brush=brushes(data.train_labels))
         self.test_points.setData(pos=plottable(data.test), brush=brushes(data.test_labels))
-
-
-class HiddenUnitMaps(QObject):
-    """Sends the diagram one small map per hidden neuron (2-D lessons only).
-
-    Parameters
-    ----------
-    controller : SessionController
-        Says when to redraw (a new lesson, new values).
-    teaching : TeachingModel
-        Gives the decision boundary.
-    diagram : NetworkDiagram
-        Receives ``set_neuron_maps({(layer, neuron): QImage})``.
-    """
-
-    def __init__(self, controller, teaching, diagram):
-        super().__init__(diagram)
-        self.teaching, self.diagram = teaching, diagram
-        self.revision = 0
-        self.throttle = RedrawThrottle(self.redraw, diagram.isVisible, self)
-        controller.lessonChanged.connect(self.throttle.mark)
-        controller.valuesChanged.connect(self.throttle.mark)
-
-    def redraw(self) -> None:
-        boundary = self.teaching.decision_boundary(NEURON_MAP_RESOLUTION)
-        images = {}
-        if boundary is not None:
-            for layer, (maps, (low, high)) in enumerate(zip(boundary.hidden,
-                                                            boundary.hidden_levels), start=1):
-                levels = (low, 0.5 * (low + high), high)
-                for j, values in enumerate(maps):
-                    images[(layer, j)] = to_qimage(diverging_rgba(values, levels))
-        self.diagram.set_neuron_maps(images)
-        self.revision += 1

@@ -48,11 +48,8 @@ class ViewDock(QDockWidget):
         self.setObjectName(name)
         self._build: Callable[[], QWidget] | None = build
         self._view: QWidget | None = None
-        self._scroll: QScrollArea | None = None
-        if scrolled:
-            self._scroll = QScrollArea()
-            self._scroll.setWidgetResizable(True)
-            self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scrolled = scrolled
+        self._scroll: QScrollArea | None = None   # made with the view (a dozen wait hidden)
         super().setWidget(QWidget())  # an empty area until the view is built
         self.visibilityChanged.connect(self._visibility_changed)
 
@@ -80,9 +77,13 @@ class ViewDock(QDockWidget):
 
     def give_back(self, view: QWidget) -> None:
         """Put the view (back) in the dock."""
-        if self._scroll is None:
+        if not self._scrolled:
             super().setWidget(view)
             return
+        if self._scroll is None:
+            self._scroll = QScrollArea()
+            self._scroll.setWidgetResizable(True)
+            self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         if self._scroll.widget() is None:
             for label in view.findChildren(QLabel):
                 if label.wordWrap() and label.findChild(_WrappedHeight) is None:
