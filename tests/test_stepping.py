@@ -164,3 +164,22 @@ def test_an_edited_data_cell_makes_the_data_inline_and_forgets_the_built_set():
     session.set_value("X", 0, 0, 0.25)
     assert session.lesson.data_spec == {} and session.lesson.dataset is None
     assert session.lesson.X[session.batch_rows()[0], 0] == 0.25
+
+
+def test_a_restored_long_history_leaves_room_for_the_run_that_follows():
+    """Reopening a session saved after many epochs stores its losses in one go; the
+    first epochs of the next run must not copy them all into new memory (a stall of
+    Run's first tick in the window), and the run goes on from the last of them."""
+    from engine.session_file import SavedSession
+
+    lesson = load_lesson(resolve_lesson("xor_biases"))
+    start = Session(lesson).initial_state()
+    start.epoch = 100_000
+    losses = np.geomspace(0.5, 1e-3, 100_000)
+    lesson.session = SavedSession(start, None, losses)
+    session = Session(lesson)
+    stored = session.history._losses
+    session.run(1000)
+    assert session.history._losses is stored                     # no copy on the way
+    assert np.array_equal(session.loss_history[:100_000], losses)
+    assert session.epochs_done == 101_000
