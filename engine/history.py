@@ -155,10 +155,11 @@ class History:
         """Store losses of epochs first_epoch+1 ... (0-based ``first_epoch`` completed before)."""
         end = first_epoch + len(losses)
         if end > self._losses.size:
-            # Twice what is needed: a saved history of millions of epochs, restored in one
-            # call, leaves room for the run that follows, whose first tick would otherwise
-            # copy it all into new memory (tens of milliseconds of page faults on Run).
-            grown = np.empty(2 * max(end, self._losses.size))
+            # Twice the size, or room for as many again as this call stores: a saved
+            # history of millions of epochs, restored in one call, leaves room for the run
+            # that follows, whose first tick would otherwise copy it all into new memory
+            # (tens of milliseconds of page faults in one tick of Run).
+            grown = np.empty(max(2 * self._losses.size, end + len(losses)))
             grown[: self._count] = self._losses[: self._count]
             self._losses = grown
         if first_epoch < self._outline.covered:
