@@ -58,6 +58,7 @@ _SHAPE = re.compile(r"(?<![\w.-])\d+(?:-\d+)+(?![\w.-])")   # layer sizes such a
 # Open and Save offer the lesson file type first; Save writes it (engine/lesson.py).
 LESSON_FILTER = f"Lessons ({' '.join('*' + suffix for suffix in LESSON_SUFFIXES)})"
 PROJECTOR_POINTS = 11.0
+MIN_POINTS, MAX_POINTS = 6.0, 40.0   # View ▸ Smaller / Larger text stop here
 # Each dock's entry in the View menu, its access key ("&") unique within its menu.
 DOCK_MENU_TEXTS = {"settingsDock": "Lesson and &settings", "lessonEditorDock": "Lesson &editor",
                    "diagramDock": "Net&work", "formulaDock": "&Formula",
@@ -148,7 +149,9 @@ class MainWindow(QMainWindow):
         # Fonts first, so every widget is laid out for them: normal text is big
         # enough for the back of a classroom.
         self._normal_points = max(QApplication.font().pointSizeF(), PROJECTOR_POINTS)
-        self._apply_font(float(self.settings.value("fontSize", self._normal_points)))
+        self._unreadable: list[str] = []   # saved settings that could not be read
+        self._apply_font(self._saved_number("fontSize", self._normal_points, float,
+                                            MIN_POINTS, MAX_POINTS))
         # The palette too, so every widget is made in it (View ▸ Theme; one per application).
         self.themes = ThemeSwitcher.of_application()
         self.themes.choose(str(self.settings.value("theme", FOLLOW_SYSTEM)))
@@ -186,7 +189,11 @@ class MainWindow(QMainWindow):
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
         self._restore_settings()
-        self.statusBar().showMessage("Press Space to step through the iteration, Ctrl+R to run.")
+        hint = "Press Space to step through the iteration, Ctrl+R to run."
+        if self._unreadable:
+            hint = (f"A saved setting could not be read ({'; '.join(self._unreadable)}): "
+                    f"its default is used. {hint}")
+        self.statusBar().showMessage(hint)
 
     # -- construction -----------------------------------------------------------------
     def _build_central(self) -> QWidget:
@@ -944,7 +951,7 @@ class MainWindow(QMainWindow):
         """Scale every font up (+1), down (−1) or back to normal (0), for projectors."""
         size = QApplication.font().pointSizeF()
         size = (self._normal_points if direction == 0
-                else max(6.0, min(40.0, size * (1.15 ** direction))))
+                else max(MIN_POINTS, min(MAX_POINTS, size * (1.15 ** direction))))
         self.settings.setValue("fontSize", size)
         self._apply_font(size)
         if self._presenter is not None:  # else it is built at this zoom
@@ -1099,10 +1106,28 @@ class MainWindow(QMainWindow):
         if scale in ("log", "linear"):
             self.plot.set_log(scale == "log")
 
+    def _saved_number(self, key: str, default, kind, low, high):
+        """The saved setting ``key`` as ``kind`` within [low, high]; ``default`` (and a
+        note for the status bar) when it is not a number — a settings file edited by
+        hand or cut short must not stop the window from opening."""
+        value = self.settings.value(key, default)
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            self._unreadable.append(f"{key} = {value!r}")
+            return default
+        if number != number:  # NaN
+            self._unreadable.append(f"{key} = {value!r}")
+            return default
+        return max(low, min(high, number))
+
     def _restore_decimals(self) -> None:
-        decimals = int(self.settings.value("decimals", self.controller.decimals))
-        self.decimals_box.setValue(decimals)
-        self.controller.set_decimals(decimals)
+        box = self.decimals_box
+        decimals = self._saved_number("decimals", self.controller.decimals, int,
+                                      box.minimum(), box.maximum())
+        box.setValue(decimals)  # a change tells the controller (valueChanged)
+        if self.controller.decimals != box.value():
+            self.controller.set_decimals(box.value())
 
     def _default_docks(self) -> None:
         """Settings on the left as narrow as they allow; diagram above the formula and

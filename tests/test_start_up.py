@@ -290,3 +290,32 @@ def test_each_card_is_measured_once_while_the_window_is_built(qtbot, tmp_path, m
     width = card.width()
     window.decimals_box.setValue(9)
     assert card.width() > width
+
+
+@pytest.mark.parametrize("key, saved", [("decimals", "abc"), ("fontSize", "big"),
+                                        ("fontSize", "nan")])
+def test_an_unreadable_saved_setting_opens_the_window_with_its_default(qtbot, tmp_path, key,
+                                                                      saved):
+    """A settings file edited by hand or cut short: the window opens with the default,
+    and the status bar names the setting and what it held."""
+    from PySide6.QtCore import QSettings
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(key, saved)
+    window = MainWindow(load_lesson(resolve_lesson("xor_biases")), settings)
+    qtbot.addWidget(window)
+    assert window.controller.decimals == window.decimals_box.value() == 3
+    assert QApplication.font().pointSizeF() == window._normal_points
+    assert f"{key} = '{saved}'" in window.statusBar().currentMessage()
+
+
+def test_saved_decimals_beyond_the_box_are_held_to_it_in_the_tables_too(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("decimals", 99)
+    window = MainWindow(load_lesson(resolve_lesson("xor_biases")), settings)
+    qtbot.addWidget(window)
+    assert window.controller.decimals == window.decimals_box.value() == 10
