@@ -24,7 +24,7 @@ so that colour is never the only cue.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -167,16 +167,15 @@ LIGHT = Theme(
     runs=("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
           "#882255"))
 
-DARK = Theme(
-    name="dark", dark=True,
+# Dark keeps light's cell marks (painted on their own coloured background, with a
+# white halo) and its banner colours; only the surfaces, texts, lines and curves change.
+DARK = replace(
+    LIGHT, name="dark", dark=True,
     window="#2B2B2B", base="#1E1E1E", text="#EDEDED", placeholder="#A8A8A8", button="#383838",
     highlight="#2F6FAE", link="#8AB4F8",
-    active="#FFE135", precedent="#FF9F1C", term="#E8590C", right="#6FD08C", mark_text="#000000",
-    mark_note="#404040", active_border=3.0, precedent_border=1.5, term_border=2.5,
     mark_halo="#FFFFFF",
     current_frame="#5AA9F0",
     positive="#56B4E9", negative="#F08A4B",
-    error="#B03A2E", error_text="#FFFFFF", caution="#F2C14E", caution_text="#1A1A1A",
     problem="#FF8A80", warning="#FFC15E",
     right_text="#7BD88F",
     plot_background="#1E1E1E", plot_curve="#56B4E9", plot_marker="#F08A4B",
