@@ -119,3 +119,22 @@ def test_a_diverged_network_gives_a_non_finite_map_without_warnings():
     assert session.diverged is not None
     _, boundary = boundary_of(session, resolution=5)
     assert not np.isfinite(boundary.value).all()
+
+
+def test_the_window_decides_the_plane_as_the_lesson_opened_even_when_first_asked_after_an_edit():
+    """The teaching model works the plane out when a view first asks; an X cell edited
+    before that drops the lesson's data spec (its derived columns then look like free
+    inputs), but the plane is still the one the lesson opened with."""
+    from gui.teaching_model import TeachingModel
+
+    lesson = load_lesson(resolve_lesson("circle_features"))
+    session = Session(lesson)
+    teaching = TeachingModel(lambda: session, lambda: "gradient")
+    teaching.open_lesson(lesson)
+    opened = input_plane(load_lesson(resolve_lesson("circle_features")))
+    session.set_value("X", 0, 2, 5.0)          # a derived column, now unlike its formula
+    assert lesson.data_spec == {}
+    with pytest.raises(NotAPlane):
+        input_plane(lesson)                     # decided now, it would not be a plane
+    assert teaching.plane_problem == ""
+    assert teaching.plane.names == opened.names

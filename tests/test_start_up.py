@@ -319,3 +319,21 @@ def test_saved_decimals_beyond_the_box_are_held_to_it_in_the_tables_too(qtbot, t
     window = MainWindow(load_lesson(resolve_lesson("xor_biases")), settings)
     qtbot.addWidget(window)
     assert window.controller.decimals == window.decimals_box.value() == 10
+
+
+def test_the_diagrams_neuron_maps_wait_for_its_first_paint_then_follow(qtbot, tmp_path):
+    """The small maps beside the hidden neurons never hold up the first paint: none is
+    drawn before the diagram has been painted, and they arrive a tick after it."""
+    from PySide6.QtCore import QSettings
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(load_lesson(resolve_lesson("moons")), settings)
+    qtbot.addWidget(window)
+    maps = window.hidden_unit_maps
+    window.show()                     # visible now; painted only when events run
+    assert window.diagram.isVisible()
+    maps.throttle.tick(force=True)    # the throttle's timer, overdue after the build
+    assert maps.revision == 0 and window.diagram.neuron_maps == {}
+    qtbot.waitUntil(lambda: maps.revision > 0, timeout=5000)
+    assert len(window.diagram.neuron_maps) == 10
