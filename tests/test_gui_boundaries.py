@@ -1,10 +1,13 @@
 """The window's boundaries, read from the source: widgets never touch the session and
-never call the engine for maths; the run clock trains in batches that grow to the budget."""
+never call the engine for maths; the run clock trains in batches that grow to the budget,
+and lets the event loop's other work run before it trains again."""
 import ast
+from types import SimpleNamespace
 
 from conftest import ROOT
 
-from gui.run_clock import MAX_UNITS_PER_TICK, TICK_BUDGET_S, RunClock, next_batch
+from gui import run_clock
+from gui.run_clock import FRAME_RATE, MAX_UNITS_PER_TICK, TICK_BUDGET_S, RunClock, next_batch
 
 GUI = ROOT / "gui"
 CONTROLLER = GUI / "session_controller.py"
@@ -143,15 +146,61 @@ def test_the_run_clock_trains_in_growing_batches_until_finished(qtbot):
         trained.append(epochs)
         return epochs
 
-    clock = RunClock(train, lambda: sum(trained) >= 5000)
+    # Finished once the epochs are trained and a frame was offered (the first comes a
+    # frame interval after the start, likely after these cheap epochs are done).
+    clock = RunClock(train, lambda: sum(trained) >= 5000 and bool(frames))
     clock.frameDue.connect(lambda: (frames.append(1), clock.published()))
     clock.runFinished.connect(clock.stop)
     clock.start()
     qtbot.waitUntil(lambda: not clock.running, timeout=5000)
-    assert sum(trained) == 5000
-    assert trained[:3] == [1, 2, 4]         # grows at most twofold a tick ...
-    assert len(trained) < 100               # ... to the budget: cheap epochs, big batches
+    batches = [epochs for epochs in trained if epochs]
+    assert sum(batches) == 5000
+    assert batches[:3] == [1, 2, 4]         # grows at most twofold a tick ...
+    assert len(batches) < 100               # ... to the budget: cheap epochs, big batches
     assert frames                           # trained epochs were offered for a frame
+
+
+def _clock_on_a_fake_time(monkeypatch):
+    """A RunClock whose ticks are driven by hand on a clock that moves only when told:
+    (clock, now, trained, frames); each trained batch takes 1 ms."""
+    now = [100.0]
+    monkeypatch.setattr(run_clock, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    trained, frames = [], []
+
+    def train(epochs: int) -> int:
+        now[0] += 0.001
+        trained.append(epochs)
+        return epochs
+
+    clock = RunClock(train, lambda: False)
+    clock.frameDue.connect(lambda: (frames.append(now[0]), clock.published()))
+    clock.start()
+    clock.stop()   # the timer stays quiet: the test calls the ticks itself
+    return clock, now, trained, frames
+
+
+def test_a_tick_after_other_work_in_the_event_loop_yields_once(qtbot, monkeypatch):
+    clock, now, trained, frames = _clock_on_a_fake_time(monkeypatch)
+    clock._tick()
+    assert len(trained) == 1
+    now[0] += 0.010    # a repaint, another timer: the loop was busy between two ticks
+    clock._tick()
+    assert len(trained) == 1 and frames == []   # this tick let what waited behind it run
+    clock._tick()
+    assert len(trained) == 2                    # the next one trains again
+    now[0] += run_clock.BUSY_S / 2              # a short pause is no reason to yield
+    clock._tick()
+    assert len(trained) == 3
+
+
+def test_the_first_frame_of_a_run_comes_one_frame_interval_after_it_starts(qtbot, monkeypatch):
+    clock, now, trained, frames = _clock_on_a_fake_time(monkeypatch)
+    started = now[0]
+    while not frames:
+        clock._tick()
+    # Run's own repaint (its buttons, the status) is painted before the first frame.
+    assert frames[0] - started >= 1 / FRAME_RATE
+    assert len(trained) >= 30
 
 
 def test_a_batch_is_aimed_at_the_budget_growing_at_most_twofold():
