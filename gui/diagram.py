@@ -112,7 +112,6 @@ class NetworkDiagram(QGraphicsView):
         self._selection: Selection | None = None
         self._term: list[tuple[str, int, int]] = []  # an expanded sum's term being added
         self._decimals = 3
-        self._user_zoomed = False
         # The legend: what the neurons, edges and small squares show.
         self._caption = QLabel(self)
         self._caption.setObjectName("diagramLegend")
@@ -131,6 +130,7 @@ class NetworkDiagram(QGraphicsView):
         self.neuron_maps: dict[tuple[int, int], QGraphicsPixmapItem] = {}
         self._cursor: tuple[int, int] | None = None  # the neuron the arrows move from
         self._theme = LIGHT
+        self._zoomed_by_user(False)
 
     # -- structure -------------------------------------------------------------------
     def set_matrices(self, infos: list[MatrixInfo], layers: tuple[int, ...], bias: bool) -> None:
@@ -147,7 +147,7 @@ class NetworkDiagram(QGraphicsView):
         self._layer_gap = LAYER_GAP
         self._text_px = float(FONT_PX)
         self._build_items(bias)
-        self._user_zoomed = False
+        self._zoomed_by_user(False)
         self._fit()
         self._refresh()
 
@@ -754,12 +754,22 @@ class NetworkDiagram(QGraphicsView):
     def wheelEvent(self, event) -> None:  # noqa: N802
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
         self.scale(factor, factor)
-        self._user_zoomed = True
+        self._zoomed_by_user(True)
         event.accept()
 
     def reset_zoom(self) -> None:
-        self._user_zoomed = False
+        self._zoomed_by_user(False)
         self._fit()
+
+    def _zoomed_by_user(self, zoomed: bool) -> None:
+        """Fitted to the view, the network needs no scroll bars: shown for a moment while
+        the view is resized, they would shrink it and have it fitted twice over. Zoomed
+        in by the wheel, it may not fit, and the scroll bars say so."""
+        self._user_zoomed = zoomed
+        policy = (Qt.ScrollBarPolicy.ScrollBarAsNeeded if zoomed
+                  else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

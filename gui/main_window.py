@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import (QByteArray, QCoreApplication, QEvent, QSettings, QStandardPaths, Qt,
+                            QTimer, Signal)
 from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMessageBox, QSlider, QSpinBox, QStackedWidget,
@@ -189,6 +190,11 @@ class MainWindow(QMainWindow):
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
         self._restore_settings()
+        # A dock that will show is built now: built as it shows, its view would make the
+        # window lay out again, and fit the tables and the diagram again, before painting.
+        for dock in self.findChildren(ViewDock):
+            if dock.isVisibleTo(self):
+                dock.widget()
         hint = "Press Space to step through the iteration, Ctrl+R to run."
         if self._unreadable:
             hint = (f"A saved setting could not be read ({'; '.join(self._unreadable)}): "
@@ -1018,6 +1024,10 @@ class MainWindow(QMainWindow):
         font = QFont(QApplication.font())
         font.setPointSizeF(size)
         QApplication.setFont(font)
+        # Qt posts the new font to the widgets that exist (this window, at start): delivered
+        # now, so that the widgets made next inherit it and everything is measured once in
+        # it, rather than in the old font first and again when the event loop starts.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
 
     def show_tour(self) -> QMessageBox:
         docks = self.teaching_docks_b + self.teaching_docks_a

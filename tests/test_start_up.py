@@ -337,3 +337,37 @@ def test_the_diagrams_neuron_maps_wait_for_its_first_paint_then_follow(qtbot, tm
     assert maps.revision == 0 and window.diagram.neuron_maps == {}
     qtbot.waitUntil(lambda: maps.revision > 0, timeout=5000)
     assert len(window.diagram.neuron_maps) == 10
+
+
+def test_the_window_is_made_in_its_text_size_and_fitted_once_when_shown(qtbot, tmp_path):
+    """The saved text size reaches every widget as it is made, not when the event loop
+    starts: measured in the old size first, the toolbars, docks, cards and diagram were
+    all laid out and fitted a second time before the first paint."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QToolButton
+    from gui.main_window import MainWindow
+
+    old_font = QApplication.font()
+    size = old_font.pointSizeF() + 3
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("fontSize", size)
+    try:
+        window = MainWindow(load_lesson(resolve_lesson("excel_walkthrough")), settings)
+        qtbot.addWidget(window)
+        made = [window, *window.findChildren(QToolButton), *window.tables.cards.values()]
+        assert {widget.font().pointSizeF() for widget in made} == {size}
+        fits = []
+        real_fit = window.diagram._fit
+        window.diagram._fit = lambda: fits.append(1) or real_fit()
+        fits_when_painted = []
+        real_after_paint = window._after_first_paint
+        window._after_first_paint = lambda: (fits_when_painted.append(len(fits)),
+                                             real_after_paint())
+        window.show()
+        qtbot.waitUntil(lambda: bool(fits_when_painted))
+        # Fitted for the size the view was given; never for a view that scroll bars shrank.
+        assert fits_when_painted == [1]
+        assert not window.diagram.horizontalScrollBar().isVisible()
+        assert not window.diagram.verticalScrollBar().isVisible()
+    finally:
+        QApplication.setFont(old_font)
