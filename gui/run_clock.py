@@ -87,6 +87,7 @@ class RunClock(QObject):
         self._owed = 0.0             # fractional epochs owed at a set speed
         self._last_tick = 0.0
         self._tick_end = 0.0         # when the last tick returned to the event loop
+        self._yielded = False        # the last tick yielded to other work
         self._last_frame = 0.0
         self._frame_interval = 1.0 / FRAME_RATE
         self._window_start = 0.0     # the current measuring window of the training share
@@ -145,9 +146,12 @@ class RunClock(QObject):
         # of interval 0 is always the oldest: after a repaint it would train again
         # before any other due timer or input could run. Doing nothing this once lets
         # them in, so the loop's longest stall is one piece of work, never two.
+        # Never twice in a row: a slow speed's timer that wakes late keeps training.
         busy = now - self._tick_end - self._timer.interval() / 1000
-        if busy > BUSY_S:
+        if busy > BUSY_S and not self._yielded:
+            self._yielded = True
             return
+        self._yielded = False
         if self._dirty and now - self._last_frame >= self._frame_interval:
             # A frame's tick trains nothing: publishing, then the repaint it causes
             # in the same pass of the event loop, already fill a slice of it, and

@@ -183,14 +183,21 @@ def test_a_tick_after_other_work_in_the_event_loop_yields_once(qtbot, monkeypatc
     clock, now, trained, frames = _clock_on_a_fake_time(monkeypatch)
     clock._tick()
     assert len(trained) == 1
-    now[0] += 0.010    # a repaint, another timer: the loop was busy between two ticks
+    now[0] += 0.005    # a repaint, another timer: the loop was busy between two ticks
     clock._tick()
     assert len(trained) == 1 and frames == []   # this tick let what waited behind it run
     clock._tick()
     assert len(trained) == 2                    # the next one trains again
+    now[0] += 0.005    # busy again after a batch: yields again
+    clock._tick()
+    assert len(trained) == 2
+    now[0] += 0.005    # late again straight after yielding (a slow speed's timer woken late)
+    clock._tick()
+    assert len(trained) == 3                    # never twice in a row: training goes on
     now[0] += run_clock.BUSY_S / 2              # a short pause is no reason to yield
     clock._tick()
-    assert len(trained) == 3
+    assert len(trained) == 4
+    assert frames == []                         # (no frame due yet: 33 ms are not up)
 
 
 def test_the_first_frame_of_a_run_comes_one_frame_interval_after_it_starts(qtbot, monkeypatch):
