@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
         # needed to show the window: the exporter is built once it is painted, or when used.
         self._exporter: Exporter | None = None
         self._painted = False
-        self._first_start = False   # no saved window state: docks sized once painted
+        self._first_start = False   # no saved window state: docks sized once shown
+        self._docks_sized_for = None   # the window size the docks were last sized for
         self._export_folder = str(self.settings.value("lastFolder", str(Path.home())))
         self._data_dialog = None   # the open Import CSV / data set dialog
         self._build_actions()
@@ -190,11 +191,6 @@ class MainWindow(QMainWindow):
         self.controller.presentationChanged.emit(self.controller.presentation)
         self.controller.publish_all()
         self._restore_settings()
-        # A dock that will show is built now: built as it shows, its view would make the
-        # window lay out again, and fit the tables and the diagram again, before painting.
-        for dock in self.findChildren(ViewDock):
-            if dock.isVisibleTo(self):
-                dock.widget()
         hint = "Press Space to step through the iteration, Ctrl+R to run."
         if self._unreadable:
             hint = (f"A saved setting could not be read ({'; '.join(self._unreadable)}): "
@@ -1104,13 +1100,19 @@ class MainWindow(QMainWindow):
         else:
             screen = QGuiApplication.primaryScreen().availableGeometry()
             self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
-        self._default_docks()
         state = self.settings.value("windowState")
-        if isinstance(state, QByteArray) and not state.isEmpty():
+        saved = isinstance(state, QByteArray) and not state.isEmpty()
+        if saved:
+            self._default_docks()   # for docks the saved state does not know
             self.restoreState(state)
-        else:
-            # Sized again once painted: only then are the tables measured in their real font.
-            self._first_start = True
+        # A dock that will show is built now: built as it shows, its view would make the
+        # window lay out again, and fit the tables and the diagram again, before painting.
+        for dock in self.findChildren(ViewDock):
+            if dock.isVisibleTo(self):
+                dock.widget()
+        if not saved:
+            self._default_docks()
+            self._first_start = True   # sized again if shown at another size (showEvent)
         # "log" or "linear" as the user chose; anything else leaves the scale to the data.
         scale = self.settings.value("lossScale", "automatic")
         if scale in ("log", "linear"):
@@ -1144,7 +1146,9 @@ class MainWindow(QMainWindow):
         the plot on the right, sized for a projector but leaving the tables the width
         they need (down to the diagram's own minimum)."""
         width = self.width()
-        # Not built (so not shown) yet, the settings are sized once painted.
+        self._docks_sized_for = self.size()
+        # An unbuilt settings dock is a hidden one (a dock to be shown is built first,
+        # in _restore_settings): it takes no width.
         built = self.settings_dock.built
         settings = self.settings_panel.minimumSizeHint().width() if built else 0
         separators = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
@@ -1166,10 +1170,16 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self, self._after_first_paint)
 
-    def _after_first_paint(self) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802
         if self._first_start:
+            # Shown at another size than it was made at: sized again, before it is
+            # painted, so that the first paint is the layout the learner keeps.
             self._first_start = False
-            self._default_docks()
+            if self.size() != self._docks_sized_for:
+                self._default_docks()
+        super().showEvent(event)
+
+    def _after_first_paint(self) -> None:
         self.firstPainted.emit()
         self._build_exporter()
 

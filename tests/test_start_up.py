@@ -371,3 +371,30 @@ def test_the_window_is_made_in_its_text_size_and_fitted_once_when_shown(qtbot, t
         assert not window.diagram.verticalScrollBar().isVisible()
     finally:
         QApplication.setFont(old_font)
+
+
+def test_a_first_start_is_laid_out_before_its_first_paint_and_keeps_that_layout(qtbot,
+                                                                                  tmp_path):
+    """No saved layout: the docks are sized, with the settings panel built, before the
+    window is first painted; nothing moves after that paint."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDockWidget
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(load_lesson(resolve_lesson("excel_walkthrough")), settings)
+    qtbot.addWidget(window)
+
+    def layout():
+        return {dock.objectName(): dock.geometry() for dock in window.findChildren(QDockWidget)
+                if dock.isVisible()} | {"tables": window.tables.geometry()}
+
+    at_paint = []
+    real_after_paint = window._after_first_paint
+    window._after_first_paint = lambda: (at_paint.append(layout()), real_after_paint())
+    window.show()
+    qtbot.waitUntil(lambda: bool(at_paint))
+    QApplication.processEvents()
+    assert window.settings_dock.built and "settingsDock" in at_paint[0]
+    assert at_paint[0]["settingsDock"].width() >= window.settings_panel.minimumSizeHint().width()
+    assert layout() == at_paint[0]
