@@ -27,7 +27,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.errors import LessonError
-from engine.diagnosis import trouble
 from engine.explain import CellExplanation
 from engine.lesson import Lesson, check_lesson_text
 from engine.run_compare import kept_curve, settings_of
@@ -567,6 +566,7 @@ class SessionController(QObject):
         self.exercise.cancel()
         session = self.session
         if session.diverged is not None:
+            from engine.diagnosis import trouble  # not needed before the window is painted
             self.diverged.emit(trouble(session, self.learner).divergence)
             return
         if session.reached_tolerance:
@@ -609,6 +609,7 @@ class SessionController(QObject):
 
     def _report_state(self) -> None:
         session = self.session
+        from engine.diagnosis import trouble  # not needed before the window is painted
         told = trouble(session, self.learner)  # what went wrong and why, in the cards' names
         self.diverged.emit(told.divergence)
         self.warning.emit(told.warning)

@@ -111,7 +111,8 @@ def test_export_and_teaching_modules_wait_for_the_first_paint(tmp_path):
         "    'gui.views.race_view', 'gui.views.landscape_view', 'gui.views.code_view',\n"
         "    'engine.chain_rule', 'engine.code_lines', 'engine.gradient_check',\n"
         "    'engine.landscape', 'engine.race', 'engine.export_xlsx', 'engine.csv_import',\n"
-        "    'engine.network_proposal', 'engine.boundary', 'gui.views.boundary_view'))))\n"
+        "    'engine.network_proposal', 'engine.boundary', 'gui.views.boundary_view',\n"
+        "    'engine.diagnosis'))))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
