@@ -579,6 +579,11 @@ def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
     return TableGeometry(column_width, row_height, label_width, width, height)
 
 
+def _not_computed(formula: str) -> str:
+    """A card's formula line while its matrix is not computed yet."""
+    return f"{formula}   (not computed yet)"
+
+
 def _note_metrics(widget: QWidget, model: ArrayModel) -> QFontMetrics | None:
     """The change note's font metrics for an update table, else None (no note line)."""
     return None if model.updates is None else QFontMetrics(note_font(widget.font()))
@@ -857,7 +862,7 @@ class MatrixCard(QFrame):
         if self._current:
             tag = " &nbsp;◀ cell by cell" if self._filling else " &nbsp;◀ just computed"
         title = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
-        formula = info.formula if self._revealed else f"{info.formula}   (not computed yet)"
+        formula = info.formula if self._revealed else _not_computed(info.formula)
         return title, formula
 
     def _retitle(self) -> None:
@@ -882,7 +887,9 @@ class MatrixCard(QFrame):
         window is built, each of which used to size it anew."""
         rows, columns = self.model.shape
         info = self.model.info
-        formula_text = self._texts()[1]
+        # Room for the formula as it reads before its step (the longer): the card keeps
+        # its size when the step reveals it, so the cards after it do not move.
+        formula_text = _not_computed(info.formula)
         font = (self.font().key(), id(self.style()))
         if self._view is not None:
             table_width, table_height = self._view.width(), self._view.height()

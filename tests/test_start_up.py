@@ -399,3 +399,17 @@ def test_a_first_start_is_laid_out_before_its_first_paint_and_keeps_that_layout(
     assert window.settings_dock.built and "settingsDock" in at_paint[0]
     assert at_paint[0]["settingsDock"].width() >= window.settings_panel.minimumSizeHint().width()
     assert layout() == at_paint[0]
+
+
+def test_a_card_keeps_its_size_when_its_step_reveals_it(qtbot, make_window):
+    """A card has room for its formula as it reads before its step ("… (not computed
+    yet)"), so revealing it moves no card after it (and Run's first frame, which
+    reveals them all, lays nothing out again)."""
+    window = make_window("excel_walkthrough")
+    cards = window.tables.cards
+    sizes = {name: card.size() for name, card in cards.items()}
+    hidden = {name for name, card in cards.items() if "not computed yet" in card._texts()[1]}
+    assert len(hidden) > 10
+    window.controller.step_epoch()   # every step of the iteration shown
+    assert not any("not computed yet" in card._texts()[1] for card in cards.values())
+    assert {name: card.size() for name, card in cards.items()} == sizes
