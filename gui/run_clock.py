@@ -8,10 +8,11 @@ other work (a repaint, another widget's timer) trains nothing either: it
 yields once, so that the timers and input waiting behind that work run
 before the next batch rather than after it. The number of epochs per tick
 adapts to their measured cost, so a tiny network and the 1797-sample digits
-both keep the window responsive. Repaints are spaced to at most ``FRAME_RATE`` a second; when one
-repaint is costly (many tables on a slow machine) they are spaced further,
-down to ``MIN_FRAME_RATE``, so that training keeps about ``TRAINING_SHARE``
-of the time.
+both keep the window responsive. Repaints are spaced to at most
+``FRAME_RATE`` a second, the first one frame interval after Run starts; when
+one repaint is costly (many tables on a slow machine) they are spaced
+further, down to ``MIN_FRAME_RATE``, so that training keeps about
+``TRAINING_SHARE`` of the time.
 
 The clock knows nothing of sessions: it is given a ``train(epochs)``
 function (which trains at most that many epochs and says how many it did)
