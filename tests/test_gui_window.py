@@ -324,6 +324,28 @@ def test_diagram_items_match_the_architecture(window, qtbot):
     assert label == f"{float(shown(window, 'a1')[0, 2]):.3g}"
 
 
+def test_the_diagram_has_scroll_bars_only_while_the_wheel_has_zoomed_it(window, qtbot):
+    """Fitted, the network fills the view: no scroll bars (they would shrink the view and
+    have it fitted twice). Zoomed in by the wheel it no longer fits, and they show; Reset
+    zoom fits it again without them."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    diagram = window.diagram
+    bars = (diagram.horizontalScrollBar(), diagram.verticalScrollBar())
+    qtbot.waitUntil(lambda: diagram.isVisible())
+    assert not any(bar.isVisible() for bar in bars)
+    centre = QPointF(diagram.viewport().rect().center())
+    for _ in range(6):
+        diagram.wheelEvent(QWheelEvent(centre, diagram.mapToGlobal(centre), QPoint(0, 0),
+                                       QPoint(0, 120), Qt.MouseButton.NoButton,
+                                       Qt.KeyboardModifier.NoModifier,
+                                       Qt.ScrollPhase.NoScrollPhase, False))
+    qtbot.waitUntil(lambda: all(bar.isVisible() for bar in bars))
+    diagram.reset_zoom()
+    qtbot.waitUntil(lambda: not any(bar.isVisible() for bar in bars))
+
+
 def test_diagram_collapses_wide_layers(make_window):
     doc = default_lesson().to_json()
     rng = np.random.default_rng(0)
