@@ -21,7 +21,6 @@ __all__ = ["TrainingState", "Trainer", "EpochReport", "Divergence", "UNSTABLE_RI
 UNSTABLE_RISING_EPOCHS = 20  # DESIGN.md: "rising for 20 epochs in a row"
 
 
-@dataclass
 class TrainingState:
     """Everything that changes while training.
 
@@ -32,7 +31,8 @@ class TrainingState:
     velocity : Parameters or None
         Momentum velocities (same layout as params), None without momentum.
     rng : numpy.random.Generator
-        The lesson's generator, after the initial draws.
+        The lesson's generator, after the initial draws. A copy's generator is
+        made from the original's state when it is first used (see ``copy``).
     epoch : int
         Epochs completed.
     batch : int
@@ -43,25 +43,51 @@ class TrainingState:
         Σ batch_size·J over the current epoch's completed batches.
     """
 
-    params: Parameters
-    velocity: Parameters | None
-    rng: np.random.Generator
-    epoch: int = 0
-    batch: int = 0
-    order: np.ndarray | None = None
-    loss_sum: float = 0.0
+    __slots__ = ("params", "velocity", "epoch", "batch", "order", "loss_sum", "_rng", "_kept_rng")
 
-    def copy(self) -> "TrainingState":
-        """An independent copy (the generator too), for checkpoints and step back."""
-        # Seeded with 0 only to skip drawing fresh entropy from the system (a
-        # copy per iteration on the stepped path); the state is replaced at once.
-        rng = np.random.Generator(type(self.rng.bit_generator)(0))
-        rng.bit_generator.state = self.rng.bit_generator.state
-        return TrainingState(
-            self.params.copy(),
-            None if self.velocity is None else self.velocity.copy(),
-            rng, self.epoch, self.batch,
-            None if self.order is None else self.order.copy(), self.loss_sum)
+    def __init__(self, params: Parameters, velocity: Parameters | None,
+                 rng: np.random.Generator, epoch: int = 0, batch: int = 0,
+                 order: np.ndarray | None = None, loss_sum: float = 0.0):
+        self.params = params
+        self.velocity = velocity
+        self.epoch = epoch
+        self.batch = batch
+        self.order = order
+        self.loss_sum = loss_sum
+        self._rng: np.random.Generator | None = rng
+        # (bit generator class, its state) of a copy whose generator is not made yet
+        self._kept_rng: tuple[type, dict] | None = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        if self._rng is None:
+            kind, state = self._kept_rng
+            # Seeded with 0 only to skip drawing fresh entropy from the system;
+            # the state is replaced at once.
+            bits = kind(0)
+            bits.state = state
+            self._rng, self._kept_rng = np.random.Generator(bits), None
+        return self._rng
+
+    def copy(self) -> TrainingState:
+        """An independent copy, for checkpoints and step back.
+
+        The copy keeps the generator's state and makes its own generator from it
+        when first used. Making a generator costs more than copying the weights
+        of a small network, and most copies never draw: a full-batch epoch draws
+        nothing, and a checkpoint is only trained from after a jump.
+        """
+        twin = TrainingState(self.params.copy(),
+                             None if self.velocity is None else self.velocity.copy(),
+                             None, self.epoch, self.batch,
+                             None if self.order is None else self.order.copy(), self.loss_sum)
+        if self._rng is None:
+            # A state dict is never changed in place (a generator reads it when made): shared.
+            twin._kept_rng = self._kept_rng
+        else:
+            bits = self._rng.bit_generator
+            twin._kept_rng = (type(bits), bits.state)
+        return twin
 
     def nbytes(self) -> int:
         """Approximate memory held by a copy of this state."""

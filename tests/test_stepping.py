@@ -183,3 +183,33 @@ def test_a_restored_long_history_leaves_room_for_the_run_that_follows():
     assert session.history._losses is stored                     # no copy on the way
     assert np.array_equal(session.loss_history[:100_000], losses)
     assert session.epochs_done == 101_000
+
+
+def test_a_copy_of_a_state_draws_what_the_original_draws_and_stays_apart():
+    original = Session(make_lesson(**CONFIGS["mini-batch, momentum, L2"])).state
+    copy = original.copy()
+    copy_of_copy = copy.copy()  # copied before its source's generator was made
+    expected = original.rng.permutation(10)  # the original moves on; the copies do not
+    assert np.array_equal(copy.rng.permutation(10), expected)
+    assert np.array_equal(copy_of_copy.rng.permutation(10), expected)
+    later = original.rng.random(3)
+    assert np.array_equal(copy.rng.random(3), later)
+    assert np.array_equal(copy_of_copy.rng.random(3), later)
+    assert copy.rng is not original.rng and copy_of_copy.rng is not copy.rng
+    copy.params.flat[0] += 1.0
+    assert copy.params.flat[0] != original.params.flat[0]
+
+
+def test_a_copy_makes_its_generator_only_when_it_draws():
+    # Copies are made every Run tick and at every checkpoint, and a full-batch epoch
+    # never draws: making a generator for each would cost more than the copy itself.
+    session = Session(make_lesson(**CONFIGS["full batch"]))
+    copy = session.state.copy()
+    session.trainer.run_epochs(copy, 3)
+    assert copy._rng is None
+    assert copy.rng.bit_generator.state == session.state.rng.bit_generator.state
+    mini = Session(make_lesson(**CONFIGS["mini-batch, momentum, L2"]))
+    copy = mini.state.copy()
+    mini.trainer.run_epochs(copy, 1)  # draws the epoch's sample order
+    assert copy._rng is not None
+    assert copy.rng.bit_generator.state != mini.state.rng.bit_generator.state
