@@ -46,17 +46,21 @@ class TrainingState:
     __slots__ = ("params", "velocity", "epoch", "batch", "order", "loss_sum", "_rng", "_kept_rng")
 
     def __init__(self, params: Parameters, velocity: Parameters | None,
-                 rng: np.random.Generator, epoch: int = 0, batch: int = 0,
-                 order: np.ndarray | None = None, loss_sum: float = 0.0):
+                 rng: np.random.Generator | None, epoch: int = 0, batch: int = 0,
+                 order: np.ndarray | None = None, loss_sum: float = 0.0, *,
+                 kept_rng: tuple[type, dict] | None = None):
+        # ``rng`` is None only in a copy, which gives ``kept_rng`` instead: the bit
+        # generator's class and state, made into its own generator when first used.
+        if (rng is None) == (kept_rng is None):
+            raise ValueError("a training state takes a generator or a kept generator state")
         self.params = params
         self.velocity = velocity
         self.epoch = epoch
         self.batch = batch
         self.order = order
         self.loss_sum = loss_sum
-        self._rng: np.random.Generator | None = rng
-        # (bit generator class, its state) of a copy whose generator is not made yet
-        self._kept_rng: tuple[type, dict] | None = None
+        self._rng = rng
+        self._kept_rng = kept_rng
 
     @property
     def rng(self) -> np.random.Generator:
@@ -77,17 +81,17 @@ class TrainingState:
         of a small network, and most copies never draw: a full-batch epoch draws
         nothing, and a checkpoint is only trained from after a jump.
         """
-        twin = TrainingState(self.params.copy(),
-                             None if self.velocity is None else self.velocity.copy(),
-                             None, self.epoch, self.batch,
-                             None if self.order is None else self.order.copy(), self.loss_sum)
         if self._rng is None:
             # A state dict is never changed in place (a generator reads it when made): shared.
-            twin._kept_rng = self._kept_rng
+            kept = self._kept_rng
         else:
             bits = self._rng.bit_generator
-            twin._kept_rng = (type(bits), bits.state)
-        return twin
+            kept = (type(bits), bits.state)
+        return TrainingState(self.params.copy(),
+                             None if self.velocity is None else self.velocity.copy(),
+                             None, self.epoch, self.batch,
+                             None if self.order is None else self.order.copy(), self.loss_sum,
+                             kept_rng=kept)
 
     def nbytes(self) -> int:
         """Approximate memory held by a copy of this state."""

@@ -213,3 +213,12 @@ def test_a_copy_makes_its_generator_only_when_it_draws():
     mini.trainer.run_epochs(copy, 1)  # draws the epoch's sample order
     assert copy._rng is not None
     assert copy.rng.bit_generator.state != mini.state.rng.bit_generator.state
+
+
+def test_a_training_state_takes_a_generator_or_a_kept_state_not_both_nor_neither():
+    state = Session(make_lesson(**CONFIGS["full batch"])).state
+    with pytest.raises(ValueError):
+        type(state)(state.params, None, None)
+    with pytest.raises(ValueError):
+        type(state)(state.params, None, state.rng,
+                    kept_rng=(type(state.rng.bit_generator), state.rng.bit_generator.state))
