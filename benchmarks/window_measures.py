@@ -22,7 +22,7 @@ from engine.catalogue import identify
 from engine.lesson import load_lesson, resolve_lesson
 from engine.session import Session
 from engine.session_file import SavedSession
-from gui.app import EXIT_AFTER_PAINT
+from gui.app import EXIT_AFTER_PAINT, configure_qt
 from gui.main_window import MainWindow
 from gui.session_controller import MatrixInfo
 from gui.tables import ArrayModel, MatrixView
@@ -39,7 +39,8 @@ HEARTBEAT_SETTLE_S = 0.05  # the heartbeat runs this long before each round of R
 
 
 def application() -> QApplication:
-    """The one QApplication of the process."""
+    """The one QApplication of the process, configured as the app configures its own."""
+    configure_qt()
     return QApplication.instance() or QApplication([sys.argv[0]])
 
 

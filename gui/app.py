@@ -24,10 +24,25 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-__all__ = ["main", "DEFAULT_LESSON", "open_initial_lesson"]
+__all__ = ["main", "DEFAULT_LESSON", "configure_qt", "open_initial_lesson"]
 
 DEFAULT_LESSON = "excel_walkthrough"
 EXIT_AFTER_PAINT = "BACKPROP_TRACER_EXIT_AFTER_PAINT"  # set: quit once painted (benchmarks)
+
+
+def configure_qt() -> None:
+    """Settings Qt reads from the environment; call before the first paint.
+
+    Qt's raster engine hands every large fill (a gradient, a pixmap, a tall
+    line: 96 lines of spans or more) to a pool of threads in segments and
+    waits for them. For widgets this size the hand-off costs more than the
+    fill: each repaint of the loss plot waited through about a hundred wake-ups
+    (15 ms of wall time for 8 ms of work on a busy 2-core machine, the longest
+    stall of Run), and the first paint started the pool for some 300 such
+    tasks. Fills stay on the GUI thread (Qt reads the variable once, when a
+    fill first asks for the pool).
+    """
+    os.environ["QT_NO_GUI_THREADPOOL"] = "1"
 
 
 def open_initial_lesson(argv: list[str]):
@@ -53,6 +68,7 @@ def main(argv: list[str]) -> int:
     from .file_open import LessonApplication, LessonOpener
     from .main_window import APPLICATION, ORGANISATION, MainWindow
 
+    configure_qt()
     app = QApplication.instance() or LessonApplication([sys.argv[0] if sys.argv else APPLICATION])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

@@ -120,7 +120,7 @@ def run_smoke_test(argv: list[str]) -> str:
     SmokeTestFailure
         On the first check that fails.
     """
-    from .app import DEFAULT_LESSON
+    from .app import DEFAULT_LESSON, configure_qt
     from .main_window import APPLICATION, MainWindow
 
     reference = argv[0] if argv else DEFAULT_LESSON
@@ -128,6 +128,7 @@ def run_smoke_test(argv: list[str]) -> str:
         lesson = load_lesson(resolve_lesson(reference))
     except LessonError as exc:
         raise SmokeTestFailure(f"cannot open the lesson: {exc}") from None
+    configure_qt()  # the bundle is checked as it runs
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APPLICATION])
     icon = resource_path(*APP_ICON)
     if QIcon(str(icon)).isNull():

@@ -138,6 +138,49 @@ def test_the_collector_is_paused_for_the_build_and_back_on_once_the_window_shows
     assert result.stdout.split() == ["during", "True", "after", "True", "True"]
 
 
+_SCALE_ON_POOL = (
+    "import os\n"
+    "from PySide6.QtCore import Qt\n"
+    "from PySide6.QtGui import QImage\n"
+    "def scale_and_count_threads():\n"
+    "    before = len(os.listdir('/proc/self/task'))\n"
+    "    image = QImage(600, 600, QImage.Format.Format_ARGB32_Premultiplied)\n"
+    "    image.fill(Qt.GlobalColor.white)\n"
+    "    image.scaled(1200, 1200, Qt.AspectRatioMode.IgnoreAspectRatio,\n"
+    "                 Qt.TransformationMode.SmoothTransformation)\n"
+    "    return len(os.listdir('/proc/self/task')) - before\n"
+)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_the_app_keeps_qts_large_fills_on_the_gui_thread(tmp_path):
+    """Qt hands large fills and scales to a pool of threads and waits for them: on a
+    busy 2-core machine each repaint of the loss plot waited through a hundred
+    wake-ups. The app turns the pool off before its first paint; a plain Qt
+    application (the control) starts the pool's threads for the same scale."""
+    env = {key: value for key, value in os.environ.items() if key != "QT_NO_GUI_THREADPOOL"}
+    env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path),
+               BACKPROP_TRACER_EXIT_AFTER_PAINT="1")
+    control = _SCALE_ON_POOL + (
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "print(scale_and_count_threads())\n")
+    app = _SCALE_ON_POOL + (
+        "import main\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "QApplication.exec = lambda self: print(scale_and_count_threads()) or 0\n"
+        "main.main([])\n")
+    started = []
+    for probe in (control, app):
+        result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        started.append(int(result.stdout.split()[-1]))
+    if started[0] == 0:
+        pytest.skip("this Qt scales on the calling thread anyway")
+    assert started[1] == 0
+
+
 def test_the_settings_panel_is_built_when_its_dock_is_first_shown(qtbot, make_window):
     window = make_window("xor_biases", settings_closed=True)
     assert not window.settings_dock.built
