@@ -126,15 +126,17 @@ class Session:
         self.record = None
         self.cursor = 0
         self.history = History(self.state, self.trainer.batches_per_epoch,
-                               _checkpoint_interval(self.lesson))
+                               _checkpoint_interval(self.lesson), room=self.lesson.epochs)
         self.reached_tolerance = False
 
     def _restore(self, saved) -> None:
         """Reopen a saved session exactly where it was (see ``session_file``)."""
         start = saved.state.copy()
         self.state = start
+        # Room for the saved epochs and a run of the lesson's length after them.
         self.history = History(start, self.trainer.batches_per_epoch,
-                               _checkpoint_interval(self.lesson))
+                               _checkpoint_interval(self.lesson),
+                               room=len(saved.loss_history) + self.lesson.epochs)
         self.history.record_losses(0, saved.loss_history)
         if saved.step is None:
             return

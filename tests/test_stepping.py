@@ -185,6 +185,23 @@ def test_a_restored_long_history_leaves_room_for_the_run_that_follows():
     assert session.epochs_done == 101_000
 
 
+def test_a_run_of_the_lessons_length_never_copies_its_losses():
+    """The loss store has room for the lesson's epochs from the start: growing it
+    copies every loss kept at once, a pause that lengthens with the history (one
+    long tick of Run in the window), so a run within the lesson's length never does."""
+    lesson = load_lesson(resolve_lesson("xor_biases"))
+    lesson.epochs = 20_000
+    session = Session(lesson)
+    stored = session.history._losses
+    while session.epochs_done < lesson.epochs:  # as Run's ticks train, a little at a time
+        session.run(min(700, lesson.epochs - session.epochs_done), record_last=False)
+    assert session.history._losses is stored
+    assert session.loss_history.size == lesson.epochs
+    session.run(1)  # past the room: the store grows, keeping every loss
+    assert session.history._losses is not stored
+    assert np.array_equal(session.loss_history[:lesson.epochs], stored[:lesson.epochs])
+
+
 def test_a_copy_of_a_state_draws_what_the_original_draws_and_stays_apart():
     original = Session(make_lesson(**CONFIGS["mini-batch, momentum, L2"])).state
     copy = original.copy()
