@@ -579,9 +579,13 @@ def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
     return TableGeometry(column_width, row_height, label_width, width, height)
 
 
-def _not_computed(formula: str) -> str:
-    """A card's formula line while its matrix is not computed yet."""
-    return f"{formula}   (not computed yet)"
+# A card's title ends in one of these tags. The title's width is measured with room
+# for the widest, so the card keeps its size as its step comes and goes; the formula
+# line reads the same before and after its step, so it needs no room for a second line.
+NOT_COMPUTED_TAG = "(not computed yet)"
+JUST_COMPUTED_TAG = "◀ just computed"
+CELL_BY_CELL_TAG = "◀ cell by cell"
+TITLE_TAGS = (NOT_COMPUTED_TAG, JUST_COMPUTED_TAG, CELL_BY_CELL_TAG)
 
 
 def _note_metrics(widget: QWidget, model: ArrayModel) -> QFontMetrics | None:
@@ -859,11 +863,12 @@ class MatrixCard(QFrame):
         rows, columns = self.model.shape
         symbol = "" if info.symbol == info.learner else f" &nbsp;<i>{info.symbol}</i>"
         tag = ""
-        if self._current:
-            tag = " &nbsp;◀ cell by cell" if self._filling else " &nbsp;◀ just computed"
+        if not self._revealed:
+            tag = f" &nbsp;{NOT_COMPUTED_TAG}"
+        elif self._current:
+            tag = f" &nbsp;{CELL_BY_CELL_TAG if self._filling else JUST_COMPUTED_TAG}"
         title = f"<b>{info.learner}</b>{symbol} &nbsp;({rows} × {columns}){tag}"
-        formula = info.formula if self._revealed else _not_computed(info.formula)
-        return title, formula
+        return title, info.formula
 
     def _retitle(self) -> None:
         title, formula = self._texts()
@@ -873,10 +878,11 @@ class MatrixCard(QFrame):
             self._formula.setEnabled(self._revealed)
             self._title.setEnabled(self._revealed)
         rows, columns = self.model.shape
+        description = formula if self._revealed else f"{formula}   {NOT_COMPUTED_TAG}"
         # The table is what the keyboard lands on: a screen reader names it as the card.
         for part in [self] if self._view is None else [self, self._view]:
             part.setAccessibleName(f"{self.model.info.learner} ({rows} × {columns})")
-            part.setAccessibleDescription(formula)
+            part.setAccessibleDescription(description)
         self._relayout()
 
     def _relayout(self) -> None:
@@ -887,9 +893,7 @@ class MatrixCard(QFrame):
         window is built, each of which used to size it anew."""
         rows, columns = self.model.shape
         info = self.model.info
-        # Room for the formula as it reads before its step (the longer): the card keeps
-        # its size when the step reveals it, so the cards after it do not move.
-        formula_text = _not_computed(info.formula)
+        formula_text = info.formula
         font = (self.font().key(), id(self.style()))
         if self._view is not None:
             table_width, table_height = self._view.width(), self._view.height()
@@ -911,10 +915,11 @@ class MatrixCard(QFrame):
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
         # Wide enough for the title and a short formula on one line; longer ones wrap.
-        # Measured in bold with room for the "just computed" tag, so the card
-        # keeps its width (no reflow) when the tag comes and goes.
-        text_width = max(table_width, min(MAX_CARD_WIDTH, bold_metrics.horizontalAdvance(
-            f"{info.learner}   {info.symbol}   ({rows} × {columns})   ◀ just computed ")))
+        # Measured in bold with room for the widest tag, so the card keeps its width
+        # (no reflow) when its step reveals it and the tags come and go.
+        title = f"{info.learner}   {info.symbol}   ({rows} × {columns})   "
+        text_width = max(table_width, min(MAX_CARD_WIDTH, max(
+            bold_metrics.horizontalAdvance(f"{title}{tag} ") for tag in TITLE_TAGS)))
         # One line of rich text (bold, italic), with a pixel or two for fallback glyphs.
         title_height = max(metrics.height(), bold_metrics.height()) + 2
         # The same measure a word-wrapped QLabel makes of itself.

@@ -445,14 +445,23 @@ def test_a_first_start_is_laid_out_before_its_first_paint_and_keeps_that_layout(
 
 
 def test_a_card_keeps_its_size_when_its_step_reveals_it(qtbot, make_window):
-    """A card has room for its formula as it reads before its step ("… (not computed
-    yet)"), so revealing it moves no card after it (and Run's first frame, which
-    reveals them all, lays nothing out again)."""
+    """A card's title has room for the widest of its tags ("(not computed yet)" before
+    its step, "◀ just computed" at it), so revealing it moves no card after it (and
+    Run's first frame, which reveals them all, lays nothing out again); its formula
+    reads the same before and after, with no room kept for a second line."""
     window = make_window("excel_walkthrough")
     cards = window.tables.cards
+    for card in cards.values():
+        card.build()
     sizes = {name: card.size() for name, card in cards.items()}
-    hidden = {name for name, card in cards.items() if "not computed yet" in card._texts()[1]}
+    hidden = {name for name, card in cards.items() if "not computed yet" in card.title.text()}
     assert len(hidden) > 10
+    formulas = {name: card.formula.text() for name, card in cards.items()}
     window.controller.step_epoch()   # every step of the iteration shown
-    assert not any("not computed yet" in card._texts()[1] for card in cards.values())
+    assert not any("not computed yet" in card.title.text() for card in cards.values())
     assert {name: card.size() for name, card in cards.items()} == sizes
+    assert {name: card.formula.text() for name, card in cards.items()} == formulas
+    for name in ("a2", "delta2"):
+        # Short formulas on one line, no blank line kept under them.
+        label = cards[name].formula
+        assert label.height() == label.fontMetrics().height(), name
