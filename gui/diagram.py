@@ -266,12 +266,16 @@ class NetworkDiagram(QGraphicsView):
         """Size and place every text for ``self._text_px`` scene units, each kept
         within its place; then the scene's rectangle around everything."""
         px = self._text_px
+        # Every heading no wider than the gap between layers, no taller than a neuron
+        # gap, and all in one size: the one the longest needs ("hidden 1 (3)" beside
+        # "input (4)" in two sizes read as two kinds of title).
+        fit = 1.0
         for head in self._headings:
             _set_pixels(head, px)
             bounds = head.boundingRect()
-            # No wider than the gap between layers, no taller than a neuron gap.
-            fit = min(1.0, 0.95 * self._layer_gap / max(1.0, bounds.width()),
+            fit = min(fit, 0.95 * self._layer_gap / max(1.0, bounds.width()),
                       NEURON_GAP / max(1.0, bounds.height()))
+        for head in self._headings:
             _set_pixels(head, max(1.0, px * fit))
             bounds = head.boundingRect()
             head.setPos(head.data(1) - bounds.width() / 2, HEADING_BOTTOM - bounds.height())

@@ -225,6 +225,25 @@ def test_legend_reads_at_the_windows_small_text_at_1280x720(qtbot, tmp_path):
     assert network.bottom() <= diagram.viewport().height() + 1   # all of it above the legend
 
 
+def test_the_diagrams_layer_headings_are_one_size_and_fit_their_gaps(qtbot, tmp_path):
+    """"input (4)", "hidden 1 (3)" and "output (1)" read as one kind of title: one
+    size, the one the widest needs to fit the gap between layers, however narrow."""
+    window = open_window(qtbot, tmp_path)
+    window.resize(1280, 720)
+    window._default_docks()
+    settle(qtbot, window, (1280, 720))
+    diagram = window.diagram
+    wide = diagram._layer_gap
+    for gap in (wide, 90.0, 60.0):   # a narrow dock: the longer headings must shrink
+        diagram._layer_gap = gap
+        diagram._place_texts()
+        headings = diagram._headings
+        assert len(headings) == 3
+        assert len({head.font().pixelSize() for head in headings}) == 1, gap
+        for head in headings:
+            assert head.boundingRect().width() <= 0.95 * gap + 1, (gap, head.text())
+
+
 def test_larger_text_grows_the_diagram_and_the_plot_axes(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path)
     window.resize(1280, 720)
