@@ -41,7 +41,7 @@ from engine.catalogue import column_label, row_label, sample_label
 from engine.number_text import LARGE, MINUS, shown_change, shown_number
 
 from .flow_layout import FlowLayout
-from .screen_reader import cell_name
+from .screen_reader import NOT_COMPUTED, cell_name
 from .session_controller import MatrixInfo, Selection
 from .theme import LIGHT, Theme
 
@@ -582,7 +582,7 @@ def table_geometry(metrics: QFontMetrics, shape: tuple[int, int], decimals: int,
 # A card's title ends in one of these tags. The title's width is measured with room
 # for the widest, so the card keeps its size as its step comes and goes; the formula
 # line reads the same before and after its step, so it needs no room for a second line.
-NOT_COMPUTED_TAG = "(not computed yet)"
+NOT_COMPUTED_TAG = f"({NOT_COMPUTED})"
 JUST_COMPUTED_TAG = "◀ just computed"
 CELL_BY_CELL_TAG = "◀ cell by cell"
 TITLE_TAGS = (NOT_COMPUTED_TAG, JUST_COMPUTED_TAG, CELL_BY_CELL_TAG)
