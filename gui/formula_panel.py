@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -105,8 +105,25 @@ class FormulaPanel(QScrollArea):
             self._show_step()
 
     def set_selection(self, selection: Selection | None) -> None:
+        before = self._selection
         self._selection = selection
         self._show_cell()
+        if selection is not None and (before is None or (before.name, before.row, before.column)
+                                      != (selection.name, selection.row, selection.column)):
+            # A cell just chosen is what the learner asked about: in a short dock (a
+            # 1280x720 screen) the step's formula above would push it out of sight.
+            # Once laid out; a frame of Run re-sending the same cell moves nothing.
+            QTimer.singleShot(0, self, self._bring_cell_into_view)
+
+    def _bring_cell_into_view(self) -> None:
+        """Scroll so the selected cell's formula shows: whole if it fits, else from its top."""
+        self.widget().layout().activate()
+        label, bar = self.cell_label, self.verticalScrollBar()
+        top = label.y() - self._layout.spacing()
+        bottom = label.y() + label.height()
+        view = self.viewport().height()
+        if top < bar.value() or bottom > bar.value() + view:
+            bar.setValue(top if bottom - top > view else bottom - view)
 
     @property
     def cell_text(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import (QApplication, QGraphicsEllipseItem,
                                QGraphicsRectItem, QGraphicsSimpleTextItem, QLabel, QWidget)
@@ -289,3 +289,36 @@ def test_a_wrapped_label_gives_back_its_lines_when_its_dock_widens(qtbot, tmp_pa
     qtbot.waitUntil(lambda: label.minimumHeight() > 3 * line)
     dock.resize(900, 400)
     qtbot.waitUntil(lambda: label.minimumHeight() <= 2 * line)
+
+
+def test_a_chosen_cells_formula_scrolls_into_view_in_a_short_formula_dock(qtbot, tmp_path):
+    """At 1280x720 the formula dock is short: the step's formula fills it, and the
+    formula of a cell just clicked would sit below, out of sight. It is scrolled into
+    view (whole, or from its top when taller than the dock); choosing it again, as
+    every frame of Run does, leaves the scroll where the learner put it."""
+    window = open_window(qtbot, tmp_path)
+    window.resize(1280, 720)
+    window._default_docks()
+    # As short as the dock came out on a 1280x720 screen with a projector's text.
+    window.resizeDocks([window.formula_dock], [110], Qt.Orientation.Vertical)
+    settle(qtbot, window, (1280, 720))
+    for _ in range(9):
+        window.controller.step()
+    panel = window.formula
+    panel.verticalScrollBar().setValue(0)
+    window.controller.select("delta2", 1, 0)
+    label = panel.cell_label
+    panel.widget().layout().activate()   # the new formula's real height
+    view = panel.viewport().height()
+
+    def shown() -> bool:
+        top = label.y() - panel.verticalScrollBar().value()
+        return 0 <= top and (top + label.height() <= view if label.height() <= view
+                             else top <= panel._layout.spacing())
+    assert label.y() + label.height() > view  # below the step's formula: out of sight at first
+    qtbot.waitUntil(shown)
+    assert "= 0.022" in panel.cell_text
+    panel.verticalScrollBar().setValue(0)
+    window.controller.select("delta2", 1, 0)  # the same cell again: no scroll
+    QApplication.processEvents()  # a queued scroll would run here
+    assert panel.verticalScrollBar().value() == 0
