@@ -21,15 +21,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from .parts import WrappedLabel
 from .session_controller import MatrixInfo, Selection
 
 __all__ = ["FormulaPanel"]
 
 
-def _label(object_name: str) -> QLabel:
-    label = QLabel()
+def _label(object_name: str) -> WrappedLabel:
+    label = WrappedLabel()
     label.setObjectName(object_name)
-    label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

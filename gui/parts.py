@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
 from .theme import theme_of
 
-__all__ = ["problem_label", "view_column", "view_message", "choice_bar", "ProblemLabel"]
+__all__ = ["problem_label", "view_column", "view_message", "choice_bar", "ProblemLabel", "WrappedLabel"]
 
 VIEW_MARGIN = 4          # pixels around a view's column, inside its dock
 
@@ -50,6 +50,39 @@ class ProblemLabel(QLabel):
         if palette.color(QPalette.ColorRole.WindowText) != ink:  # (setPalette: another change)
             palette.setColor(QPalette.ColorRole.WindowText, ink)
             self.setPalette(palette)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapping label that remembers its height at each width it was asked.
+
+    Qt lays a wrapped label's text out afresh for every height-for-width
+    question, and a window settling its docks asks the same few widths again
+    and again: at start-up each formula label was asked 17 times at 3 widths,
+    and the lesson's long note alone took about 7 ms of laying out. The
+    heights are kept for as long as what they depend on (text, font, format,
+    margins) stays the same.
+    """
+
+    MAX_WIDTHS = 16   # heights kept; a window dragged wider asks new widths
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._measured_for: tuple | None = None
+        self._heights: dict[int, int] = {}
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        margins = self.contentsMargins()
+        layout = (self.text(), self.font().key(), self.textFormat(), self.wordWrap(),
+                  self.margin(), self.indent(), self.frameWidth(), margins.left(),
+                  margins.top(), margins.right(), margins.bottom())
+        if layout != self._measured_for or len(self._heights) >= self.MAX_WIDTHS:
+            self._measured_for = layout
+            self._heights = {}
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
 
 
 def problem_label(object_name: str, bold: bool = True) -> ProblemLabel:

@@ -465,3 +465,50 @@ def test_a_card_keeps_its_size_when_its_step_reveals_it(qtbot, make_window):
         # Short formulas on one line, no blank line kept under them.
         label = cards[name].formula
         assert label.height() == label.fontMetrics().height(), name
+
+
+def test_a_formula_label_lays_its_text_out_once_for_each_width(qtbot, monkeypatch):
+    """Settling its docks, the window asks a wrapped label the same few widths again
+    and again; the formula panel's labels lay their text out once for each (the
+    lesson's long note took 7 ms of the start), answer as a plain QLabel would, and
+    measure again once their text or font has changed."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QLabel
+    from gui.parts import WrappedLabel
+
+    notes = load_lesson(resolve_lesson("excel_walkthrough")).notes
+    label, plain = WrappedLabel(), QLabel()
+    plain.setWordWrap(True)
+    for each in (label, plain):
+        qtbot.addWidget(each)
+        each.setTextFormat(Qt.TextFormat.RichText)
+        each.setText(f"<b>About this lesson</b><br>{notes}")
+    laid_out = []
+    real = QLabel.heightForWidth
+    monkeypatch.setattr(QLabel, "heightForWidth",
+                        lambda self, width: laid_out.append(width) or real(self, width))
+    widths = [180, 260, 180, 400, 260, 180, 400]
+    heights = [label.heightForWidth(width) for width in widths]
+    assert laid_out == [180, 260, 400]
+    assert heights == [real(plain, width) for width in widths]
+    assert heights[0] > heights[1] > heights[3]      # narrower: more lines
+    label.setText("<b>Short</b>")
+    plain.setText("<b>Short</b>")
+    short = label.heightForWidth(180)
+    assert short == real(plain, 180) < heights[0]
+    bigger = QFont(label.font())
+    bigger.setPointSizeF(bigger.pointSizeF() * 2)
+    label.setFont(bigger)
+    plain.setFont(bigger)
+    assert label.heightForWidth(180) == real(plain, 180) > short
+    assert laid_out[3:] == [180, 180]   # once after each change
+
+
+def test_the_formula_panels_labels_remember_their_heights(qtbot):
+    from gui.formula_panel import FormulaPanel
+    from gui.parts import WrappedLabel
+
+    panel = FormulaPanel(lambda note: note)
+    qtbot.addWidget(panel)
+    for label in (panel.step_label, panel.note_label, panel.cell_label, panel.notes_label):
+        assert isinstance(label, WrappedLabel) and label.wordWrap()
