@@ -9,14 +9,17 @@ when the last step is shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .catalogue import shown_sign, step_value
-from .explain import CellExplanation, explain_cell
 from .network import Architecture
 from .steps import StepSpec, iteration_steps
 from .training import Trainer, TrainingState
+
+if TYPE_CHECKING:
+    from .explain import CellExplanation
 
 __all__ = ["IterationRecord", "record_iteration"]
 
@@ -86,6 +89,8 @@ class IterationRecord:
     def explain(self, name: str, row: int, column: int, presentation: str = "gradient",
                 decimals: int | None = None) -> CellExplanation:
         """Precedents and the written-out formula of one cell; see ``explain_cell``."""
+        # Imported at the first cell asked about: the window shows before it.
+        from .explain import explain_cell
         return explain_cell(self, name, row, column, presentation, decimals)
 
 

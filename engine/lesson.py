@@ -11,13 +11,12 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import limits
 from .activations import ACTIVATIONS
-from .datasets import DataSet, check_layers, dataset_from_spec
 from .errors import LessonError
 from .exercise import DEFAULT_TRIES, MAX_TRIES, ExercisePlan
 from .files import NotARegularFile, TooLarge, read_regular_file, write_json
@@ -28,6 +27,9 @@ from .network import INITIALISATIONS, Architecture
 from .session_file import SavedSession, parse_session
 from .step_notes import note_placeholders
 from .steps import PRESENTATIONS, input_names, iteration_steps
+
+if TYPE_CHECKING:  # imported for a lesson with a built-in data set (see _data)
+    from .datasets import DataSet
 
 __all__ = ["Lesson", "load_lesson", "parse_lesson", "save_lesson", "check_lesson_text",
            "LESSON_FORMAT", "LESSON_VERSION", "LESSON_SUFFIX", "LESSON_SUFFIXES", "LESSON_MIME_TYPE",
@@ -620,12 +622,13 @@ def _data(r: _Reader, value: Any, layers: list[int], base: Path | None,
             raise r.fail("data.y", f"has {len(y)} rows but data.X has {len(X)}; "
                                    f"each sample needs one target row")
         return X, y, {}, X[:0], y[:0], None
+    # The data sets (and the CSV reader) are imported for the lessons that use them:
+    # the walk-through's inline numbers need neither, nor does the window's start.
+    from .datasets import check_layers, dataset_from_spec
     if "dataset" in spec:
         r.object(spec, "data", _DATASET_KEYS)
         data = built if built is not None else dataset_from_spec(spec, r)
     elif "csv" in spec:
-        # Imported for a CSV lesson only: it (and the network proposal it reads the
-        # columns for) has no part in opening any other, nor in the window's start.
         from .csv_import import CSV_KEYS, csv_from_spec
         r.object(spec, "data", CSV_KEYS)
         data = built if built is not None else csv_from_spec(spec, r, base)

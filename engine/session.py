@@ -26,7 +26,6 @@ import numpy as np
 
 from . import catalogue
 from .errors import LessonError
-from .explain import expand_cell_sum
 from .formula import has_sum
 from .history import History
 from .iteration import IterationRecord, record_iteration
@@ -338,6 +337,7 @@ class Session:
                    decimals: int | None = None):
         """A shown cell's running total term by term, or None when it is not a sum
         (see ``expand_cell_sum``)."""
+        from .explain import expand_cell_sum  # on the first "Expand the sum"
         record = self.record if self.record is not None else self._peek_record()
         return expand_cell_sum(record, name, row, column, presentation, decimals)
 

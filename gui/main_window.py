@@ -26,8 +26,6 @@ from .diagram import NetworkDiagram
 from .exercise_box import ExerciseBox
 from .sum_expander import SumExpander
 from .formula_panel import FormulaPanel
-from .getting_started import tour_html
-from .paste import paste_block
 from .plots import LossPlot
 from .recovery import RecoveryKeeper, ask_before_closing, data_folder
 from .screen_reader import asked_description, cell_description
@@ -946,6 +944,7 @@ class MainWindow(QMainWindow):
         if self.controller.running:
             self.show_error("pause the run before pasting")
             return False
+        from .paste import paste_block  # imported on the first paste
         return paste_block(self.undo_stack, self.controller, *selection,
                            QGuiApplication.clipboard().text())
 
@@ -1026,6 +1025,7 @@ class MainWindow(QMainWindow):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
 
     def show_tour(self) -> QMessageBox:
+        from .getting_started import tour_html  # imported when first asked for
         docks = self.teaching_docks_b + self.teaching_docks_a
         return self.show_message("Getting started", tour_html(
             self.step_action, self.run_action, [dock.windowTitle() for dock in docks]))

@@ -27,7 +27,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.errors import LessonError
-from engine.explain import CellExplanation
 from engine.lesson import Lesson, check_lesson_text
 from engine.run_compare import kept_curve, settings_of
 from engine.session import Position, Session
@@ -43,6 +42,7 @@ from .teaching_model import TeachingModel
 
 if TYPE_CHECKING:
     from engine.exercise import Question
+    from engine.explain import CellExplanation
     from engine.network import Architecture
 
 # TICK_BUDGET_S and FRAME_RATE live in run_clock; named here for older imports.

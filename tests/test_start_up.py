@@ -95,7 +95,9 @@ def test_a_saved_layout_with_a_teaching_view_open_builds_it(qtbot, make_window, 
 
 
 def test_export_and_teaching_modules_wait_for_the_first_paint(tmp_path):
-    """Before the window is painted, none of the slow optional modules is imported."""
+    """Before the window is painted, none of the slow optional modules is imported, nor
+    what waits for a click (a cell's explanation, a paste, the tour) or another lesson
+    (the built-in data sets)."""
     probe = (
         "import sys\n"
         "from PySide6.QtCore import QSettings\n"
@@ -112,7 +114,8 @@ def test_export_and_teaching_modules_wait_for_the_first_paint(tmp_path):
         "    'engine.chain_rule', 'engine.code_lines', 'engine.gradient_check',\n"
         "    'engine.landscape', 'engine.race', 'engine.export_xlsx', 'engine.csv_import',\n"
         "    'engine.network_proposal', 'engine.boundary', 'gui.views.boundary_view',\n"
-        "    'engine.diagnosis'))))\n"
+        "    'engine.diagnosis', 'engine.explain', 'engine.datasets', 'gui.paste',\n"
+        "    'gui.getting_started'))))\n"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYQTGRAPH_QT_LIB="PySide6")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
