@@ -16,7 +16,6 @@ back into its identity by looking it up, never by parsing it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from .formula import (Apply, Binary, Expr, LossTerm, Number, Ref, RowSoftmax, Se
                       matrix_text)
 from .losses import get_loss
 from .number_text import MINUS
+from .value_type import value_type
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from .network import Architecture
@@ -38,7 +38,7 @@ __all__ = ["Kind", "KINDS", "MatrixId", "identify", "symbol", "learner_name", "s
 PRESENTATIONS = ("gradient", "error")
 
 
-@dataclass(frozen=True)
+@value_type
 class Kind:
     """What every matrix of one kind has in common.
 
@@ -133,7 +133,7 @@ KINDS: dict[str, Kind] = {k.kind: k for k in (
 INPUT_KINDS = ("X", "y", "W", "b", "previous_velocity_W", "previous_velocity_b")
 
 
-@dataclass(frozen=True)
+@value_type
 class MatrixId:
     """A matrix of an iteration: its kind and layer (0 for X and y; L for E and loss)."""
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .number_text import MINUS, shown_number
+from .value_type import value_type
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     from .explain import CellExplanation
@@ -66,7 +67,7 @@ def _half_unit(shown: str) -> float:
     return 0.5 * 10.0 ** (int(exponent or 0) - places)
 
 
-@dataclass(frozen=True)
+@value_type
 class Question:
     """One asked cell.
 
@@ -115,7 +116,7 @@ def question(explanation: "CellExplanation") -> Question:
                     float(explanation.value), list(explanation.precedents), tolerance)
 
 
-@dataclass(frozen=True)
+@value_type
 class Verdict:
     """What the app says to one typed answer.
 

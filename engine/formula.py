@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .number_text import MINUS, python_number, shown_number
+from .value_type import value_type
 
 __all__ = ["Expr", "Ref", "Number", "Setting", "Unary", "Binary", "Apply", "RowSoftmax",
            "LossTerm", "Fragment", "SETTINGS", "matrix_text", "numpy_text", "CellFormula",
@@ -43,28 +44,28 @@ class Expr:
     """A formula over whole matrices."""
 
 
-@dataclass(frozen=True)
+@value_type
 class Ref(Expr):
     """A matrix of the iteration, by engine name (``X``, ``W1``, ``delta2``)."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@value_type
 class Number(Expr):
     """A constant written as its number (c = 2 of SSE, the leaky slope 0.01)."""
 
     value: float
 
 
-@dataclass(frozen=True)
+@value_type
 class Setting(Expr):
     """A setting of the lesson: ``learning_rate``, ``momentum``, ``l2`` or the batch size ``m``."""
 
     key: str
 
 
-@dataclass(frozen=True)
+@value_type
 class Unary(Expr):
     """``neg`` (−A), ``T`` (Aᵀ) or ``sum_rows`` (Σ over the samples, a row vector)."""
 
@@ -72,7 +73,7 @@ class Unary(Expr):
     arg: Expr
 
 
-@dataclass(frozen=True)
+@value_type
 class Binary(Expr):
     """``+``, ``-``, ``*`` (elementwise, or a scalar times a matrix), ``/`` and ``@``."""
 
@@ -81,7 +82,7 @@ class Binary(Expr):
     right: Expr
 
 
-@dataclass(frozen=True)
+@value_type
 class Fragment:
     """An elementwise function written in each language, ``{x}`` standing for its argument.
 
@@ -101,7 +102,7 @@ class Fragment:
     numpy: str
 
 
-@dataclass(frozen=True)
+@value_type
 class Apply(Expr):
     """An elementwise function of a matrix: f(z), or f′ written with a or z."""
 
@@ -109,14 +110,14 @@ class Apply(Expr):
     arg: Expr
 
 
-@dataclass(frozen=True)
+@value_type
 class RowSoftmax(Expr):
     """Softmax of each row: e^(z_j − max z) / Σₖ e^(z_k − max z)."""
 
     arg: Ref
 
 
-@dataclass(frozen=True)
+@value_type
 class LossTerm(Expr):
     """J of the batch: ``coefficient · Σ entry(y, a, z)`` (+ the L2 term).
 
@@ -154,7 +155,7 @@ SETTINGS = {
 
 
 # -- rendering whole matrices ------------------------------------------------------
-@dataclass(frozen=True)
+@value_type
 class _Text:
     text: str
     precedence: int
@@ -642,7 +643,7 @@ def _with_penalty(out: dict, weights: tuple[str, ...], m: int, w: _CellWriter) -
 
 
 # -- a sum, term by term ---------------------------------------------------------------
-@dataclass(frozen=True)
+@value_type
 class SumTerm:
     """One term of an expanded sum.
 
@@ -668,7 +669,7 @@ class SumTerm:
     total: float
 
 
-@dataclass(frozen=True)
+@value_type
 class SumExpansion:
     """A cell that is a sum, written as its running total term by term.
 

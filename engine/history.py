@@ -13,12 +13,12 @@ Iterations are counted globally: iteration g is batch g mod B of epoch g // B
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 import numpy as np
 
 from .number_text import shown_briefly
 from .training import Divergence, TrainingState, UNSTABLE_RISING_EPOCHS
+from .value_type import value_type
 
 __all__ = ["History", "LossCurve", "LossOutline", "CHECKPOINT_BUDGET_BYTES", "OUTLINE_BUCKETS",
            "instability", "unstable_symptom"]
@@ -28,7 +28,7 @@ MAX_CHECKPOINTS = 4096
 OUTLINE_BUCKETS = 2048  # a plot is a thousand or two pixels wide: 2048 to 4095 buckets
 
 
-@dataclass(frozen=True)
+@value_type
 class LossCurve:
     """The loss per epoch as a plot draws it, however long the history.
 

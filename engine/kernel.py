@@ -23,18 +23,18 @@ Shapes, for a batch of mb samples and layer sizes [n0, ..., nL]:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import constant
 from .losses import get_loss
 from .network import Architecture, Parameters
+from .value_type import value_type
 
 __all__ = ["Hyperparameters", "Workspace", "IterationKernel", "BoundIteration", "augment"]
 
 
-@dataclass(frozen=True)
+@value_type
 class Hyperparameters:
     """What one update step needs besides the data and the weights."""
 

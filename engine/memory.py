@@ -35,11 +35,11 @@ several shapes: never below it, and within ``HONESTY_FACTOR`` of it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import limits
 from .errors import LessonError
 from .network import Architecture
+from .value_type import value_type
 
 __all__ = ["MemoryEstimate", "estimate_memory", "check_memory", "workspace_floats",
            "FLOAT_BYTES", "TRACE_BYTES", "HONESTY_FACTOR", "shown_bytes"]
@@ -65,7 +65,7 @@ def workspace_floats(architecture: Architecture, rows: int) -> int:
     return rows * per_row
 
 
-@dataclass(frozen=True)
+@value_type
 class MemoryEstimate:
     """The memory a lesson needs, in bytes, by what holds it.
 

@@ -8,13 +8,13 @@ one forward pass per set of rows giving both J and the outputs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from .kernel import IterationKernel, Workspace, augment
 from .network import Parameters
 from .training import Trainer
+from .value_type import value_type
 
 __all__ = ["predicted_classes", "accuracy", "confusion_matrix", "is_classification",
            "Evaluation", "evaluate", "Confusion", "Judge", "class_names"]
@@ -58,7 +58,7 @@ def is_classification(targets: np.ndarray) -> bool:
     return targets.shape[1] == 1 or bool(np.all(targets.sum(axis=1) == 1))
 
 
-@dataclass(frozen=True)
+@value_type
 class Evaluation:
     """The final weights judged on the training rows and on the held-out rows.
 
@@ -125,7 +125,7 @@ def class_names(outputs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(outputs)
 
 
-@dataclass(frozen=True)
+@value_type
 class Confusion:
     """Which class each row is and which class the network gives it.
 

@@ -16,11 +16,11 @@ one finiteness check and one copy per checkpoint, whatever the depth.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import get_activation
+from .value_type import value_type
 
 __all__ = ["Architecture", "Parameters", "INITIALISATIONS", "initial_parameters"]
 
@@ -28,7 +28,7 @@ INITIALISATIONS = ("uniform", "normal", "epsilon", "xavier", "he")
 EPSILON_INIT = 0.12  # seed 002's ±0.12 range
 
 
-@dataclass(frozen=True)
+@value_type
 class Architecture:
     """The network's layer sizes, activations and bias flags.
 

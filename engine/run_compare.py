@@ -14,13 +14,13 @@ judged at or before the one asked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
 from .history import LossCurve
 from .lesson import Lesson
 from .number_text import shown_briefly
+from .value_type import value_type
 
 __all__ = ["RunSettings", "KeptCurve", "KeptPoints", "settings_of", "differences", "run_label",
            "distinct_labels", "kept_curve", "kept_points", "SETTING_WORDS"]
@@ -44,7 +44,7 @@ SETTING_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@value_type
 class RunSettings:
     """The settings of one run that a comparison names (DESIGN.md §4's keys).
 
@@ -132,7 +132,7 @@ def distinct_labels(labels: list[str], numbers: list[int]) -> list[str]:
             else label for label, number in zip(labels, numbers)]
 
 
-@dataclass(frozen=True)
+@value_type
 class KeptCurve:
     """A finished run's curve, as the plot drew it: bounded, however long the run.
 
@@ -184,7 +184,7 @@ def kept_curve(curve: LossCurve) -> KeptCurve:
 
 
 
-@dataclass(frozen=True)
+@value_type
 class KeptPoints:
     """A finished run's values at the epochs they were measured (not every epoch).
 

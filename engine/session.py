@@ -20,7 +20,6 @@ from one hide its last cell.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,11 +32,12 @@ from .lesson import Lesson
 from .network import Parameters, initial_parameters
 from .steps import StepSpec, input_names, iteration_steps
 from .training import Divergence, EpochReport, Trainer, TrainingState
+from .value_type import value_type
 
 __all__ = ["Session", "Position"]
 
 
-@dataclass(frozen=True)
+@value_type
 class Position:
     """Where the learner is.
 

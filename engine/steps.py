@@ -8,18 +8,18 @@ in both presentations).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .catalogue import PRESENTATIONS
 from .losses import get_loss
 from .network import Architecture
+from .value_type import value_type
 
 __all__ = ["StepSpec", "iteration_steps", "input_names", "PHASES", "PRESENTATIONS"]
 
 PHASES = ("forward", "error", "backward", "update")
 
 
-@dataclass(frozen=True)
+@value_type
 class StepSpec:
     """One named step of an iteration.
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from .kernel import Hyperparameters, IterationKernel, Workspace, augment
 from .network import Architecture, Parameters
+from .value_type import value_type
 
 __all__ = ["TrainingState", "Trainer", "EpochReport", "Divergence", "UNSTABLE_RISING_EPOCHS"]
 
@@ -103,7 +104,7 @@ class TrainingState:
         return total
 
 
-@dataclass(frozen=True)
+@value_type
 class Divergence:
     """Why and when training diverged.
 

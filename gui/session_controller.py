@@ -20,7 +20,6 @@ ended, which the loss plot and the decision boundary compare with the run now.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +32,7 @@ from engine.session import Position, Session
 from engine import catalogue
 from engine.step_notes import render_note
 from engine.steps import input_names
+from engine.value_type import value_type
 
 from .exercise_coach import ExerciseCoach
 from .past_runs import THUMBNAIL_RESOLUTION, PastRuns
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["SessionController", "MatrixInfo", "Selection", "TICK_BUDGET_S", "FRAME_RATE"]
 
 
-@dataclass(frozen=True)
+@value_type
 class MatrixInfo:
     """What a table shows about one matrix, apart from its numbers.
 
@@ -100,7 +100,7 @@ class MatrixInfo:
         return None if self.identity is None else self.identity.info.part
 
 
-@dataclass(frozen=True)
+@value_type
 class Selection:
     """The selected cell and what it was computed from.
 

@@ -24,11 +24,11 @@ so that colour is never the only cue.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from engine.value_type import replace, value_type
 
 __all__ = ["Theme", "ThemeSwitcher", "LIGHT", "DARK", "HIGH_CONTRAST", "THEMES", "CHOICES",
            "FOLLOW_SYSTEM", "contrast_ratio", "relative_luminance", "theme_for", "theme_of",
@@ -38,7 +38,7 @@ AA_CONTRAST = 4.5          # WCAG 2 level AA for normal text
 FOLLOW_SYSTEM = "system"
 
 
-@dataclass(frozen=True)
+@value_type
 class Theme:
     """The colours (``#RRGGBB``) and border widths one theme paints with.
 

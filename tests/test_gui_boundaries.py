@@ -32,6 +32,7 @@ ALLOWED_MODULES = {
     "engine.features",      # ... and their derived inputs
     "engine.csv_import",    # the Import-CSV dialog: reading a table into a data set
     "engine.network_proposal",  # ... and the network both data dialogs propose for it
+    "engine.value_type",    # how a frozen value type is made (the theme), no maths
 }
 # Plain constants and values of maths modules, which compute nothing when imported.
 ALLOWED_NAMES = {

@@ -9,6 +9,7 @@ from engine.lesson import load_lesson, resolve_lesson
 from engine.run_compare import (SETTING_WORDS, RunSettings, differences, distinct_labels,
                                 kept_curve, run_label, settings_of)
 from engine.session import Session
+from engine.value_type import field_names
 
 
 def xor(**changes):
@@ -17,7 +18,7 @@ def xor(**changes):
 
 
 def test_every_setting_has_its_word():
-    assert set(SETTING_WORDS) == {field.name for field in dataclasses.fields(RunSettings)}
+    assert set(SETTING_WORDS) == set(field_names(RunSettings))
 
 
 def test_a_changed_setting_is_named_old_to_new():
