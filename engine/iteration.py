@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .catalogue import shown_sign, step_value
+from .catalogue import KINDS, shown_sign, step_value
+from .kernel import Workspace
 from .network import Architecture
 from .steps import StepSpec, iteration_steps
 from .training import Trainer, TrainingState
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from .explain import CellExplanation
 
 __all__ = ["IterationRecord", "record_iteration"]
+
+# The steps the next iteration continues from (new weights, velocities): their values
+# live in the training state, not in the iteration's buffers.
+_STATE_KINDS = frozenset(kind.continues for kind in KINDS.values() if kind.continues)
 
 
 @dataclass
@@ -94,6 +99,13 @@ class IterationRecord:
         return explain_cell(self, name, row, column, presentation, decimals)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written through."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def record_iteration(trainer: Trainer, state: TrainingState) -> IterationRecord:
     """Compute the state's next iteration and keep every matrix.
 
@@ -103,9 +115,16 @@ def record_iteration(trainer: Trainer, state: TrainingState) -> IterationRecord:
     start, work = state.copy(), state.copy()
     values: dict[str, np.ndarray] = {}
     with np.errstate(all="ignore"):
-        ws, y, rows = trainer.load_batch(work)
-        values["X"] = ws.inputs[0][:, : arch.layers[0]].copy()
-        values["y"] = np.array(y, dtype=float)
+        batch, y, rows = trainer.load_batch(work)
+        # The iteration runs on buffers of its own, which the record keeps: its step
+        # values are views of them, not copies of the trainer's buffers (which the next
+        # iteration reuses). A batch of all the rows is the trainer's X and y, which an
+        # edit replaces and never changes: read in place. A mini-batch is copied out of
+        # the buffer the next batch fills.
+        ws = Workspace(arch, batch.batch_size, batch.inputs[0])
+        X = ws.inputs[0][:, : arch.layers[0]]
+        values["X"] = _read_only(X) if rows is None else X.copy()
+        values["y"] = _read_only(y) if rows is None else np.array(y, dtype=float)
         for l in range(1, arch.depth + 1):
             values[f"W{l}"] = work.params.weight(l).copy()
             if arch.bias:
@@ -121,9 +140,11 @@ def record_iteration(trainer: Trainer, state: TrainingState) -> IterationRecord:
     epoch_loss = trainer.finish_iteration(work, ws.batch_size, batch_loss)
 
     steps = iteration_steps(arch, hyper.loss, hyper.momentum, ws.batch_size)
-    for spec in steps:  # copies: the buffers are reused by the next iteration
-        values[spec.name] = np.array(step_value(spec.kind, spec.layer, ws, work, batch_loss),
-                                     dtype=float)
+    for spec in steps:
+        value = step_value(spec.kind, spec.layer, ws, work, batch_loss)
+        # The new weights and velocities are the state's, which the session trains on
+        # once it commits it: copied, as the inputs are.
+        values[spec.name] = value.copy() if spec.kind in _STATE_KINDS else value
     all_rows = np.arange(trainer.samples) if rows is None else np.array(rows)
     return IterationRecord(arch, hyper.loss, hyper.learning_rate, hyper.l2, hyper.momentum,
                            steps, values, all_rows, start, work, batch_loss, epoch_loss)

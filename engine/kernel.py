@@ -53,9 +53,14 @@ def augment(x: np.ndarray, bias: bool) -> np.ndarray:
 
 
 class Workspace:
-    """Preallocated buffers for an iteration on ``batch_size`` samples."""
+    """Preallocated buffers for an iteration on ``batch_size`` samples.
 
-    def __init__(self, architecture: Architecture, batch_size: int):
+    ``batch``, when given, is the buffer of the batch's inputs (X with its column
+    of ones, shape (batch_size, n0 + bias)) to read instead of a new one.
+    """
+
+    def __init__(self, architecture: Architecture, batch_size: int,
+                 batch: np.ndarray | None = None):
         self.architecture = architecture
         self.batch_size = batch_size
         sizes, depth, bias = architecture.layers, architecture.depth, architecture.bias
@@ -64,7 +69,7 @@ class Workspace:
             return np.empty((batch_size, sizes[layer]), order="F" if layer < depth else "C")
 
         self.inputs = [np.ones((batch_size, sizes[l] + int(bias)), order="F")
-                       for l in range(depth)]
+                       if l or batch is None else batch for l in range(depth)]
         self.z = [None] + [per_sample(l) for l in range(1, depth + 1)]
         self.output = np.empty((batch_size, sizes[-1]))
         self.E = np.empty_like(self.output)

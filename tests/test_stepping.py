@@ -239,3 +239,32 @@ def test_a_training_state_takes_a_generator_or_a_kept_state_not_both_nor_neither
     with pytest.raises(ValueError):
         type(state)(state.params, None, state.rng,
                     kept_rng=(type(state.rng.bit_generator), state.rng.bit_generator.state))
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_a_record_keeps_its_numbers_while_training_goes_on(config):
+    """A recorded iteration's matrices are its own (the step values are the buffers it
+    ran on, the inputs and new weights copies, a whole-data X and y the trainer's, read
+    only): training on, recording again and editing leave every one of them as it was."""
+    from engine.iteration import record_iteration
+
+    session = Session(make_lesson(**config))
+    trainer = session.trainer
+    record = record_iteration(trainer, session.state)
+    kept = {name: value.copy() for name, value in record.values.items()}
+    state = record.end                      # the state the session would commit and train
+    later = record_iteration(trainer, state)
+    for _ in range(3):
+        trainer.iteration(state)
+    X = trainer.X.copy()
+    X[0, 0] += 1.0
+    trainer.set_data(X, trainer.y)          # an edit replaces the data
+    record_iteration(trainer, state)
+    for name, value in kept.items():
+        assert np.array_equal(record.values[name], value, equal_nan=True), name
+        if not (trainer.full_batch and name in ("X", "y")):   # the data, shared
+            assert not np.shares_memory(record.values[name], later.values[name]), name
+    if trainer.full_batch:
+        for name in ("X", "y"):
+            with pytest.raises(ValueError):
+                record.values[name][0, 0] = 5.0
