@@ -51,7 +51,7 @@ def value_type(cls: type[T]) -> type[T]:
             raise TypeError(f"{cls.__name__}: non-default field {name!r} follows a default")
     setattr(cls, _FIELDS, names)
     setattr(cls, _DEFAULTS, defaults)
-    cls.__init__, cls.__repr__, cls.__eq__ = _init, _repr, _eq
+    cls.__init__, cls.__repr__, cls.__eq__ = _initialiser(names), _repr, _eq
     cls.__hash__, cls.__setattr__, cls.__delattr__ = _hash, _setattr, _delattr
     cls.__match_args__ = names
     return cls
@@ -77,31 +77,44 @@ def replace(obj: T, **changes: Any) -> T:
     return type(obj)(**values)
 
 
-# -- the methods every value type shares ------------------------------------------------
-def _init(self, *args: Any, **kwargs: Any) -> None:
-    cls = type(self)
-    names = getattr(cls, _FIELDS)
+# -- the methods ------------------------------------------------------------------------
+def _initialiser(names: tuple[str, ...]):
+    """The ``__init__`` of a value type of fields ``names``.
+
+    Some are made by the hundred thousand (the formula text of every cell of an
+    exported workbook): the fields go into the instance's ``__dict__`` in one
+    update, past the frozen ``__setattr__``, when every one is given in order.
+    """
+    count = len(names)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - the method
+        if kwargs or len(args) != count:
+            args = _arguments(type(self), args, kwargs)
+        self.__dict__.update(zip(names, args))
+
+    return __init__
+
+
+def _arguments(cls: type, args: tuple, kwargs: dict) -> tuple:
+    """Every field's value, in order, from a call by keyword or with defaults left out."""
+    names, defaults = getattr(cls, _FIELDS), getattr(cls, _DEFAULTS)
     if len(args) > len(names):
         raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments "
                         f"but {len(args)} were given")
-    set_field = object.__setattr__
-    for name, value in zip(names, args):
-        set_field(self, name, value)
-    if len(args) == len(names) and not kwargs:
-        return
-    defaults = getattr(cls, _DEFAULTS)
+    values = list(args)
     for name in names[len(args):]:
         value = kwargs.pop(name, _MISSING)
         if value is _MISSING:
             value = defaults.get(name, _MISSING)
             if value is _MISSING:
                 raise TypeError(f"{cls.__name__}() missing required argument: {name!r}")
-        set_field(self, name, value)
+        values.append(value)
     if kwargs:
         name = next(iter(kwargs))
         problem = "multiple values for argument" if name in names else \
             "an unexpected keyword argument"
         raise TypeError(f"{cls.__name__}() got {problem} {name!r}")
+    return tuple(values)
 
 
 @reprlib.recursive_repr()
@@ -133,7 +146,7 @@ def _delattr(self, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-for _method, _name in ((_init, "__init__"), (_repr, "__repr__"), (_eq, "__eq__"),
+for _method, _name in ((_repr, "__repr__"), (_eq, "__eq__"),
                        (_hash, "__hash__"), (_setattr, "__setattr__"),
                        (_delattr, "__delattr__")):
     _method.__name__ = _method.__qualname__ = _name
