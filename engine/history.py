@@ -140,6 +140,7 @@ class History:
         self.interval = interval
         self._losses = np.empty(max(1024, room))
         self._count = 0
+        self._lent = 0  # losses[:_lent] are held by a snapshot: never written in place
         self._outline = LossOutline()
         self._keys: list[int] = []
         self._states: dict[int, TrainingState] = {}
@@ -159,15 +160,33 @@ class History:
         """loss[e] for the epochs 1..upto (all known when None), shape (upto,); a view."""
         return self._losses[: self._count if upto is None else min(upto, self._count)]
 
+    def losses_snapshot(self, upto: int | None = None) -> np.ndarray:
+        """``losses(upto)`` as a read-only view that never changes, whatever the
+        history does next: a copy of a million epochs without the copying.
+
+        Losses are only ever added past the end, except after a step back or an
+        edit; a rewrite of losses a snapshot holds moves the store to a copy
+        first (``record_losses``), so the recovery copy written on another
+        thread while Run trains takes no time on the GUI thread.
+        """
+        view = self.losses(upto).view()
+        view.flags.writeable = False
+        self._lent = max(self._lent, view.size)
+        return view
+
     def record_losses(self, first_epoch: int, losses: np.ndarray) -> None:
         """Store losses of epochs first_epoch+1 ... (0-based ``first_epoch`` completed before)."""
         end = first_epoch + len(losses)
-        if end > self._losses.size:
+        if end > self._losses.size or first_epoch < self._lent:
             # A run past the room made for it: twice the size, or room for as many
-            # again as this call stores, so that growing stays rare.
-            grown = np.empty(max(2 * self._losses.size, end + len(losses)))
+            # again as this call stores, so that growing stays rare. Or losses a
+            # snapshot holds about to be rewritten: they stay, in the old store.
+            size = self._losses.size if end <= self._losses.size else \
+                max(2 * self._losses.size, end + len(losses))
+            grown = np.empty(size)
             grown[: self._count] = self._losses[: self._count]
             self._losses = grown
+            self._lent = 0
         if first_epoch < self._outline.covered:
             self._outline.clear()  # summarised losses are rewritten: summarise again
         self._losses[first_epoch:end] = losses

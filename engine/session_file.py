@@ -254,12 +254,13 @@ def capture_session(session: "Session", destination: str | os.PathLike | None = 
                     exercise: ExerciseRecord | None = None) -> Callable[..., dict]:
     """Copy now what the session document needs; build the document later, on any thread.
 
-    A running session changes its arrays in place, so the state, the
-    generator's state and the losses are copied here (a few milliseconds
-    even for 300 000 epochs); turning them into lists of numbers, the slow
+    A running session changes its arrays in place, so the state and the
+    generator's state are copied here, and the losses taken as a snapshot
+    that no later training changes (``History.losses_snapshot``: no copy, however
+    long the history); turning them into lists of numbers, the slow
     part, is left to the returned function, which the window's recovery
     copy runs on a worker thread while training goes on. Called with
-    ``losses_as_array=True`` it leaves ``session.loss_history`` the copied
+    ``losses_as_array=True`` it leaves ``session.loss_history`` that snapshot
     array (shape (epoch,)) for such a writer to encode. ``selection`` (matrix,
     row, column) is kept with the position it was made at; a diverged session,
     saved at an earlier epoch, leaves it out. ``exercise``'s scores are copied
@@ -278,7 +279,7 @@ def capture_session(session: "Session", destination: str | os.PathLike | None = 
     if start is not shown:
         selection = None
     start = start.copy()
-    losses = session.history.losses(start.epoch).copy()
+    losses = session.history.losses_snapshot(start.epoch)
     arch = session.architecture
     scores = exercise.to_json() if exercise is not None and exercise.scores else None
 

@@ -268,3 +268,29 @@ def test_a_record_keeps_its_numbers_while_training_goes_on(config):
         for name in ("X", "y"):
             with pytest.raises(ValueError):
                 record.values[name][0, 0] = 5.0
+
+
+def test_a_snapshot_of_the_losses_is_not_copied_and_never_changes():
+    """The recovery copy written beside Run takes the losses as a snapshot (a copy of
+    a million epochs took 40 ms of the GUI thread on a busy machine): it shares the
+    store, and a step back and a new run that rewrite those epochs leave it as it was."""
+    from engine.session_file import capture_session
+
+    session = Session(load_lesson(resolve_lesson("xor_biases")))
+    session.run(300)
+    snapshot = session.history.losses_snapshot()
+    kept = snapshot.copy()
+    assert np.shares_memory(snapshot, session.history.losses())
+    with pytest.raises(ValueError):
+        snapshot[0] = 1.0
+    session.run(50)                           # added past the end: the same store
+    assert np.shares_memory(snapshot, session.history.losses())
+    session.jump_to_epoch(100)
+    session.set_value("W1", 0, 0, 0.5)        # the epochs after 100 are rewritten
+    session.run(200)
+    assert np.array_equal(snapshot, kept)
+    assert not np.array_equal(session.history.losses()[100:300], kept[100:300])
+    assert not np.shares_memory(snapshot, session.history.losses())
+    build = capture_session(session)          # the document built later has the snapshot's
+    losses = build()["session"]["loss_history"]
+    assert np.allclose(losses, session.history.losses()[: len(losses)])
