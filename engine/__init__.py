@@ -14,13 +14,11 @@ load the rest, such as the cell explanations nobody has clicked for yet.
 """
 from importlib import import_module
 
-__all__ = ["LessonError", "CellExplanation", "IterationRecord", "Lesson", "builtin_lessons",
-           "load_lesson", "parse_lesson", "resolve_lesson", "Position", "Session"]
-
 _MODULE_OF = {"LessonError": "errors", "CellExplanation": "explain",
               "IterationRecord": "iteration", "Lesson": "lesson", "builtin_lessons": "lesson",
               "load_lesson": "lesson", "parse_lesson": "lesson", "resolve_lesson": "lesson",
               "Position": "session", "Session": "session"}
+__all__ = list(_MODULE_OF)
 
 
 def __getattr__(name: str):

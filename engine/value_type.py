@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import reprlib
 from dataclasses import FrozenInstanceError
+from operator import attrgetter
 from typing import Any, TypeVar
 
 __all__ = ["value_type", "replace", "field_names", "is_value_type"]
@@ -51,8 +52,9 @@ def value_type(cls: type[T]) -> type[T]:
             raise TypeError(f"{cls.__name__}: non-default field {name!r} follows a default")
     setattr(cls, _FIELDS, names)
     setattr(cls, _DEFAULTS, defaults)
-    cls.__init__, cls.__repr__, cls.__eq__ = _initialiser(names), _repr, _eq
-    cls.__hash__, cls.__setattr__, cls.__delattr__ = _hash, _setattr, _delattr
+    cls.__init__, cls.__repr__ = _initialiser(names), _repr
+    cls.__eq__, cls.__hash__ = _comparison(names)
+    cls.__setattr__, cls.__delattr__ = _setattr, _delattr
     cls.__match_args__ = names
     return cls
 
@@ -123,19 +125,30 @@ def _repr(self) -> str:
     return f"{type(self).__qualname__}({fields})"
 
 
-def _fields(value: Any) -> tuple:
-    return tuple(getattr(value, name) for name in getattr(value, _FIELDS))
+def _comparison(names: tuple[str, ...]):
+    """``__eq__`` and ``__hash__`` over the fields ``names``, read as one tuple.
 
+    Tuples, as a dataclass compares: an element is equal to itself (a NaN, an
+    array). The tuple is read by one ``attrgetter`` (catalogue entries are
+    dictionary keys looked up for every cell).
+    """
+    if len(names) == 1:
+        field = attrgetter(names[0])
+        fields = lambda value: (field(value),)  # noqa: E731 - a one-tuple, as for more
+    elif names:
+        fields = attrgetter(*names)
+    else:
+        fields = lambda value: ()  # noqa: E731
 
-def _eq(self, other: object) -> bool:
-    # Tuples, as a dataclass compares: an element is equal to itself (a NaN, an array).
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return _fields(self) == _fields(other)
+    def __eq__(self, other: object) -> bool:  # noqa: N807 - the method
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return fields(self) == fields(other)
 
+    def __hash__(self) -> int:  # noqa: N807
+        return hash(fields(self))
 
-def _hash(self) -> int:
-    return hash(_fields(self))
+    return __eq__, __hash__
 
 
 def _setattr(self, name: str, value: Any) -> None:
@@ -146,8 +159,7 @@ def _delattr(self, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-for _method, _name in ((_repr, "__repr__"), (_eq, "__eq__"),
-                       (_hash, "__hash__"), (_setattr, "__setattr__"),
+for _method, _name in ((_repr, "__repr__"), (_setattr, "__setattr__"),
                        (_delattr, "__delattr__")):
     _method.__name__ = _method.__qualname__ = _name
 del _method, _name

@@ -82,6 +82,22 @@ def test_equality_and_hash_are_by_value_and_class():
         bool(TwinPoint(array, 0) == TwinPoint(array.copy(), 0))
 
 
+def test_a_one_field_value_compares_as_a_one_field_dataclass():
+    @value_type
+    class Name:
+        value: object
+
+    @dataclasses.dataclass(frozen=True)
+    class TwinName:
+        value: object
+
+    nan = float("nan")
+    for cls in (Name, TwinName):
+        assert cls(nan) == cls(nan) and cls(float("nan")) != cls(float("nan"))
+        assert cls("W1") == cls("W1") != cls("W2") and hash(cls("W1")) == hash(cls("W1"))
+    assert Name("W1") != TwinName("W1")
+
+
 def test_it_is_frozen_as_the_dataclass_is():
     value = Point(1, 2)
     for change in (lambda: setattr(value, "x", 5), lambda: setattr(value, "new", 1),
